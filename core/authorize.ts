@@ -1,0 +1,45 @@
+/**
+ * Who may make which content record. Judged against membership at the record's own position in
+ * (hlc, id) order, so the answer is the same on every peer whatever order records arrived in.
+ */
+import type { BodyOf } from './kinds.js'
+import { rankOf, type Membership } from './membership.js'
+import type { SignedRecord } from './record.js'
+import { reject, type Rejection } from './rejection.js'
+
+export interface AuthorizationContext {
+  readonly membership: Membership
+  /** Author of a post, when this peer holds it. */
+  postAuthor(id: string): string | undefined
+}
+
+export function authorizeContent(record: SignedRecord, context: AuthorizationContext): Rejection | undefined {
+  const { membership } = context
+  const role = membership.roleAt(record.author, record)
+  const about = { id: record.id, author: record.author }
+  const needMember = () =>
+    membership.policy === 'invite-only' && rankOf(role) < 1
+      ? reject('not-authorized', `${record.kind} in an invite-only space needs membership; ${record.author} was not a member at that time`, about).rejection
+      : undefined
+  switch (record.kind) {
+    case 'post':
+    case 'react':
+    case 'profile':
+      return needMember()
+    case 'edit':
+    case 'retract': {
+      const target = (record.body as BodyOf<'edit' | 'retract'>).post.toString()
+      const owner = context.postAuthor(target)
+      if (owner !== undefined && owner !== record.author) {
+        return reject('invalid-reference', `only the author of ${target} may ${record.kind} it`, about).rejection
+      }
+      return needMember()
+    }
+    case 'moderate':
+      return rankOf(role) < 2
+        ? reject('not-authorized', `moderation needs moderator, admin or founder; ${record.author} was ${role ?? 'not a member'}`, about).rejection
+        : undefined
+    default:
+      return reject('unknown-kind', `no authorization rule for kind ${record.kind}`, about).rejection
+  }
+}

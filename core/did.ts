@@ -1,0 +1,42 @@
+/**
+ * did:key identifiers for Ed25519 public keys (https://w3c-ccg.github.io/did-method-key/):
+ * `did:key:z` + base58btc(multicodec ed25519-pub 0xed01 ‖ 32-byte key).
+ */
+import { base58btc } from 'multiformats/bases/base58'
+import { InvalidArgumentError } from './errors.js'
+
+export type Did = `did:key:z${string}`
+
+const PREFIX = 'did:key:'
+const ED25519_PUB = [0xed, 0x01] as const
+const cache = new Map<string, Uint8Array>()
+const CACHE_LIMIT = 10_000
+
+export function didFromPublicKey(publicKey: Uint8Array): Did {
+  if (publicKey.length !== 32) throw new InvalidArgumentError(`An Ed25519 public key has 32 bytes, got ${publicKey.length}.`)
+  const multikey = new Uint8Array(34)
+  multikey.set(ED25519_PUB)
+  multikey.set(publicKey, 2)
+  return `${PREFIX}${base58btc.encode(multikey)}` as Did
+}
+
+/** The raw public key of a did:key, or undefined when the string is not an Ed25519 did:key. */
+export function publicKeyFromDid(did: string): Uint8Array | undefined {
+  const hit = cache.get(did)
+  if (hit) return hit
+  if (typeof did !== 'string' || !did.startsWith(`${PREFIX}z`) || did.length > 64) return undefined
+  let multikey: Uint8Array
+  try {
+    multikey = base58btc.decode(did.slice(PREFIX.length))
+  } catch {
+    return undefined
+  }
+  if (multikey.length !== 34 || multikey[0] !== ED25519_PUB[0] || multikey[1] !== ED25519_PUB[1]) return undefined
+  const key = multikey.slice(2)
+  if (cache.size >= CACHE_LIMIT) cache.clear()
+  cache.set(did, key)
+  return key
+}
+
+export const isDid = (value: unknown): value is Did =>
+  typeof value === 'string' && publicKeyFromDid(value) !== undefined

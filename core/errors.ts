@@ -1,0 +1,109 @@
+/**
+ * Typed errors. Every error thrown by townhall's public API is a `TownhallError` with a stable
+ * `name` and `code`, so callers can branch on them without parsing messages. The catalogue,
+ * with what to do about each, is in docs/errors.md.
+ */
+
+export type ErrorCode =
+  | 'INVALID_IDENTITY'
+  | 'INVALID_RECORD'
+  | 'NOT_AUTHORIZED'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_SHARE_LINK'
+  | 'SPACE_CLOSED'
+  | 'REPLICA_CLOSED'
+  | 'UNKNOWN_RECORD'
+  | 'CRYPTO_UNAVAILABLE'
+  | 'INVALID_EXPORT'
+
+export class TownhallError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** Raised when an exported identity cannot be imported (wrong format, wrong length, key mismatch). */
+export class InvalidIdentityError extends TownhallError {
+  static override readonly name = 'InvalidIdentityError'
+  override readonly name = 'InvalidIdentityError'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_IDENTITY', message, options)
+  }
+}
+
+/** Raised when the caller asks to create a record that would itself be rejected (schema, size). */
+export class InvalidRecordError extends TownhallError {
+  static override readonly name = 'InvalidRecordError'
+  override readonly name = 'InvalidRecordError'
+  /** The rejection reason code the space would have recorded for this record. */
+  readonly reason: string
+  constructor(reason: string, message: string) {
+    super('INVALID_RECORD', message)
+    this.reason = reason
+  }
+}
+
+/** Raised when the local identity lacks the role an action needs. */
+export class NotAuthorizedError extends TownhallError {
+  static override readonly name = 'NotAuthorizedError'
+  override readonly name = 'NotAuthorizedError'
+  constructor(message: string) {
+    super('NOT_AUTHORIZED', message)
+  }
+}
+
+export class InvalidArgumentError extends TownhallError {
+  static override readonly name = 'InvalidArgumentError'
+  override readonly name = 'InvalidArgumentError'
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message)
+  }
+}
+
+export class InvalidShareLinkError extends TownhallError {
+  static override readonly name = 'InvalidShareLinkError'
+  override readonly name = 'InvalidShareLinkError'
+  constructor(message: string) {
+    super('INVALID_SHARE_LINK', message)
+  }
+}
+
+/** Raised when a closed space or replica is used. Open a new one instead. */
+export class ClosedError extends TownhallError {
+  static override readonly name = 'ClosedError'
+  override readonly name = 'ClosedError'
+  constructor(what: 'space' | 'replica') {
+    super(
+      what === 'space' ? 'SPACE_CLOSED' : 'REPLICA_CLOSED',
+      `This ${what} has been closed; open it again to keep working with it.`,
+    )
+  }
+}
+
+/** Raised when an action refers to a record this peer does not hold (yet). */
+export class UnknownRecordError extends TownhallError {
+  static override readonly name = 'UnknownRecordError'
+  override readonly name = 'UnknownRecordError'
+  constructor(id: string, what: string) {
+    super('UNKNOWN_RECORD', `No ${what} with id ${id} is known here; wait for it to sync or check the id.`)
+  }
+}
+
+export class CryptoUnavailableError extends TownhallError {
+  static override readonly name = 'CryptoUnavailableError'
+  override readonly name = 'CryptoUnavailableError'
+  constructor(message: string) {
+    super('CRYPTO_UNAVAILABLE', message)
+  }
+}
+
+/** Raised by import/recount when an export file is not a townhall export. */
+export class InvalidExportError extends TownhallError {
+  static override readonly name = 'InvalidExportError'
+  override readonly name = 'InvalidExportError'
+  constructor(message: string) {
+    super('INVALID_EXPORT', message)
+  }
+}

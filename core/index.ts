@@ -1,0 +1,50 @@
+/**
+ * townhall: decentralized social and voting state on CRDTs.
+ *
+ * @example
+ * ```ts
+ * import { createIdentity, createSpace } from 'townhall'
+ * import { memoryNetwork } from 'townhall/testing'
+ *
+ * const network = memoryNetwork()
+ * const alice = await createIdentity()
+ * const space = await createSpace({ identity: alice, name: 'Garden club', replica: (id) => network.replica(id) })
+ * await space.post('First meeting on Saturday')
+ * space.getFeed().map((item) => item.text) // -> ['First meeting on Saturday']
+ * ```
+ */
+export * from './errors.js'
+export { type Did, didFromPublicKey, publicKeyFromDid, isDid } from './did.js'
+export { type Identity, type ExportedIdentity, createIdentity, exportIdentity, importIdentity, identityFromSecretKey } from './identity.js'
+export { type Ed25519Backend, ed25519Backend, useEd25519Backend, nobleBackend } from './ed25519.js'
+export { type Hlc, compareHlc, createHlc, type HlcClock, type HlcOptions } from './hlc.js'
+export {
+  type RecordId,
+  type RecordFields,
+  type SignedRecord,
+  DEFAULT_MAX_RECORD_BYTES,
+  HARD_MAX_RECORD_BYTES,
+  signRecord,
+  openRecord,
+  compareRecords,
+  recordCid,
+} from './record.js'
+export { encode, decodeUntrusted, MAX_DEPTH } from './codec.js'
+export { type Rejection, type RejectionReason } from './rejection.js'
+export { type RejectionSummary } from './rejection-log.js'
+export { bodies, type BodyOf, type Role, type GrantableRole, ROLES, MAX_POST_LENGTH, MAX_MENTIONS } from './kinds.js'
+export { type Membership, type InviteState } from './membership.js'
+export { type FeedItem, type FeedOptions, type ThreadNode, type Profile, type Reaction } from './feed.js'
+export { type ShareLink, formatShareLink, parseShareLink } from './invite.js'
+export { isSpaceId } from './space-id.js'
+export type { Replica, ReplicaEntry, ReplicaFactory, SyncState, Presence, PresencePeer } from './replica.js'
+export {
+  Space,
+  createSpace,
+  openSpace,
+  type SpaceInfo,
+  type SpaceChange,
+  type OpenSpaceOptions,
+  type CreateSpaceOptions,
+  type Invite,
+} from './space.js'

@@ -1,0 +1,151 @@
+/**
+ * Signed, content-addressed records: the only thing peers exchange.
+ *
+ * Wire form (dag-cbor map, short keys because every ballot carries them):
+ *   { v: 1, k: kind, s: space CID | null, a: author public key (32 bytes),
+ *     t: [hlc wall ms, hlc counter], r: [CID...], b: body, x: signature (64 bytes) }
+ * The signature covers the canonical encoding of the map without `x`, prefixed by a domain tag,
+ * so a townhall signature can never be mistaken for a signature in another protocol.
+ * The record id is the CIDv1 (dag-cbor, sha2-256) of the full bytes.
+ */
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { concatBytes, equalBytes, utf8 } from './bytes.js'
+import { decodeUntrusted, encode } from './codec.js'
+import { didFromPublicKey, type Did } from './did.js'
+import { ed25519Backend } from './ed25519.js'
+import type { Hlc } from './hlc.js'
+import type { Identity } from './identity.js'
+import { reject, type Verdict } from './rejection.js'
+import * as s from './schema.js'
+
+export const DAG_CBOR = 0x71
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024
+/** No space may raise its limit above this; it bounds what is buffered before a space's genesis is known. */
+export const HARD_MAX_RECORD_BYTES = 1024 * 1024
+const SIGNING_DOMAIN = utf8('townhall/record/v1\n')
+
+export type RecordId = string
+
+export interface RecordFields<B = unknown> {
+  readonly kind: string
+  /** The space's id; null only in the genesis record, from which the id derives. */
+  readonly space: CID | null
+  readonly hlc: Hlc
+  readonly refs: readonly CID[]
+  readonly body: B
+}
+
+export interface SignedRecord<B = unknown> extends RecordFields<B> {
+  readonly id: RecordId
+  readonly cid: CID
+  readonly author: Did
+  readonly authorKey: Uint8Array
+  readonly signature: Uint8Array
+  readonly bytes: Uint8Array
+}
+
+/** A record that decoded and matched the envelope schema but whose signature is not yet checked. */
+export interface ParsedRecord extends Omit<SignedRecord, 'id' | 'cid'> {
+  readonly signedBytes: Uint8Array
+}
+
+const envelope = s.object({
+  v: s.literal(1),
+  k: s.string({ min: 1, max: 64 }),
+  s: s.nullable(s.cid),
+  a: s.bytes({ min: 32, max: 32 }),
+  t: s.array(s.integer(0, Number.MAX_SAFE_INTEGER), { min: 2, max: 2 }),
+  r: s.array(s.cid, { max: 64, unique: true }),
+  b: (value: unknown) => ({ ok: true, value }) as s.Check<unknown>,
+  x: s.bytes({ min: 64, max: 64 }),
+})
+
+const wireOf = (fields: RecordFields, author: Uint8Array) => ({
+  v: 1 as const,
+  k: fields.kind,
+  s: fields.space,
+  a: author,
+  t: [fields.hlc[0], fields.hlc[1]],
+  r: [...fields.refs],
+  b: fields.body,
+})
+
+export async function recordCid(bytes: Uint8Array): Promise<CID> {
+  return CID.createV1(DAG_CBOR, await sha256.digest(bytes))
+}
+
+/** Signs and encodes a record. The body must already match its kind's schema. */
+export async function signRecord<B>(identity: Identity, fields: RecordFields<B>): Promise<SignedRecord<B>> {
+  const wire = wireOf(fields, identity.publicKey)
+  const signature = await identity.sign(concatBytes(SIGNING_DOMAIN, encode(wire)))
+  const bytes = encode({ ...wire, x: signature })
+  const cid = await recordCid(bytes)
+  return { ...fields, id: cid.toString(), cid, author: identity.did, authorKey: identity.publicKey, signature, bytes }
+}
+
+/**
+ * First, cheap stage of accepting bytes from a peer: size bound before parsing, bounded strict
+ * decode, envelope schema. Signature and body checks come after.
+ */
+export function parseRecord(input: unknown, maxBytes: number): Verdict<ParsedRecord> {
+  if (!(input instanceof Uint8Array)) return reject('not-bytes', `expected a Uint8Array, got ${describe(input)}`)
+  if (input.length > maxBytes) return reject('too-large', `record is ${input.length} bytes; this space accepts at most ${maxBytes}`)
+  let decoded: unknown
+  try {
+    decoded = decodeUntrusted(input)
+  } catch (error) {
+    return reject('malformed', `not canonical dag-cbor: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  // The decoder accepts some non-canonical forms (map key order); re-encoding catches them, so
+  // one record cannot be given many ids by re-serializing it.
+  if (!equalBytes(encode(decoded), input)) return reject('malformed', 'not in canonical dag-cbor form')
+  const checked = envelope(decoded, '')
+  if (!checked.ok) return reject('schema', `envelope ${checked.error}`)
+  const wire = checked.value
+  const hlc: Hlc = [wire.t[0] as number, wire.t[1] as number]
+  if (hlc[1] > 0x7fffffff) return reject('schema', 'envelope t[1]: hlc counter out of range')
+  const author = didFromPublicKey(wire.a)
+  const { x: signature, ...unsigned } = wire
+  return {
+    ok: true,
+    value: {
+      kind: wire.k,
+      space: wire.s,
+      hlc,
+      refs: wire.r,
+      body: wire.b,
+      author,
+      authorKey: wire.a,
+      signature,
+      bytes: input,
+      signedBytes: concatBytes(SIGNING_DOMAIN, encode(unsigned)),
+    },
+  }
+}
+
+/** Second stage: verifies the signature and derives the content id. */
+export async function verifyRecord(parsed: ParsedRecord): Promise<Verdict<SignedRecord>> {
+  const backend = await ed25519Backend()
+  const valid = await backend.verify(parsed.authorKey, parsed.signature, parsed.signedBytes)
+  if (!valid) return reject('bad-signature', `signature does not verify for ${parsed.author}`, { author: parsed.author })
+  const cid = await recordCid(parsed.bytes)
+  const { signedBytes: _signed, ...rest } = parsed
+  return { ok: true, value: { ...rest, id: cid.toString(), cid } }
+}
+
+/** Parses and verifies in one step, for tools that handle single records (export, recount). */
+export async function openRecord(input: unknown, maxBytes = DEFAULT_MAX_RECORD_BYTES): Promise<Verdict<SignedRecord>> {
+  const parsed = parseRecord(input, maxBytes)
+  return parsed.ok ? verifyRecord(parsed.value) : parsed
+}
+
+export function compareRecords(a: Pick<SignedRecord, 'hlc' | 'id'>, b: Pick<SignedRecord, 'hlc' | 'id'>): number {
+  return a.hlc[0] - b.hlc[0] || a.hlc[1] - b.hlc[1] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
+}

@@ -1,0 +1,46 @@
+/**
+ * Why a record was kept out of the views. Every rejection is observable: a space keeps counters
+ * per reason and a bounded log of recent rejections (see `Space.getRejections`).
+ */
+
+export type RejectionReason =
+  /** not a byte array at all */
+  | 'not-bytes'
+  /** over the space's record size limit; rejected before parsing */
+  | 'too-large'
+  /** not strict, canonical, bounded dag-cbor */
+  | 'malformed'
+  /** envelope or body does not match the kind's schema */
+  | 'schema'
+  /** the record belongs to another space (replayed or misrouted) */
+  | 'wrong-space'
+  | 'unknown-kind'
+  /** the signature does not verify against the claimed author */
+  | 'bad-signature'
+  /** the id it was stored under is not the hash of its bytes */
+  | 'id-mismatch'
+  /** the author lacked the role the action needs at the record's time */
+  | 'not-authorized'
+  /** the record refers to something it may not (another author's post, a non-invite, ...) */
+  | 'invalid-reference'
+  /** a genesis record that is not this space's genesis */
+  | 'foreign-genesis'
+
+export interface Rejection {
+  readonly reason: RejectionReason
+  /** Human-readable explanation naming the field or rule that failed. */
+  readonly detail: string
+  /** Record id when the bytes were parseable enough to compute one. */
+  readonly id?: string
+  /** Author did when known. */
+  readonly author?: string
+  /** Where the bytes came from, as reported by the replica (peer id) or "local". */
+  readonly source?: string
+}
+
+export type Verdict<T> = { ok: true; value: T } | { ok: false; rejection: Rejection }
+
+export const reject = (reason: RejectionReason, detail: string, extra: Partial<Rejection> = {}): { ok: false; rejection: Rejection } => ({
+  ok: false,
+  rejection: { reason, detail, ...extra },
+})

@@ -1,0 +1,61 @@
+/**
+ * The replica contract: what an adapter must offer to carry a space's records between peers.
+ * Interface only. A replica replicates an opaque set of byte strings; it does not know what a post
+ * or a poll is, and it is not trusted: everything it hands over is validated by the space.
+ * `runReplicaConformance` in `townhall/testing` checks an implementation against this contract.
+ */
+
+export interface ReplicaEntry {
+  /** Untrusted: whatever a peer put into the shared document. The space validates it. */
+  readonly bytes: unknown
+  /** The id the entry was stored under, when the adapter keys records by id; checked against the content. */
+  readonly claimedId?: string
+  /** Which peer the entry came from, as far as the adapter knows ("local" for this peer's own store). */
+  readonly source: string
+}
+
+export interface SyncState {
+  /** Peers currently connected for this space. */
+  readonly peers: number
+  /** True once an initial exchange with at least one peer (or the local store, when offline) completed. */
+  readonly synced: boolean
+  /** Bytes sent or received but not yet acknowledged or applied, where the transport can tell. */
+  readonly bytesInFlight: number
+  /** Entries received from peers since the replica opened. */
+  readonly received: number
+}
+
+export interface PresencePeer {
+  readonly did: string
+  readonly lastSeen: number
+  readonly state: Readonly<Record<string, unknown>>
+}
+
+/** Optional: who is online. Entries must be signed by the identity they name (the adapter verifies). */
+export interface Presence {
+  set(state: Record<string, unknown>): Promise<void>
+  get(): readonly PresencePeer[]
+  subscribe(listener: (peers: readonly PresencePeer[]) => void): () => void
+}
+
+export interface Replica {
+  /** The space this replica carries. */
+  readonly spaceId: string
+  /**
+   * Adds records. Resolves once they are durable in local storage (where the adapter has any) and queued
+   * for peers. Adding bytes already present is a no-op.
+   */
+  add(records: readonly Uint8Array[]): Promise<void>
+  /** Every entry held locally, including ones peers injected that may later be rejected. */
+  getAll(): Promise<readonly ReplicaEntry[]>
+  /** Entries that arrive from peers after this call. Returns an unsubscribe function. */
+  subscribe(listener: (entries: readonly ReplicaEntry[]) => void): () => void
+  getSyncState(): SyncState
+  subscribeSyncState(listener: (state: SyncState) => void): () => void
+  readonly presence?: Presence
+  /** Stops networking and releases every socket, timer and file handle. Idempotent. */
+  close(): Promise<void>
+}
+
+/** Creates the replica for a space once its id is known (the id derives from the genesis record). */
+export type ReplicaFactory = (spaceId: string) => Replica | Promise<Replica>

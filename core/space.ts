@@ -1,0 +1,512 @@
+/**
+ * A space: the unit of replication, membership and trust. It takes untrusted entries from a
+ * replica, validates them, folds the valid ones into views, and turns the local user's actions
+ * into signed records. Everything shown is a pure function of the set of valid records.
+ */
+import type { CID } from 'multiformats/cid'
+import { authorizeContent } from './authorize.js'
+import { randomBytes } from './bytes.js'
+import type { Did } from './did.js'
+import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedError, UnknownRecordError } from './errors.js'
+import { FeedState, type FeedItem, type FeedOptions, type Profile, type ThreadNode } from './feed.js'
+import { createHlc, type HlcClock, type HlcOptions } from './hlc.js'
+import type { Identity } from './identity.js'
+import { signInviteProof, inviteKeyPair, formatShareLink } from './invite.js'
+import { bodies, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
+import { foldMembership, type InviteState, type Membership } from './membership.js'
+import { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
+import { RejectionLog, type RejectionSummary } from './rejection-log.js'
+import type { Rejection } from './rejection.js'
+import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
+import { parseRecordCid } from './space-id.js'
+import { validateEntry, type ValidationContext } from './validate.js'
+import type { Validator } from './schema.js'
+
+export interface SpaceInfo {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly policy: 'open' | 'invite-only'
+  readonly founder: Did
+  readonly maxRecordBytes: number
+}
+
+export interface SpaceChange {
+  /** Records that entered the views in this change. */
+  readonly added: readonly RecordId[]
+  readonly rejected: readonly Rejection[]
+  /** Membership changed, so authorization of everything was re-evaluated. */
+  readonly membershipChanged: boolean
+}
+
+export interface OpenSpaceOptions {
+  readonly id: string
+  readonly identity: Identity
+  readonly replica: Replica | ReplicaFactory
+  /** Space secret from the share link, passed to adapters for transport encryption. */
+  readonly secret?: Uint8Array
+  readonly clock?: HlcOptions
+  /** How many recent rejections to keep (counters are unbounded). */
+  readonly rejectionLogSize?: number
+}
+
+export interface CreateSpaceOptions extends Omit<OpenSpaceOptions, 'id' | 'replica'> {
+  readonly replica: ReplicaFactory
+  readonly name: string
+  readonly description?: string
+  readonly policy?: 'open' | 'invite-only'
+  /** Largest record the space accepts, in bytes (default 64 KiB, at most 1 MiB). */
+  readonly maxRecordBytes?: number
+}
+
+export interface Invite {
+  readonly id: RecordId
+  /** Share link carrying the space id, the invite and the space secret. Treat it as a secret. */
+  readonly link: string
+  readonly secret: Uint8Array
+}
+
+type Listener = (change: SpaceChange) => void
+
+const schemas: ReadonlyMap<string, Validator<unknown>> = new Map(Object.entries(bodies))
+
+export class Space {
+  readonly id: string
+  readonly identity: Identity
+  readonly secret: Uint8Array | undefined
+  readonly replica: Replica
+  private readonly cid: CID
+  private readonly clock: HlcClock
+  private readonly records = new Map<RecordId, SignedRecord>()
+  /** Content records currently kept out of the views, with why (re-judged when membership changes). */
+  private readonly held = new Map<RecordId, Rejection>()
+  private readonly rejections: RejectionLog
+  private readonly listeners = new Set<Listener>()
+  private readonly mutedAuthors = new Set<string>()
+  private readonly mutedPosts = new Set<string>()
+  private genesis: SignedRecord<BodyOf<'space'>> | undefined
+  private membership: Membership | undefined
+  private feed = new FeedState()
+  private closed = false
+  private unsubscribe: () => void = () => {}
+  private versionCounter = 0
+  private readonly pending = new Set<Promise<SpaceChange>>()
+
+  private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
+    this.id = options.id
+    this.cid = options.cid
+    this.identity = options.identity
+    this.secret = options.secret
+    this.replica = options.replica
+    this.clock = createHlc(options.clock)
+    this.rejections = new RejectionLog(options.rejectionLogSize)
+  }
+
+  /** Opens an existing space by id: loads what the replica holds, then follows new records. */
+  static async open(options: OpenSpaceOptions): Promise<Space> {
+    const cid = parseRecordCid(options.id)
+    if (!cid) throw new InvalidArgumentError(`"${String(options.id).slice(0, 80)}" is not a space id (a CIDv1 string).`)
+    const replica = typeof options.replica === 'function' ? await options.replica(options.id) : options.replica
+    const space = new Space({ ...options, replica, cid })
+    space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
+    await space.ingest(await replica.getAll())
+    return space
+  }
+
+  /** Creates a new space with the caller as founder and publishes its genesis record. */
+  static async create(options: CreateSpaceOptions): Promise<Space> {
+    const maxRecordBytes = options.maxRecordBytes
+    if (maxRecordBytes !== undefined && !(Number.isSafeInteger(maxRecordBytes) && maxRecordBytes >= 1024 && maxRecordBytes <= HARD_MAX_RECORD_BYTES)) {
+      throw new InvalidArgumentError(`maxRecordBytes must be an integer from 1024 to ${HARD_MAX_RECORD_BYTES}.`)
+    }
+    const body = {
+      name: options.name,
+      description: options.description ?? '',
+      policy: options.policy ?? 'open',
+      nonce: randomBytes(16),
+      ...(maxRecordBytes !== undefined ? { maxRecordBytes } : {}),
+    }
+    const checked = bodies.space(body, 'body')
+    if (!checked.ok) throw new InvalidArgumentError(`Cannot create the space: ${checked.error}.`)
+    const clock = createHlc(options.clock)
+    const genesis = await signRecord(options.identity, { kind: 'space', space: null, hlc: clock.now(), refs: [], body })
+    const replica = await options.replica(genesis.id)
+    await replica.add([genesis.bytes])
+    return Space.open({ ...options, id: genesis.id, replica, secret: options.secret ?? randomBytes(32) })
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  /** Increases whenever any view may have changed; cheap to compare for memoization. */
+  get version(): number {
+    return this.versionCounter
+  }
+
+  getInfo(): SpaceInfo | undefined {
+    const genesis = this.genesis
+    if (!genesis) return undefined
+    return {
+      id: this.id,
+      name: genesis.body.name,
+      description: genesis.body.description,
+      policy: genesis.body.policy,
+      founder: genesis.author,
+      maxRecordBytes: this.maxRecordBytes(),
+    }
+  }
+
+  getFeed(options: FeedOptions = {}): FeedItem[] {
+    return this.feed.getFeed(this.withMutes(options))
+  }
+
+  getPost(id: RecordId, options: FeedOptions = {}): FeedItem | undefined {
+    return this.feed.getPost(id, this.withMutes(options))
+  }
+
+  getThread(id: RecordId, options: FeedOptions = {}): ThreadNode | undefined {
+    return this.feed.getThread(id, this.withMutes(options))
+  }
+
+  getMembers(): ReadonlyArray<{ did: Did; role: Role; since: RecordId; profile: Profile | undefined }> {
+    return (this.membership?.members() ?? []).map((m) => ({ ...m, profile: this.feed.getProfile(m.did) }))
+  }
+
+  getRole(did: string = this.identity.did): Role | null {
+    return this.membership?.roleAt(did) ?? null
+  }
+
+  getProfile(did: string = this.identity.did): Profile | undefined {
+    return this.feed.getProfile(did)
+  }
+
+  getInvites(): ReadonlyMap<RecordId, InviteState> {
+    return this.membership?.invites() ?? new Map()
+  }
+
+  getRejections(): RejectionSummary {
+    return this.rejections.summary()
+  }
+
+  /** Valid, signed records that are kept out of the views right now, and why. */
+  getHeld(): ReadonlyMap<RecordId, Rejection> {
+    const held = new Map(this.held)
+    for (const [id, rejection] of this.membership?.rejected ?? []) held.set(id, rejection)
+    return held
+  }
+
+  /** Every accepted record (valid signature and schema), in no particular order: what an export contains. */
+  getRecords(): readonly SignedRecord[] {
+    return [...this.records.values()]
+  }
+
+  hasRecord(id: RecordId): boolean {
+    return this.records.has(id)
+  }
+
+  getSyncState(): SyncState {
+    return this.replica.getSyncState()
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  // ---- local, non-replicated preferences --------------------------------------------------
+
+  muteAuthor(did: string, muted = true): void {
+    this.toggle(this.mutedAuthors, did, muted)
+  }
+
+  mutePost(id: RecordId, muted = true): void {
+    this.toggle(this.mutedPosts, id, muted)
+  }
+
+  // ---- actions ------------------------------------------------------------------------------
+
+  post(text: string, options: { replyTo?: RecordId; mentions?: readonly string[] } = {}): Promise<SignedRecord> {
+    const replyTo = options.replyTo === undefined ? undefined : this.requireCid(options.replyTo, 'post')
+    return this.publish('post', {
+      text,
+      ...(replyTo ? { replyTo } : {}),
+      ...(options.mentions?.length ? { mentions: [...options.mentions] } : {}),
+    }, replyTo ? [replyTo] : [])
+  }
+
+  reply(to: RecordId, text: string, options: { mentions?: readonly string[] } = {}): Promise<SignedRecord> {
+    return this.post(text, { ...options, replyTo: to })
+  }
+
+  editPost(id: RecordId, text: string): Promise<SignedRecord> {
+    const post = this.requireCid(id, 'post')
+    return this.publish('edit', { post, text }, [post])
+  }
+
+  retractPost(id: RecordId): Promise<SignedRecord> {
+    const post = this.requireCid(id, 'post')
+    return this.publish('retract', { post }, [post])
+  }
+
+  react(id: RecordId, emoji: string, on = true): Promise<SignedRecord> {
+    const post = this.requireCid(id, 'post')
+    return this.publish('react', { post, emoji, on }, [post])
+  }
+
+  unreact(id: RecordId, emoji: string): Promise<SignedRecord> {
+    return this.react(id, emoji, false)
+  }
+
+  hidePost(id: RecordId, options: { hidden?: boolean; reason?: string } = {}): Promise<SignedRecord> {
+    const post = this.requireCid(id, 'post')
+    return this.publish('moderate', { post, hidden: options.hidden ?? true, ...(options.reason ? { reason: options.reason } : {}) }, [post])
+  }
+
+  hideAuthor(did: string, options: { hidden?: boolean; reason?: string } = {}): Promise<SignedRecord> {
+    return this.publish('moderate', { author: did, hidden: options.hidden ?? true, ...(options.reason ? { reason: options.reason } : {}) }, [])
+  }
+
+  setProfile(profile: { name: string; avatar?: string }): Promise<SignedRecord> {
+    return this.publish('profile', { name: profile.name, ...(profile.avatar ? { avatar: profile.avatar } : {}) }, [])
+  }
+
+  grantRole(did: string, role: GrantableRole): Promise<SignedRecord> {
+    return this.publish('role', { member: did, role }, [])
+  }
+
+  revokeRole(did: string): Promise<SignedRecord> {
+    return this.publish('role', { member: did, role: null }, [])
+  }
+
+  /** Leaves the space: revokes one's own role. */
+  leave(): Promise<SignedRecord> {
+    return this.revokeRole(this.identity.did)
+  }
+
+  /** Joins an open space as a member. Invite-only spaces need `redeemInvite`. */
+  join(): Promise<SignedRecord> {
+    return this.publish('join', {}, [])
+  }
+
+  /** Creates an invite (admins and the founder). The link carries the invite secret: share it privately. */
+  async createInvite(options: { maxUses?: number | null; role?: GrantableRole; base?: string } = {}): Promise<Invite> {
+    const { seed, did } = await inviteKeyPair()
+    const record = await this.publish('invite', { key: did, maxUses: options.maxUses ?? null, role: options.role ?? 'member' }, [])
+    const link = formatShareLink({ space: this.id, invite: { id: record.id, secret: seed }, ...(this.secret ? { secret: this.secret } : {}) }, options.base)
+    return { id: record.id, link, secret: seed }
+  }
+
+  /**
+   * Redeems an invite from a share link. Waits until the invite record has synced (it must be known
+   * to prove the join is valid), unless `signal` aborts first.
+   */
+  async redeemInvite(invite: { id: RecordId; secret: Uint8Array }, options: { signal?: AbortSignal } = {}): Promise<SignedRecord> {
+    const inviteCid = this.requireCid(invite.id, 'invite')
+    await this.whenRecord(invite.id, options.signal)
+    const { key, proof } = await signInviteProof(invite.secret, this.cid, inviteCid, this.identity.did)
+    return this.publish('join', { invite: inviteCid, key, proof }, [inviteCid])
+  }
+
+  /** Resolves when a record with this id has been accepted (immediately if it already has). */
+  whenRecord(id: RecordId, signal?: AbortSignal): Promise<void> {
+    if (this.records.has(id)) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const stop = this.subscribe(() => {
+        if (this.records.has(id)) done(resolve)
+      })
+      const onAbort = () => done(() => reject(signal?.reason ?? new Error('aborted')))
+      const done = (finish: () => void) => {
+        stop()
+        signal?.removeEventListener('abort', onAbort)
+        finish()
+      }
+      if (signal?.aborted) onAbort()
+      else signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  /**
+   * Signs a record of any registered kind, checks it exactly as peers will, and hands it to the replica.
+   * Resolves after the replica stored it durably. Throws instead of publishing what peers would reject.
+   */
+  async publish(kind: string, body: unknown, refs: readonly CID[] = []): Promise<SignedRecord> {
+    if (this.closed) throw new ClosedError('space')
+    const schema = schemas.get(kind)
+    if (!schema) throw new InvalidArgumentError(`Unknown record kind "${kind}".`)
+    const checked = schema(body, 'body')
+    if (!checked.ok) throw new InvalidRecordError('schema', `Cannot ${kind}: ${checked.error}.`)
+    const record = await signRecord(this.identity, { kind, space: this.cid, hlc: this.clock.now(), refs, body: checked.value })
+    if (record.bytes.length > this.maxRecordBytes()) {
+      throw new InvalidRecordError('too-large', `The ${kind} record would be ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}.`)
+    }
+    const refusal = this.dryRun(record)
+    if (refusal) {
+      if (refusal.reason === 'not-authorized') throw new NotAuthorizedError(`Cannot ${kind}: ${refusal.detail}.`)
+      throw new InvalidRecordError(refusal.reason, `Cannot ${kind}: ${refusal.detail}.`)
+    }
+    await this.replica.add([record.bytes])
+    this.accept([record], [])
+    return record
+  }
+
+  /** Validates and folds entries from a replica (or any untrusted source). Never throws for bad input. */
+  ingest(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
+    const work = this.validateAndAccept(entries)
+    this.pending.add(work)
+    const done = () => this.pending.delete(work)
+    work.then(done, done)
+    return work
+  }
+
+  /** Resolves when every entry received so far has been validated and folded (for tests and tools). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending])
+  }
+
+  private async validateAndAccept(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
+    const context: ValidationContext = {
+      spaceCid: this.cid,
+      maxBytes: this.genesis ? this.maxRecordBytes() : HARD_MAX_RECORD_BYTES,
+      schemas,
+      isKnown: (id) => this.records.has(id),
+    }
+    const results = await Promise.all(
+      entries.map((entry) =>
+        validateEntry(entry.bytes, context, { source: entry.source, ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}) }).catch(
+          (error: unknown) => ({ ok: false as const, rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source } }),
+        ),
+      ),
+    )
+    const valid: SignedRecord[] = []
+    const rejected: Rejection[] = []
+    for (const result of results) {
+      if (result.ok === true) valid.push(result.value)
+      else if (result.ok === false) rejected.push(result.rejection)
+    }
+    if (this.closed) return { added: [], rejected, membershipChanged: false }
+    return this.accept(valid, rejected)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.unsubscribe()
+    this.listeners.clear()
+    await this.replica.close()
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private accept(valid: readonly SignedRecord[], rejected: Rejection[]): SpaceChange {
+    const fresh: SignedRecord[] = []
+    for (const record of valid) {
+      // Checked here, not only during validation: the same record can arrive twice in one batch or in concurrent batches.
+      if (this.records.has(record.id)) continue
+      this.records.set(record.id, record)
+      fresh.push(record)
+    }
+    const membershipChanged = fresh.some((record) => MEMBERSHIP_KINDS.has(record.kind))
+    let added: RecordId[] = []
+    if (membershipChanged) {
+      added = this.rebuild(rejected)
+    } else {
+      for (const record of fresh) if (this.fold(record, rejected)) added.push(record.id)
+    }
+    for (const record of fresh) this.clock.observe(record.hlc)
+    for (const rejection of rejected) this.rejections.add(rejection)
+    const change: SpaceChange = { added, rejected, membershipChanged }
+    if (fresh.length > 0 || rejected.length > 0) {
+      this.versionCounter++
+      this.emit(change)
+    }
+    return change
+  }
+
+  /** Folds one content record into the views if authorized; returns whether it entered them. */
+  private fold(record: SignedRecord, rejected: Rejection[]): boolean {
+    const refusal = this.judge(record)
+    if (refusal) {
+      if (!this.held.has(record.id)) rejected.push(refusal)
+      this.held.set(record.id, refusal)
+      return false
+    }
+    this.held.delete(record.id)
+    this.feed.add(record)
+    return true
+  }
+
+  private judge(record: SignedRecord): Rejection | undefined {
+    if (!this.membership || !this.genesis) {
+      return { reason: 'not-authorized', detail: 'the space genesis has not arrived yet', id: record.id, author: record.author }
+    }
+    if (record.bytes.length > this.maxRecordBytes()) {
+      return { reason: 'too-large', detail: `record is ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}`, id: record.id, author: record.author }
+    }
+    return authorizeContent(record, { membership: this.membership, postAuthor: (id) => this.feed.postAuthor(id) })
+  }
+
+  /** Membership changed: recompute it from all records and re-judge every content record. Rare by nature. */
+  private rebuild(rejected: Rejection[]): RecordId[] {
+    const wasVisible = new Set([...this.records.keys()].filter((id) => !this.held.has(id)))
+    const membershipRecords: SignedRecord[] = []
+    for (const record of this.records.values()) {
+      if (record.kind === 'space') this.genesis = record as SignedRecord<BodyOf<'space'>>
+      else if (MEMBERSHIP_KINDS.has(record.kind)) membershipRecords.push(record)
+    }
+    const previouslyRejected = this.membership?.rejected ?? new Map<RecordId, Rejection>()
+    this.membership = this.genesis ? foldMembership(this.genesis, membershipRecords) : undefined
+    for (const [id, rejection] of this.membership?.rejected ?? []) if (!previouslyRejected.has(id)) rejected.push(rejection)
+    this.feed = new FeedState()
+    const added: RecordId[] = []
+    for (const record of this.records.values()) {
+      if (MEMBERSHIP_KINDS.has(record.kind)) {
+        if (!this.membership?.rejected.has(record.id) && !wasVisible.has(record.id)) added.push(record.id)
+        continue
+      }
+      if (this.fold(record, rejected) && !wasVisible.has(record.id)) added.push(record.id)
+    }
+    return added
+  }
+
+  /** Would peers reject this locally signed record? Judged against the current record set. */
+  private dryRun(record: SignedRecord): Rejection | undefined {
+    if (!this.genesis) return { reason: 'not-authorized', detail: 'the space genesis has not synced yet; wait for it' }
+    if (!MEMBERSHIP_KINDS.has(record.kind)) return this.judge(record)
+    const others = [...this.records.values()].filter((r) => MEMBERSHIP_KINDS.has(r.kind) && r.kind !== 'space')
+    return foldMembership(this.genesis, [...others, record]).rejected.get(record.id)
+  }
+
+  private maxRecordBytes(): number {
+    return this.genesis?.body.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
+  }
+
+  private withMutes(options: FeedOptions): FeedOptions {
+    return { mutedAuthors: this.mutedAuthors, mutedPosts: this.mutedPosts, ...options }
+  }
+
+  private toggle(set: Set<string>, value: string, on: boolean): void {
+    if (on) set.add(value)
+    else set.delete(value)
+    this.versionCounter++
+    this.emit({ added: [], rejected: [], membershipChanged: false })
+  }
+
+  private requireCid(id: RecordId, what: string): CID {
+    const cid = parseRecordCid(id)
+    if (!cid) throw new UnknownRecordError(String(id).slice(0, 80), what)
+    return cid
+  }
+
+  private emit(change: SpaceChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change)
+      } catch (error) {
+        // A broken UI callback must not stop the space from folding records for everyone else.
+        console.error('townhall: a space listener threw', error)
+      }
+    }
+  }
+}
+
+export const createSpace = (options: CreateSpaceOptions): Promise<Space> => Space.create(options)
+export const openSpace = (options: OpenSpaceOptions): Promise<Space> => Space.open(options)

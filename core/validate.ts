@@ -1,0 +1,69 @@
+/**
+ * Turning untrusted bytes into a verified record of a known kind, cheapest checks first:
+ * size, strict decode, envelope, id, space, kind, body schema, then the signature.
+ * Authorization (does the author have the right?) is decided later, against the whole record set.
+ */
+import type { CID } from 'multiformats/cid'
+import { ed25519Backend } from './ed25519.js'
+import { inviteProofMessage } from './invite.js'
+import { publicKeyFromDid } from './did.js'
+import { parseRecord, recordCid, type SignedRecord } from './record.js'
+import { reject, type Rejection, type Verdict } from './rejection.js'
+import type { Validator } from './schema.js'
+
+export interface ValidationContext {
+  readonly spaceCid: CID
+  readonly maxBytes: number
+  readonly schemas: ReadonlyMap<string, Validator<unknown>>
+  /** Ids already accepted; duplicates stop after hashing, before any signature work. */
+  isKnown(id: string): boolean
+}
+
+export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string }
+
+export async function validateEntry(
+  bytes: unknown,
+  context: ValidationContext,
+  options: { claimedId?: string; source?: string; trusted?: boolean } = {},
+): Promise<Validation> {
+  const source = options.source
+  const withSource = (verdict: { ok: false; rejection: Rejection }) =>
+    source ? { ok: false as const, rejection: { ...verdict.rejection, source } } : verdict
+  const parsed = parseRecord(bytes, context.maxBytes)
+  if (!parsed.ok) return withSource(parsed)
+  const record = parsed.value
+  const cid = await recordCid(record.bytes)
+  const id = cid.toString()
+  const about = { id, author: record.author }
+  if (options.claimedId !== undefined && options.claimedId !== id) {
+    return withSource(reject('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`, about))
+  }
+  if (context.isKnown(id)) return { ok: 'duplicate', id }
+
+  if (record.kind === 'space') {
+    if (record.space !== null || !cid.equals(context.spaceCid)) {
+      return withSource(reject('foreign-genesis', 'a genesis record whose id is not this space\'s id', about))
+    }
+  } else if (!record.space || !record.space.equals(context.spaceCid)) {
+    return withSource(reject('wrong-space', `record belongs to space ${record.space?.toString() ?? '(none)'}`, about))
+  }
+  const schema = context.schemas.get(record.kind)
+  if (!schema) return withSource(reject('unknown-kind', `no record kind "${record.kind.slice(0, 64)}" in this version of townhall`, about))
+  const body = schema(record.body, 'body')
+  if (!body.ok) return withSource(reject('schema', `${record.kind} ${body.error}`, about))
+
+  const backend = await ed25519Backend()
+  if (!options.trusted && !(await backend.verify(record.authorKey, record.signature, record.signedBytes))) {
+    return withSource(reject('bad-signature', `signature does not verify for ${record.author}`, about))
+  }
+  if (record.kind === 'join') {
+    const { invite, key, proof } = body.value as { invite?: CID; key?: string; proof?: Uint8Array }
+    const inviteKey = key && publicKeyFromDid(key)
+    if (invite && inviteKey && proof) {
+      const valid = await backend.verify(inviteKey, proof, inviteProofMessage(context.spaceCid, invite, record.author))
+      if (!valid) return withSource(reject('bad-signature', 'the invite proof does not verify for this invite key and member', about))
+    }
+  }
+  const { signedBytes: _signed, ...rest } = record
+  return { ok: true, value: { ...rest, body: body.value, id, cid } }
+}

@@ -1,0 +1,163 @@
+/**
+ * The replica conformance suite. Every adapter runs it unchanged:
+ *
+ * ```ts
+ * import { runReplicaConformance } from 'townhall/testing'
+ * await runReplicaConformance('memory', async () => memoryHarness())
+ * ```
+ *
+ * It registers vitest tests, so call it at the top level of a test file.
+ */
+import { createIdentity } from '../core/identity.js'
+import type { Replica } from '../core/replica.js'
+import { Space } from '../core/space.js'
+import { signRecord } from '../core/record.js'
+import { randomBytes } from '../core/bytes.js'
+import { eventually } from './eventually.js'
+
+export interface ReplicaHarness {
+  /** Starts a new peer for the space, connected to the others. */
+  createPeer(spaceId: string): Promise<Replica>
+  /** Makes a misbehaving peer put raw values (garbage included) into the space's shared state. */
+  injectRaw(spaceId: string, values: readonly unknown[]): Promise<void>
+  /** Stops everything the harness started (servers, other processes). */
+  teardown(): Promise<void>
+  /** How long to wait for replication before a test fails, in ms (default 10 000). */
+  readonly timeoutMs?: number
+}
+
+export async function runReplicaConformance(name: string, makeHarness: () => Promise<ReplicaHarness>): Promise<void> {
+  const { describe, it, expect, beforeEach, afterEach } = await import('vitest')
+
+  describe(`replica conformance: ${name}`, () => {
+    let harness: ReplicaHarness
+    let open: Array<Space | Replica> = []
+    const timeout = () => harness.timeoutMs ?? 10_000
+
+    beforeEach(async () => {
+      harness = await makeHarness()
+      open = []
+    })
+    afterEach(async () => {
+      for (const item of open.reverse()) await item.close()
+      await harness.teardown()
+    })
+
+    async function founded(policy: 'open' | 'invite-only' = 'open') {
+      const identity = await createIdentity()
+      const space = await Space.create({
+        identity,
+        name: 'conformance',
+        policy,
+        replica: async (id) => {
+          const replica = await harness.createPeer(id)
+          open.push(replica)
+          return replica
+        },
+      })
+      open.push(space)
+      return space
+    }
+    async function joined(spaceId: string) {
+      const replica = await harness.createPeer(spaceId)
+      open.push(replica)
+      const space = await Space.open({ id: spaceId, identity: await createIdentity(), replica })
+      open.push(space)
+      await eventually(() => expect(space.getInfo()).toBeDefined(), timeout())
+      return space
+    }
+    const texts = (space: Space) => space.getFeed({ order: 'oldest' }).map((item) => item.text)
+
+    it('delivers records added on one peer to every peer, and keeps them locally once add resolves', async () => {
+      const a = await founded()
+      const b = await joined(a.id)
+      const c = await joined(a.id)
+      const post = await a.post('hello from a')
+      const local = await a.replica.getAll()
+      expect(local.some((entry) => entry.bytes instanceof Uint8Array && sameBytes(entry.bytes, post.bytes))).toBe(true)
+      await b.post('hello from b')
+      for (const space of [a, b, c]) {
+        await eventually(() => expect(texts(space)).toEqual(expect.arrayContaining(['hello from a', 'hello from b'])), timeout())
+      }
+      expect(texts(a)).toEqual(texts(c))
+    })
+
+    it('treats duplicates as harmless', async () => {
+      const a = await founded()
+      const b = await joined(a.id)
+      const post = await a.post('once')
+      await a.replica.add([post.bytes, post.bytes])
+      // A peer re-sending the same record, twice in one batch and again later.
+      await harness.injectRaw(a.id, [post.bytes, post.bytes])
+      await harness.injectRaw(a.id, [post.bytes])
+      for (const space of [a, b]) await eventually(() => expect(texts(space)).toEqual(['once']), timeout())
+      const all = await b.replica.getAll()
+      expect(all.filter((entry) => entry.bytes instanceof Uint8Array && sameBytes(entry.bytes, post.bytes))).toHaveLength(1)
+    })
+
+    it('brings a peer that joins late up to date', async () => {
+      const a = await founded()
+      for (let i = 0; i < 20; i++) await a.post(`post ${i}`)
+      const late = await joined(a.id)
+      await eventually(() => expect(texts(late)).toHaveLength(20), timeout())
+      expect(texts(late)).toEqual(texts(a))
+      expect(late.getInfo()?.name).toBe('conformance')
+    })
+
+    it('reports sync state: connected peers and a finished initial sync', async () => {
+      const a = await founded()
+      const b = await joined(a.id)
+      await a.post('sync me')
+      await eventually(() => {
+        expect(b.getSyncState().peers).toBeGreaterThanOrEqual(1)
+        expect(b.getSyncState().synced).toBe(true)
+        expect(b.getSyncState().received).toBeGreaterThanOrEqual(1)
+      }, timeout())
+    })
+
+    it('rejects garbage from a peer without losing or corrupting anything', async () => {
+      const a = await founded()
+      const b = await joined(a.id)
+      await a.post('before garbage')
+      await eventually(() => expect(texts(b)).toEqual(['before garbage']), timeout())
+      const stranger = await createIdentity()
+      const foreign = await signRecord(stranger, { kind: 'post', space: null, hlc: [1, 0], refs: [], body: { text: 'x' } })
+      const garbage: unknown[] = [
+        randomBytes(100),
+        new Uint8Array(0),
+        foreign.bytes,
+        foreign.bytes.subarray(0, foreign.bytes.length - 10),
+        new Uint8Array(200_000),
+        'a string',
+        12345,
+        null,
+        { bytes: 'not really' },
+        [1, 2, 3],
+        new Uint8Array(1000).fill(0x81),
+      ]
+      const rejectedBefore = a.getRejections().total + b.getRejections().total
+      await harness.injectRaw(a.id, garbage)
+      await a.post('after garbage')
+      await eventually(() => expect(texts(b)).toEqual(['before garbage', 'after garbage']), timeout())
+      await eventually(() => expect(a.getRejections().total + b.getRejections().total).toBeGreaterThan(rejectedBefore), timeout())
+      expect(texts(a)).toEqual(texts(b))
+    })
+
+    it('stops delivering and refuses writes after close', async () => {
+      const a = await founded()
+      const replica = await harness.createPeer(a.id)
+      let after = 0
+      await replica.close()
+      replica.subscribe(() => after++)
+      await expect(replica.add([randomBytes(10)])).rejects.toThrow(/closed/)
+      await a.post('after close')
+      await replica.close() // idempotent
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(after).toBe(0)
+    })
+  })
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
+}
