@@ -143,22 +143,26 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
   }
 
   /** Anti-entropy: each side sends the other what it lacks. */
-  function exchange(a: Peer, b: Peer, reliable: boolean): void {
+  /** Returns whether either side lacked anything (whether or not the messages then got through). */
+  function exchange(a: Peer, b: Peer, reliable: boolean): boolean {
     const missingOnB = [...a.store].filter(([key]) => !b.store.has(key)).map(([, value]) => value)
     const missingOnA = [...b.store].filter(([key]) => !a.store.has(key)).map(([, value]) => value)
     if (missingOnB.length) send({ from: a.id, to: b.id, values: missingOnB }, reliable)
     if (missingOnA.length) send({ from: b.id, to: a.id, values: missingOnA }, reliable)
+    return missingOnA.length + missingOnB.length > 0
   }
 
-  function syncAll(reliable: boolean): void {
+  function syncAll(reliable: boolean): boolean {
     const list = [...peers.values()]
+    let missing = false
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
         const a = list[i]!
         const b = list[j]!
-        if (a.spaceId === b.spaceId && connected(a.id, b.id)) exchange(a, b, reliable)
+        if (a.spaceId === b.spaceId && connected(a.id, b.id) && exchange(a, b, reliable)) missing = true
       }
     }
+    return missing
   }
 
   function stateOf(peer: Peer): SyncState {
@@ -257,8 +261,8 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
           await new Promise((resolve) => setTimeout(resolve, maxLatency + 1))
           continue
         }
-        syncAll(false)
-        if (queue.length === 0 && timers.size === 0) return
+        const missing = syncAll(false)
+        if (!missing && queue.length === 0 && timers.size === 0) return
       }
       throw new Error('memory network did not settle in 10000 rounds')
     },

@@ -1,0 +1,72 @@
+/** Shared fixtures for the core test suites: peers on a manual-mode memory network. */
+import { createIdentity, Space, type Identity } from '../core/index.js'
+import { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions } from '../testing/index.js'
+
+export interface Peer {
+  readonly identity: Identity
+  readonly space: Space
+}
+
+export interface World {
+  readonly network: MemoryNetwork
+  readonly founder: Peer
+  readonly peers: Peer[]
+  join(identity?: Identity): Promise<Peer>
+  /** Delivers every message and waits until every space has folded what it received. */
+  settle(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function world(
+  options: { policy?: 'open' | 'invite-only'; network?: MemoryNetworkOptions; maxRecordBytes?: number } = {},
+): Promise<World> {
+  const network = memoryNetwork({ mode: 'manual', ...options.network })
+  const identity = await createIdentity()
+  const space = await Space.create({
+    identity,
+    name: 'Test space',
+    policy: options.policy ?? 'open',
+    replica: (id) => network.replica(id, { peerId: 'founder' }),
+    ...(options.maxRecordBytes ? { maxRecordBytes: options.maxRecordBytes } : {}),
+  })
+  const founder = { identity, space }
+  const peers: Peer[] = [founder]
+  const settle = async () => {
+    for (let round = 0; round < 100; round++) {
+      await network.flush()
+      await Promise.all(peers.map((peer) => peer.space.idle()))
+      if (network.inFlight === 0) return
+    }
+    throw new Error('network did not settle')
+  }
+  return {
+    network,
+    founder,
+    peers,
+    async join(given) {
+      const peerIdentity = given ?? (await createIdentity())
+      const peerSpace = await Space.open({ id: space.id, identity: peerIdentity, replica: network.replica(space.id, { peerId: `peer-${peers.length}` }) })
+      const peer = { identity: peerIdentity, space: peerSpace }
+      peers.push(peer)
+      await settle()
+      return peer
+    },
+    settle,
+    async close() {
+      for (const peer of peers) await peer.space.close()
+    },
+  }
+}
+
+/** A comparable snapshot of every replicated view of a space. */
+export function snapshot(space: Space) {
+  const feed = space.getFeed({ includeHidden: true, order: 'oldest' })
+  return {
+    info: space.getInfo(),
+    feed,
+    threads: feed.map((item) => space.getThread(item.id, { includeHidden: true })),
+    members: space.getMembers(),
+    invites: [...space.getInvites().values()].map((invite) => ({ id: invite.id, uses: invite.uses, redeemedBy: [...invite.redeemedBy].sort() })),
+    held: [...space.getHeld().keys()].sort(),
+  }
+}
