@@ -48,3 +48,11 @@ export {
   type CreateSpaceOptions,
   type Invite,
 } from './space.js'
+export { localReplica } from './local-replica.js'
+export { type SpaceExport, type Recount, exportSpace, parseExport, recount } from './export.js'
+export { type PollView, type PollStatus, type CloseView, tieOrder } from './poll.js'
+export { type Eligibility, pollBodies, type PollBodyOf, MAX_LISTED_VOTERS, BALLOTS_PER_CLOSE_RECORD } from './poll-kinds.js'
+export { ballotCommitment, ballotSetDigest } from './commitment.js'
+export { type BallotSecret, type BallotSecretStore, memorySecretStore } from './secret-store.js'
+export { type CreatePollOptions } from './space.js'
+export * from './tally/index.js'

@@ -21,6 +21,12 @@ import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica
 import { parseRecordCid } from './space-id.js'
 import { validateEntry, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
+import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
+import { PollState, type PollView } from './poll.js'
+import { ballotCommitment, ballotSetDigest } from './commitment.js'
+import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
+import type { BaseResult, MethodName } from './tally/types.js'
+import { methodByName } from './tally/index.js'
 
 export interface SpaceInfo {
   readonly id: string
@@ -48,6 +54,28 @@ export interface OpenSpaceOptions {
   readonly clock?: HlcOptions
   /** How many recent rejections to keep (counters are unbounded). */
   readonly rejectionLogSize?: number
+  /**
+   * Where the salts of secret ballots are kept until they are revealed. Keep it with the identity
+   * (IndexedDB in browsers, a private file in Node): a lost salt means an uncounted vote. Default: memory.
+   */
+  readonly secrets?: BallotSecretStore
+  /** Reveal this identity's secret ballots automatically when their poll closes (default true). */
+  readonly autoReveal?: boolean
+}
+
+export interface CreatePollOptions {
+  readonly question: string
+  readonly description?: string
+  readonly options: readonly string[]
+  readonly method: MethodName
+  /** Method parameters, e.g. `{ min: 1, max: 2 }` for approval, `{ credits: 100 }` for quadratic. */
+  readonly params?: unknown
+  /** Default: members of the space. `anyone` is open to Sybil voting. */
+  readonly eligibility?: Eligibility
+  /** Advisory closing time (ms since epoch), shown to voters; only `closePoll` ends voting. */
+  readonly closesAt?: number
+  /** Commit-reveal: choices stay hidden until the poll closes and voters reveal. */
+  readonly secret?: boolean
 }
 
 export interface CreateSpaceOptions extends Omit<OpenSpaceOptions, 'id' | 'replica'> {
@@ -68,7 +96,7 @@ export interface Invite {
 
 type Listener = (change: SpaceChange) => void
 
-const schemas: ReadonlyMap<string, Validator<unknown>> = new Map(Object.entries(bodies))
+const schemas: ReadonlyMap<string, Validator<unknown>> = new Map([...Object.entries(bodies), ...Object.entries(pollBodies)])
 
 export class Space {
   readonly id: string
@@ -87,10 +115,14 @@ export class Space {
   private genesis: SignedRecord<BodyOf<'space'>> | undefined
   private membership: Membership | undefined
   private feed = new FeedState()
+  private polls = this.newPollState()
+  private readonly secrets: BallotSecretStore
+  private readonly autoReveal: boolean
+  private readonly revealing = new Set<RecordId>()
   private closed = false
   private unsubscribe: () => void = () => {}
   private versionCounter = 0
-  private readonly pending = new Set<Promise<SpaceChange>>()
+  private readonly pending = new Set<Promise<unknown>>()
 
   private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
     this.id = options.id
@@ -100,6 +132,8 @@ export class Space {
     this.replica = options.replica
     this.clock = createHlc(options.clock)
     this.rejections = new RejectionLog(options.rejectionLogSize)
+    this.secrets = options.secrets ?? memorySecretStore()
+    this.autoReveal = options.autoReveal ?? true
   }
 
   /** Opens an existing space by id: loads what the replica holds, then follows new records. */
@@ -189,7 +223,7 @@ export class Space {
 
   /** Valid, signed records that are kept out of the views right now, and why. */
   getHeld(): ReadonlyMap<RecordId, Rejection> {
-    const held = new Map(this.held)
+    const held = new Map([...this.held, ...this.polls.held])
     for (const [id, rejection] of this.membership?.rejected ?? []) held.set(id, rejection)
     return held
   }
@@ -201,6 +235,26 @@ export class Space {
 
   hasRecord(id: RecordId): boolean {
     return this.records.has(id)
+  }
+
+  /** Every poll, oldest first. */
+  getPolls(): PollView[] {
+    return this.polls.getPollIds().map((id) => this.polls.getPoll(id)!)
+  }
+
+  getPoll(id: RecordId): PollView | undefined {
+    return this.polls.getPoll(id)
+  }
+
+  /** The final result when the poll is closed and complete, else the live result (undefined for secret polls). */
+  getTally(id: RecordId): BaseResult | undefined {
+    const poll = this.polls.getPoll(id)
+    return poll?.final ?? poll?.live
+  }
+
+  /** This identity's counted ballot in a poll, if any. */
+  getMyBallot(pollId: RecordId): SignedRecord | undefined {
+    return this.polls.getBallot(pollId, this.identity.did)
   }
 
   getSyncState(): SyncState {
@@ -306,6 +360,65 @@ export class Space {
     return this.publish('join', { invite: inviteCid, key, proof }, [inviteCid])
   }
 
+  createPoll(options: CreatePollOptions): Promise<SignedRecord> {
+    return this.publish('poll', {
+      question: options.question,
+      description: options.description ?? '',
+      options: [...options.options],
+      method: options.method,
+      ...(options.params !== undefined ? { params: options.params } : {}),
+      eligibility: options.eligibility ?? { type: 'members' },
+      ...(options.closesAt !== undefined ? { closesAt: options.closesAt } : {}),
+      secret: options.secret ?? false,
+    })
+  }
+
+  /**
+   * Casts (or replaces) this identity's ballot. In a secret poll only a commitment is published;
+   * the choice and salt stay in the secret store until the poll closes and the ballot is revealed.
+   */
+  async castBallot(pollId: RecordId, choice: unknown): Promise<SignedRecord> {
+    const poll = this.requirePoll(pollId)
+    if (!poll.secret) return this.publish('ballot', { poll: poll.cid, choice }, [poll.cid])
+    const salt = randomBytes(32)
+    const commitment = ballotCommitment(poll.cid, this.identity.did, choice, salt)
+    // Checked before committing: a secret ballot with an invalid choice could never be revealed.
+    const method = this.requireValidChoice(pollId, choice)
+    if (method) throw new InvalidRecordError('schema', `Cannot vote: ${method}.`)
+    const record = await this.prepare('ballot', { poll: poll.cid, commitment }, [poll.cid])
+    await this.secrets.set(record.id, { poll: pollId, choice, salt })
+    return this.send(record)
+  }
+
+  /**
+   * Closes a poll (its author or an admin), committing to every voter's latest valid ballot this peer
+   * holds. Large ballot sets are split across close-part records published before the close.
+   */
+  async closePoll(pollId: RecordId): Promise<SignedRecord> {
+    const poll = this.requirePoll(pollId)
+    const ids = this.polls.countedBallots(pollId).sort((a, b) => (a.toString() < b.toString() ? -1 : 1))
+    const perRecord = Math.max(1, Math.min(BALLOTS_PER_CLOSE_RECORD, Math.floor((this.maxRecordBytes() - 1024) / 40)))
+    const close = { poll: poll.cid, count: ids.length, digest: ballotSetDigest(ids) }
+    if (ids.length <= perRecord) return this.publish('close', { ...close, ballots: ids, parts: [] }, [poll.cid])
+    const closer = await this.prepare('close', { ...close, ballots: [], parts: [] }, [poll.cid])
+    const refusal = this.dryRun(closer)
+    if (refusal) throw new NotAuthorizedError(`Cannot close: ${refusal.detail}.`)
+    const parts: CID[] = []
+    for (let i = 0; i < ids.length; i += perRecord) {
+      parts.push((await this.publish('close-part', { poll: poll.cid, ballots: ids.slice(i, i + perRecord) }, [poll.cid])).cid)
+    }
+    return this.publish('close', { ...close, ballots: [], parts }, [poll.cid, ...parts.slice(0, 32)])
+  }
+
+  /** Publishes the reveal of this identity's secret ballot in a poll (done automatically on close by default). */
+  async revealBallot(pollId: RecordId): Promise<SignedRecord | undefined> {
+    const ballot = this.polls.getBallot(pollId, this.identity.did)
+    const secret = ballot && (await this.secrets.get(ballot.id))
+    if (!ballot || !secret) return undefined
+    const poll = this.requirePoll(pollId)
+    return this.publish('reveal', { poll: poll.cid, ballot: ballot.cid, choice: secret.choice, salt: secret.salt }, [ballot.cid])
+  }
+
   /** Resolves when a record with this id has been accepted (immediately if it already has). */
   whenRecord(id: RecordId, signal?: AbortSignal): Promise<void> {
     if (this.records.has(id)) return Promise.resolve()
@@ -329,6 +442,11 @@ export class Space {
    * Resolves after the replica stored it durably. Throws instead of publishing what peers would reject.
    */
   async publish(kind: string, body: unknown, refs: readonly CID[] = []): Promise<SignedRecord> {
+    return this.send(await this.prepare(kind, body, refs))
+  }
+
+  /** Signs a record and checks it as peers will, without publishing it. */
+  private async prepare(kind: string, body: unknown, refs: readonly CID[]): Promise<SignedRecord> {
     if (this.closed) throw new ClosedError('space')
     const schema = schemas.get(kind)
     if (!schema) throw new InvalidArgumentError(`Unknown record kind "${kind}".`)
@@ -343,6 +461,12 @@ export class Space {
       if (refusal.reason === 'not-authorized') throw new NotAuthorizedError(`Cannot ${kind}: ${refusal.detail}.`)
       throw new InvalidRecordError(refusal.reason, `Cannot ${kind}: ${refusal.detail}.`)
     }
+    return record
+  }
+
+  /** Hands a prepared record to the replica (durable when this resolves) and folds it locally. */
+  private async send(record: SignedRecord): Promise<SignedRecord> {
+    if (this.closed) throw new ClosedError('space')
     await this.replica.add([record.bytes])
     this.accept([record], [])
     return record
@@ -418,6 +542,7 @@ export class Space {
       this.versionCounter++
       this.emit(change)
     }
+    if (fresh.some((record) => record.kind === 'close' || record.kind === 'close-part' || record.kind === 'ballot')) this.revealDue()
     return change
   }
 
@@ -428,6 +553,10 @@ export class Space {
       if (!this.held.has(record.id)) rejected.push(refusal)
       this.held.set(record.id, refusal)
       return false
+    }
+    if (POLL_KINDS.has(record.kind)) {
+      rejected.push(...this.polls.add(record))
+      return !this.polls.held.has(record.id)
     }
     this.held.delete(record.id)
     this.feed.add(record)
@@ -441,6 +570,7 @@ export class Space {
     if (record.bytes.length > this.maxRecordBytes()) {
       return { reason: 'too-large', detail: `record is ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}`, id: record.id, author: record.author }
     }
+    if (POLL_KINDS.has(record.kind)) return undefined
     return authorizeContent(record, { membership: this.membership, postAuthor: (id) => this.feed.postAuthor(id) })
   }
 
@@ -456,6 +586,7 @@ export class Space {
     this.membership = this.genesis ? foldMembership(this.genesis, membershipRecords) : undefined
     for (const [id, rejection] of this.membership?.rejected ?? []) if (!previouslyRejected.has(id)) rejected.push(rejection)
     this.feed = new FeedState()
+    this.polls = this.newPollState()
     const added: RecordId[] = []
     for (const record of this.records.values()) {
       if (MEMBERSHIP_KINDS.has(record.kind)) {
@@ -470,9 +601,48 @@ export class Space {
   /** Would peers reject this locally signed record? Judged against the current record set. */
   private dryRun(record: SignedRecord): Rejection | undefined {
     if (!this.genesis) return { reason: 'not-authorized', detail: 'the space genesis has not synced yet; wait for it' }
+    if (POLL_KINDS.has(record.kind)) return this.judge(record) ?? this.polls.judge(record)
     if (!MEMBERSHIP_KINDS.has(record.kind)) return this.judge(record)
     const others = [...this.records.values()].filter((r) => MEMBERSHIP_KINDS.has(r.kind) && r.kind !== 'space')
     return foldMembership(this.genesis, [...others, record]).rejected.get(record.id)
+  }
+
+  private newPollState(): PollState {
+    return new PollState({ membership: () => this.membership })
+  }
+
+  private requirePoll(id: RecordId): { cid: CID; secret: boolean } {
+    const poll = this.polls.getPoll(id)
+    if (!poll) throw new UnknownRecordError(String(id).slice(0, 80), 'poll')
+    return { cid: this.requireCid(id, 'poll'), secret: poll.secret }
+  }
+
+  /** A reason the choice is invalid for the poll's method, or undefined when it is valid. */
+  private requireValidChoice(pollId: RecordId, choice: unknown): string | undefined {
+    const poll = this.polls.getPoll(pollId)!
+    const method = methodByName(poll.method)!
+    const checked = method.checkChoice(choice, poll.params, poll.options.length)
+    return checked.ok ? undefined : `invalid ${poll.method} choice: ${checked.reason}`
+  }
+
+  /** Reveals this identity's committed secret ballots once a close that includes them is known. */
+  private revealDue(): void {
+    if (!this.autoReveal || this.closed) return
+    for (const poll of this.getPolls()) {
+      if (!poll.secret || !poll.close) continue
+      const mine = this.polls.getBallot(poll.id, this.identity.did)
+      const close = this.polls.effectiveClose(poll.id)
+      if (!mine || !close || this.revealing.has(mine.id) || !close.ids.some((id) => id.toString() === mine.id)) continue
+      if ([...this.records.values()].some((r) => r.kind === 'reveal' && r.author === this.identity.did && (r.body as { ballot: CID }).ballot.toString() === mine.id)) continue
+      this.revealing.add(mine.id)
+      const work = this.revealBallot(poll.id).catch((error: unknown) => {
+        this.revealing.delete(mine.id)
+        if (!this.closed) console.error('townhall: automatic reveal failed', error)
+      })
+      // Tracked so that idle() covers the reveal too.
+      this.pending.add(work)
+      void work.finally(() => this.pending.delete(work))
+    }
   }
 
   private maxRecordBytes(): number {

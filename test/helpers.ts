@@ -31,6 +31,7 @@ export async function world(
   })
   const founder = { identity, space }
   const peers: Peer[] = [founder]
+  let joined = 0
   const settle = async () => {
     for (let round = 0; round < 100; round++) {
       await network.flush()
@@ -45,7 +46,7 @@ export async function world(
     peers,
     async join(given) {
       const peerIdentity = given ?? (await createIdentity())
-      const peerSpace = await Space.open({ id: space.id, identity: peerIdentity, replica: network.replica(space.id, { peerId: `peer-${peers.length}` }) })
+      const peerSpace = await Space.open({ id: space.id, identity: peerIdentity, replica: network.replica(space.id, { peerId: `peer-${++joined}` }) })
       const peer = { identity: peerIdentity, space: peerSpace }
       peers.push(peer)
       await settle()

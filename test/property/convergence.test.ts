@@ -14,7 +14,8 @@ import { propertyRuns, propertySeed } from './runs.js'
 type Op =
   | { type: 'post' | 'reply' | 'edit' | 'retract' | 'react' | 'unreact' | 'profile' | 'hide' | 'grant' | 'revoke' | 'invite' | 'redeem' | 'join'; peer: number; pick: number }
   | { type: 'partition'; pick: number }
-  | { type: 'heal' | 'deliver' }
+  | { type: 'heal' }
+  | { type: 'deliver' }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -29,7 +30,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ type: fc.constantFrom('heal' as const, 'deliver' as const) }), weight: 2 },
 ) as fc.Arbitrary<Op>
 
-const scenarioArb = fc.record({
+const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   peers: fc.integer({ min: 3, max: 12 }),
   policy: fc.constantFrom('open' as const, 'invite-only' as const),
   seed: fc.nat(),
@@ -45,7 +46,16 @@ async function identities(n: number): Promise<Identity[]> {
   return pool.slice(0, n)
 }
 
-async function run(scenario: fc.infer<typeof scenarioArb>): Promise<void> {
+interface Scenario {
+  peers: number
+  policy: 'open' | 'invite-only'
+  seed: number
+  loss: number
+  duplicate: number
+  ops: Op[]
+}
+
+async function run(scenario: Scenario): Promise<void> {
   const network = memoryNetwork({ mode: 'manual', seed: scenario.seed, loss: scenario.loss, duplicate: scenario.duplicate })
   const random = seededRandom(scenario.seed)
   const [founderId, ...others] = await identities(scenario.peers)
@@ -64,8 +74,10 @@ async function run(scenario: fc.infer<typeof scenarioArb>): Promise<void> {
   }
 
   for (const op of scenario.ops) {
-    if (op.type === 'heal') network.heal()
-    else if (op.type === 'deliver') await settle()
+    if (op.type === 'heal' || op.type === 'deliver') {
+      if (op.type === 'heal') network.heal()
+      else await settle()
+    }
     else if (op.type === 'partition') {
       const ids = network.peers
       const cut = 1 + (op.pick % Math.max(1, ids.length - 1))

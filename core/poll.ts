@@ -1,0 +1,433 @@
+/**
+ * Polls as a view over poll, ballot, close, close-part and reveal records.
+ *
+ * Everything here is a function of the record set: a voter's counted ballot is their latest
+ * valid one by (hlc, id); the effective close is the earliest authorized close by (hlc, id); the
+ * final result is computed from exactly the ballots that close commits to. Records that refer to a
+ * poll or ballot not yet received wait, and are judged when it arrives.
+ */
+import type { CID } from 'multiformats/cid'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { ballotSetDigest, commitmentMatches } from './commitment.js'
+import { equalBytes } from './bytes.js'
+import type { Did } from './did.js'
+import type { Hlc } from './hlc.js'
+import { rankOf, type Membership } from './membership.js'
+import type { Eligibility, PollBodyOf } from './poll-kinds.js'
+import { compareRecords, type RecordId, type SignedRecord } from './record.js'
+import type { Rejection, RejectionReason } from './rejection.js'
+import { methodByName, type Accumulator, type AnyTallyMethod, type BaseResult, type MethodName, type TallyContext } from './tally/index.js'
+
+type Rec<K extends 'poll' | 'ballot' | 'close' | 'close-part' | 'reveal'> = SignedRecord<PollBodyOf<K>>
+
+export type PollStatus = 'open' | 'syncing' | 'final'
+
+export interface CloseView {
+  readonly id: RecordId
+  readonly by: Did
+  readonly at: Hlc
+  /** Ballots the close commits to. */
+  readonly committed: number
+  /** Committed ballots this peer has not received yet: the result is withheld until they arrive. */
+  readonly missing: number
+  /** Committed ids that are not valid ballots of this poll (a faulty or hostile closer); never counted. */
+  readonly invalid: number
+  /** Secret polls: committed ballots whose voter has not revealed (not counted). */
+  readonly unrevealed: number
+  /** Valid ballots outside the close set: shown, never counted. */
+  readonly late: number
+}
+
+export interface PollView {
+  readonly id: RecordId
+  readonly author: Did
+  readonly createdAt: Hlc
+  readonly question: string
+  readonly description: string
+  readonly options: readonly string[]
+  readonly method: MethodName
+  readonly params: unknown
+  readonly eligibility: Eligibility
+  readonly closesAt: number | undefined
+  readonly secret: boolean
+  readonly tieOrder: readonly number[]
+  readonly status: PollStatus
+  /** Voters with a valid ballot counted live (before close) or committed (after). */
+  readonly turnout: number
+  /** Live result of a public poll (undefined for secret polls, whose choices are hidden until reveal). */
+  readonly live: BaseResult | undefined
+  /** The final result, present only when every committed ballot (and for secret polls, reveal) is here. */
+  readonly final: BaseResult | undefined
+  readonly close: CloseView | undefined
+}
+
+interface PollEntry {
+  readonly record: Rec<'poll'>
+  readonly method: AnyTallyMethod
+  readonly params: unknown
+  readonly ctx: TallyContext
+  readonly valid: Map<RecordId, Rec<'ballot'>>
+  readonly invalid: Set<RecordId>
+  readonly latest: Map<string, Rec<'ballot'>>
+  readonly choices: Map<RecordId, unknown>
+  readonly acc: Accumulator<unknown>
+  readonly closes: Rec<'close'>[]
+  /** Valid reveal per ballot id (earliest by order when several match). */
+  readonly reveals: Map<RecordId, Rec<'reveal'>>
+  readonly parkedReveals: Map<RecordId, Rec<'reveal'>[]>
+  cache: { version: number; view: PollView } | undefined
+  version: number
+}
+
+export interface PollContext {
+  membership(): Membership | undefined
+}
+
+export class PollState {
+  private readonly polls = new Map<RecordId, PollEntry>()
+  private readonly parked = new Map<RecordId, SignedRecord[]>()
+  private readonly parts = new Map<RecordId, Rec<'close-part'>>()
+  private readonly rejectedPolls = new Map<RecordId, Rejection>()
+  readonly held = new Map<RecordId, Rejection>()
+
+  constructor(private readonly context: PollContext) {}
+
+  /** Folds a voting record. Returns rejections that are new (for the space's log). */
+  add(record: SignedRecord): Rejection[] {
+    const fresh: Rejection[] = []
+    this.apply(record, fresh)
+    return fresh
+  }
+
+  /** Would this record be accepted now? Used to refuse local actions peers would reject. */
+  judge(record: SignedRecord): Rejection | undefined {
+    if (record.kind === 'poll') return this.judgePoll(record as Rec<'poll'>).rejection
+    if (record.kind === 'close-part') return undefined
+    const entry = this.polls.get(pollIdOf(record))
+    if (!entry) return refusal(record, 'invalid-reference', `poll ${pollIdOf(record)} is not known here`)
+    if (record.kind === 'ballot') return this.judgeBallot(entry, record as Rec<'ballot'>).rejection
+    if (record.kind === 'close') return this.judgeClose(entry, record as Rec<'close'>)
+    if (record.kind === 'reveal') return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get((record as Rec<'reveal'>).body.ballot.toString()))
+    return undefined
+  }
+
+  getPollIds(): RecordId[] {
+    return [...this.polls.values()].sort((a, b) => compareRecords(a.record, b.record)).map((entry) => entry.record.id)
+  }
+
+  hasPoll(id: RecordId): boolean {
+    return this.polls.has(id)
+  }
+
+  pollAuthor(id: RecordId): Did | undefined {
+    return this.polls.get(id)?.record.author
+  }
+
+  /** The counted (latest valid) ballot of `voter` in a poll. */
+  getBallot(pollId: RecordId, voter: string): SignedRecord | undefined {
+    return this.polls.get(pollId)?.latest.get(voter)
+  }
+
+  /** Ballot ids a close would commit to now: each eligible voter's latest valid ballot. */
+  countedBallots(pollId: RecordId): CID[] {
+    return [...(this.polls.get(pollId)?.latest.values() ?? [])].map((ballot) => ballot.cid)
+  }
+
+  /** The effective close of a poll and whether it commits to a given ballot. */
+  effectiveClose(pollId: RecordId): { record: SignedRecord; ids: CID[] } | undefined {
+    const entry = this.polls.get(pollId)
+    return entry && this.resolveClose(entry)?.complete
+  }
+
+  getPoll(id: RecordId): PollView | undefined {
+    const entry = this.polls.get(id)
+    if (!entry) return undefined
+    if (entry.cache?.version !== entry.version) entry.cache = { version: entry.version, view: this.view(entry) }
+    return entry.cache.view
+  }
+
+  // ---- folding -----------------------------------------------------------------------------
+
+  private apply(record: SignedRecord, fresh: Rejection[]): void {
+    if (record.kind === 'poll') return this.applyPoll(record as Rec<'poll'>, fresh)
+    if (record.kind === 'close-part') {
+      this.parts.set(record.id, record as Rec<'close-part'>)
+      const entry = this.polls.get(pollIdOf(record))
+      if (entry) entry.version++
+      return
+    }
+    const pollId = pollIdOf(record)
+    const entry = this.polls.get(pollId)
+    if (!entry) {
+      const parked = this.parked.get(pollId) ?? []
+      parked.push(record)
+      this.parked.set(pollId, parked)
+      this.hold(record, this.rejectedPolls.has(pollId) ? 'invalid-reference' : 'invalid-reference', this.rejectedPolls.has(pollId) ? `poll ${pollId} was rejected` : `poll ${pollId} has not arrived (yet)`, fresh)
+      return
+    }
+    entry.version++
+    if (record.kind === 'ballot') this.applyBallot(entry, record as Rec<'ballot'>, fresh)
+    else if (record.kind === 'close') {
+      const rejection = this.judgeClose(entry, record as Rec<'close'>)
+      if (rejection) this.hold(record, rejection.reason, rejection.detail, fresh)
+      else entry.closes.push(record as Rec<'close'>)
+    } else if (record.kind === 'reveal') this.applyReveal(entry, record as Rec<'reveal'>, fresh)
+  }
+
+  private applyPoll(record: Rec<'poll'>, fresh: Rejection[]): void {
+    const { entry, rejection } = this.judgePoll(record)
+    if (!entry) {
+      this.rejectedPolls.set(record.id, rejection!)
+      this.hold(record, rejection!.reason, rejection!.detail, fresh)
+      return
+    }
+    this.polls.set(record.id, entry)
+    const waiting = this.parked.get(record.id) ?? []
+    this.parked.delete(record.id)
+    for (const parked of waiting.sort(compareRecords)) {
+      this.held.delete(parked.id)
+      this.apply(parked, fresh)
+    }
+  }
+
+  private judgePoll(record: Rec<'poll'>): { entry?: PollEntry; rejection?: Rejection } {
+    const membership = this.context.membership()
+    if (membership?.policy === 'invite-only' && rankOf(membership.roleAt(record.author, record)) < 1) {
+      return { rejection: refusal(record, 'not-authorized', 'only members may create polls in an invite-only space') }
+    }
+    const method = methodByName(record.body.method)!
+    const params = method.parseParams(record.body.params, record.body.options.length)
+    if (!params.ok) return { rejection: refusal(record, 'schema', `poll params: ${params.reason}`) }
+    const optionCount = record.body.options.length
+    return {
+      entry: {
+        record,
+        method,
+        params: params.params,
+        ctx: { optionCount, tieOrder: tieOrder(record.cid, optionCount) },
+        valid: new Map(),
+        invalid: new Set(),
+        latest: new Map(),
+        choices: new Map(),
+        acc: method.createAccumulator(params.params, optionCount),
+        closes: [],
+        reveals: new Map(),
+        parkedReveals: new Map(),
+        cache: undefined,
+        version: 0,
+      },
+    }
+  }
+
+  private judgeBallot(entry: PollEntry, ballot: Rec<'ballot'>): { choice?: unknown; rejection?: Rejection } {
+    if (!this.eligible(entry, ballot)) return { rejection: refusal(ballot, 'not-authorized', `${ballot.author} is not eligible to vote in poll ${entry.record.id}`) }
+    const { choice, commitment } = ballot.body
+    if (entry.record.body.secret) {
+      return commitment ? {} : { rejection: refusal(ballot, 'schema', 'a secret poll takes a commitment, not a visible choice') }
+    }
+    if (commitment) return { rejection: refusal(ballot, 'schema', 'a public poll takes a choice, not a commitment') }
+    const checked = entry.method.checkChoice(choice, entry.params, entry.ctx.optionCount)
+    return checked.ok ? { choice: checked.choice } : { rejection: refusal(ballot, 'schema', `invalid ${entry.record.body.method} choice: ${checked.reason}`) }
+  }
+
+  private applyBallot(entry: PollEntry, ballot: Rec<'ballot'>, fresh: Rejection[]): void {
+    const { choice, rejection } = this.judgeBallot(entry, ballot)
+    if (rejection) {
+      entry.invalid.add(ballot.id)
+      this.hold(ballot, rejection.reason, rejection.detail, fresh)
+      return
+    }
+    entry.valid.set(ballot.id, ballot)
+    if (!entry.record.body.secret) entry.choices.set(ballot.id, choice)
+    const previous = entry.latest.get(ballot.author)
+    if (!previous || compareRecords(ballot, previous) > 0) {
+      entry.latest.set(ballot.author, ballot)
+      // The live tally moves by one ballot: the voter's old choice out, the new one in.
+      if (!entry.record.body.secret) {
+        if (previous) entry.acc.remove(entry.choices.get(previous.id))
+        entry.acc.add(choice)
+      }
+    }
+    for (const reveal of entry.parkedReveals.get(ballot.id) ?? []) {
+      this.held.delete(reveal.id)
+      this.applyReveal(entry, reveal, fresh)
+    }
+    entry.parkedReveals.delete(ballot.id)
+  }
+
+  private eligible(entry: PollEntry, ballot: SignedRecord): boolean {
+    const rule = entry.record.body.eligibility
+    if (rule.type === 'anyone') return true
+    if (rule.type === 'list') return rule.voters.includes(ballot.author)
+    return rankOf(this.context.membership()?.roleAt(ballot.author, ballot)) >= 1
+  }
+
+  private judgeClose(entry: PollEntry, close: Rec<'close'>): Rejection | undefined {
+    if (close.author === entry.record.author) return undefined
+    const role = this.context.membership()?.roleAt(close.author, close)
+    return rankOf(role) >= 3 ? undefined : refusal(close, 'not-authorized', `only the poll's author or an admin may close it; ${close.author} is ${role ?? 'not a member'}`)
+  }
+
+  private judgeReveal(entry: PollEntry, reveal: Rec<'reveal'>, ballot: Rec<'ballot'> | undefined): Rejection | undefined {
+    if (!entry.record.body.secret) return refusal(reveal, 'invalid-reference', 'reveals belong to secret polls only')
+    if (!ballot) return refusal(reveal, 'invalid-reference', `ballot ${reveal.body.ballot.toString()} is not a valid ballot here (yet)`)
+    if (ballot.author !== reveal.author) return refusal(reveal, 'invalid-reference', 'only the voter may reveal their ballot')
+    if (!commitmentMatches(ballot.body.commitment!, entry.record.cid, ballot.author, reveal.body.choice, reveal.body.salt)) {
+      return refusal(reveal, 'invalid-reference', 'the revealed choice and salt do not match the committed ballot')
+    }
+    const checked = entry.method.checkChoice(reveal.body.choice, entry.params, entry.ctx.optionCount)
+    return checked.ok ? undefined : refusal(reveal, 'schema', `invalid ${entry.record.body.method} choice: ${checked.reason}`)
+  }
+
+  private applyReveal(entry: PollEntry, reveal: Rec<'reveal'>, fresh: Rejection[]): void {
+    const ballotId = reveal.body.ballot.toString()
+    const ballot = entry.valid.get(ballotId)
+    if (!ballot && !entry.invalid.has(ballotId) && entry.record.body.secret) {
+      const parked = entry.parkedReveals.get(ballotId) ?? []
+      parked.push(reveal)
+      entry.parkedReveals.set(ballotId, parked)
+      this.hold(reveal, 'invalid-reference', `ballot ${ballotId} has not arrived (yet)`, fresh)
+      return
+    }
+    const rejection = this.judgeReveal(entry, reveal, ballot)
+    if (rejection) return this.hold(reveal, rejection.reason, rejection.detail, fresh)
+    const current = entry.reveals.get(ballotId)
+    if (!current || compareRecords(reveal, current) < 0) entry.reveals.set(ballotId, reveal)
+  }
+
+  private hold(record: SignedRecord, reason: RejectionReason, detail: string, fresh: Rejection[]): void {
+    const rejection = refusal(record, reason, detail)
+    if (!this.held.has(record.id)) fresh.push(rejection)
+    this.held.set(record.id, rejection)
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  /**
+   * The earliest authorized close whose parts are all here and whose count and digest match its ids.
+   * A close that is complete but inconsistent is skipped for the next; one still missing parts stops the search.
+   */
+  private resolveClose(entry: PollEntry): { record: Rec<'close'>; complete?: { record: Rec<'close'>; ids: CID[] } } | undefined {
+    for (const close of [...entry.closes].sort(compareRecords)) {
+      const ids: CID[] = [...close.body.ballots]
+      let complete = true
+      for (const partId of close.body.parts) {
+        const part = this.parts.get(partId.toString())
+        if (!part) complete = false
+        else if (part.author === close.author && part.body.poll.equals(entry.record.cid)) ids.push(...part.body.ballots)
+        else complete = false
+      }
+      if (!complete) return { record: close }
+      if (ids.length === close.body.count && new Set(ids.map(String)).size === ids.length && equalBytes(ballotSetDigest(ids), close.body.digest)) {
+        return { record: close, complete: { record: close, ids } }
+      }
+    }
+    return undefined
+  }
+
+  private view(entry: PollEntry): PollView {
+    const body = entry.record.body
+    const resolved = this.resolveClose(entry)
+    const base = {
+      id: entry.record.id,
+      author: entry.record.author,
+      createdAt: entry.record.hlc,
+      question: body.question,
+      description: body.description,
+      options: body.options,
+      method: body.method,
+      params: entry.params,
+      eligibility: body.eligibility,
+      closesAt: body.closesAt,
+      secret: body.secret,
+      tieOrder: entry.ctx.tieOrder,
+      live: body.secret ? undefined : entry.method.result(entry.acc, entry.ctx),
+    }
+    if (!resolved) return { ...base, status: 'open', turnout: entry.latest.size, final: undefined, close: undefined }
+    if (!resolved.complete) {
+      const close = resolved.record
+      const missing = close.body.count - close.body.ballots.length
+      return {
+        ...base,
+        status: 'syncing',
+        turnout: close.body.count,
+        final: undefined,
+        close: { id: close.id, by: close.author, at: close.hlc, committed: close.body.count, missing, invalid: 0, unrevealed: 0, late: 0 },
+      }
+    }
+    return { ...base, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids) }
+  }
+
+  private finalOf(entry: PollEntry, close: Rec<'close'>, ids: CID[]): Pick<PollView, 'status' | 'turnout' | 'final' | 'close'> {
+    let missing = 0
+    let invalid = 0
+    let unrevealed = 0
+    const counted = new Map<string, Rec<'ballot'>>()
+    for (const id of ids) {
+      const key = id.toString()
+      const ballot = entry.valid.get(key)
+      if (!ballot) {
+        if (entry.invalid.has(key) || this.isOtherRecord(key)) invalid++
+        else missing++
+        continue
+      }
+      const previous = counted.get(ballot.author)
+      // A closer that commits two ballots of one voter still gets one vote counted: the latest.
+      if (previous) invalid++
+      if (!previous || compareRecords(ballot, previous) > 0) counted.set(ballot.author, ballot)
+    }
+    const committed = new Set(ids.map(String))
+    let late = 0
+    for (const ballot of entry.valid.values()) {
+      if (committed.has(ballot.id)) continue
+      const countedBallot = counted.get(ballot.author)
+      if (!countedBallot || compareRecords(ballot, countedBallot) > 0) late++
+    }
+    const choices: unknown[] = []
+    for (const ballot of counted.values()) {
+      if (!entry.record.body.secret) choices.push(entry.choices.get(ballot.id))
+      else {
+        const reveal = entry.reveals.get(ballot.id)
+        if (reveal) choices.push(entry.method.checkChoice(reveal.body.choice, entry.params, entry.ctx.optionCount).ok ? normalize(entry, reveal.body.choice) : undefined)
+        else unrevealed++
+      }
+    }
+    const closeView: CloseView = { id: close.id, by: close.author, at: close.hlc, committed: ids.length, missing, invalid, unrevealed, late }
+    if (missing > 0) return { status: 'syncing', turnout: counted.size, final: undefined, close: closeView }
+    const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
+    for (const choice of choices) if (choice !== undefined) acc.add(choice)
+    return { status: 'final', turnout: counted.size, final: entry.method.result(acc, entry.ctx), close: closeView }
+  }
+
+  /** Ids that name a record this peer holds as something other than a ballot of the poll. */
+  private isOtherRecord(id: RecordId): boolean {
+    return this.polls.has(id) || this.parts.has(id)
+  }
+}
+
+function normalize(entry: PollEntry, choice: unknown): unknown {
+  const checked = entry.method.checkChoice(choice, entry.params, entry.ctx.optionCount)
+  return checked.ok ? checked.choice : undefined
+}
+
+const pollIdOf = (record: SignedRecord): RecordId => (record.body as { poll: CID }).poll.toString()
+
+const refusal = (record: SignedRecord, reason: RejectionReason, detail: string): Rejection => ({ reason, detail, id: record.id, author: record.author })
+
+/**
+ * The documented tie rule: options ordered by sha2-256(poll id bytes ‖ option index byte), ascending.
+ * Derived from the poll id, so it is the same on every peer yet not biased toward the first option.
+ */
+export function tieOrder(poll: CID, optionCount: number): number[] {
+  const keys = Array.from({ length: optionCount }, (_, index) => {
+    const input = new Uint8Array(poll.bytes.length + 1)
+    input.set(poll.bytes)
+    input[poll.bytes.length] = index
+    return { index, hash: sha256(input) }
+  })
+  keys.sort((a, b) => {
+    for (let i = 0; i < 32; i++) if (a.hash[i] !== b.hash[i]) return a.hash[i]! - b.hash[i]!
+    return a.index - b.index
+  })
+  return keys.map((key) => key.index)
+}
