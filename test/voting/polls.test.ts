@@ -6,7 +6,7 @@ import { world } from '../helpers.js'
 const everyMethod: Array<{ method: MethodName; params?: unknown; choices: [unknown, unknown, unknown]; winner: number }> = [
   { method: 'plurality', choices: [0, 1, 1], winner: 1 },
   { method: 'approval', params: { min: 1, max: 2 }, choices: [[0, 1], [1], [1, 2]], winner: 1 },
-  { method: 'instant-runoff', choices: [[0, 1], [1, 0], [2, 1]], winner: 1 },
+  { method: 'instant-runoff', choices: [[0, 1], [1, 0], [1, 2]], winner: 1 },
   { method: 'schulze', choices: [[0, 1, 2], [1, 0, 2], [1, 2, 0]], winner: 1 },
   { method: 'copeland', choices: [[0, 1, 2], [1, 0, 2], [1, 2, 0]], winner: 1 },
   { method: 'score', params: { min: 0, max: 5 }, choices: [[5, 4, 0], [0, 5, 1], [1, 5, 0]], winner: 1 },
