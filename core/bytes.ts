@@ -27,7 +27,11 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** base64url without padding or multibase prefix: the form used in share links and exports. */
 export const toBase64Url = (bytes: Uint8Array): string => base64url.baseEncode(bytes)
-export const fromBase64Url = (text: string): Uint8Array => base64url.baseDecode(text)
+export function fromBase64Url(text: string): Uint8Array {
+  // One text form per byte string: padding and non-alphabet characters are refused.
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new SyntaxError('not unpadded base64url')
+  return base64url.baseDecode(text)
+}
 
 export function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length)

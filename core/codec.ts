@@ -21,7 +21,8 @@ export class DecodeLimitError extends Error {
  * instead of exhausting the stack or allocating huge arrays.
  */
 class BoundedTokenizer extends Tokenizer {
-  private readonly remaining: number[] = []
+  /** Items still to read in each container that is open (started and not fully read). */
+  private readonly open: number[] = []
   private readonly maxDepth: number
 
   constructor(data: Uint8Array, options: object, maxDepth: number) {
@@ -32,26 +33,21 @@ class BoundedTokenizer extends Tokenizer {
   override next(): Token {
     const token = super.next()
     // A tag prefixes the next item rather than being one.
-    if (token.type !== Type.tag) this.consumeItem()
-    if (token.type === Type.array || token.type === Type.map) {
-      const items = token.type === Type.map ? Number(token.value) * 2 : Number(token.value)
-      if (items > this.data.length - this.pos()) {
-        throw new DecodeLimitError(`a container declares ${items} items but only ${this.data.length - this.pos()} bytes remain`)
-      }
-      if (items > 0) {
-        if (this.remaining.length >= this.maxDepth) throw new DecodeLimitError(`nesting deeper than ${this.maxDepth}`)
-        this.remaining.push(items)
-      }
+    if (token.type === Type.tag) return token
+    const top = this.open.length - 1
+    if (top >= 0) this.open[top]!--
+    const items = token.type === Type.map ? Number(token.value) * 2 : token.type === Type.array ? Number(token.value) : 0
+    if (items > this.data.length - this.pos()) {
+      throw new DecodeLimitError(`a container declares ${items} items but only ${this.data.length - this.pos()} bytes remain`)
+    }
+    if (items > 0) {
+      // The parent stays open while this child is read, so nesting in last position counts too.
+      if (this.open.length >= this.maxDepth) throw new DecodeLimitError(`nesting deeper than ${this.maxDepth}`)
+      this.open.push(items)
+    } else {
+      while (this.open.length > 0 && this.open[this.open.length - 1] === 0) this.open.pop()
     }
     return token
-  }
-
-  private consumeItem(): void {
-    const top = this.remaining.length - 1
-    if (top < 0) return
-    const left = (this.remaining[top] ?? 1) - 1
-    if (left === 0) this.remaining.pop()
-    else this.remaining[top] = left
   }
 }
 
@@ -60,6 +56,7 @@ class BoundedTokenizer extends Tokenizer {
  * error into a rejection. The size bound is applied by the caller before this is reached.
  */
 export function decodeUntrusted(bytes: Uint8Array, maxDepth = MAX_DEPTH): unknown {
-  const options = { ...dagCbor.decodeOptions }
+  // dag-cbor has no undefined; reject it rather than silently turning it into null.
+  const options = { ...dagCbor.decodeOptions, allowUndefined: false, coerceUndefinedToNull: false }
   return cborDecode(bytes, { ...options, tokenizer: new BoundedTokenizer(bytes, options, maxDepth) })
 }

@@ -23,7 +23,8 @@ export function didFromPublicKey(publicKey: Uint8Array): Did {
 /** The raw public key of a did:key, or undefined when the string is not an Ed25519 did:key. */
 export function publicKeyFromDid(did: string): Uint8Array | undefined {
   const hit = cache.get(did)
-  if (hit) return hit
+  // A copy, so a caller that writes into the result cannot change the key others get.
+  if (hit) return hit.slice()
   if (typeof did !== 'string' || !did.startsWith(`${PREFIX}z`) || did.length > 64) return undefined
   let multikey: Uint8Array
   try {
@@ -35,8 +36,7 @@ export function publicKeyFromDid(did: string): Uint8Array | undefined {
   const key = multikey.slice(2)
   if (cache.size >= CACHE_LIMIT) cache.clear()
   cache.set(did, key)
-  return key
+  return key.slice()
 }
 
-export const isDid = (value: unknown): value is Did =>
-  typeof value === 'string' && publicKeyFromDid(value) !== undefined
+export const isDid = (value: unknown): value is Did => typeof value === 'string' && publicKeyFromDid(value) !== undefined

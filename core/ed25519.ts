@@ -16,12 +16,37 @@ export interface Ed25519Backend {
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410): WebCrypto cannot import raw private keys.
 const PKCS8_PREFIX = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
 
+/**
+ * Both backends must agree on every signature, or peers on different runtimes would disagree on
+ * which records are valid. The common rule: RFC 8032 strict verification (no ZIP-215 leniency),
+ * and public keys must be canonical, on the curve and not of small order. WebCrypto (OpenSSL)
+ * already verifies strictly but accepts small-order keys, so keys are checked here for both.
+ */
+const keyVerdicts = new Map<string, boolean>()
+export function acceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false
+  const cacheKey = String.fromCharCode(...publicKey)
+  let verdict = keyVerdicts.get(cacheKey)
+  if (verdict === undefined) {
+    try {
+      const point = ed25519.Point.fromBytes(publicKey, false)
+      verdict = !point.isSmallOrder()
+    } catch {
+      verdict = false
+    }
+    if (keyVerdicts.size >= 50_000) keyVerdicts.clear()
+    keyVerdicts.set(cacheKey, verdict)
+  }
+  return verdict
+}
+
 export const nobleBackend: Ed25519Backend = {
   name: 'noble',
   sign: async (seed, message) => ed25519.sign(message, seed),
   verify: async (publicKey, signature, message) => {
+    if (!acceptablePublicKey(publicKey)) return false
     try {
-      return ed25519.verify(signature, message, publicKey)
+      return ed25519.verify(signature, message, publicKey, { zip215: false })
     } catch {
       return false
     }
@@ -61,7 +86,7 @@ function webCryptoBackend(subtle: SubtleCrypto): Ed25519Backend {
       return new Uint8Array(await subtle.sign(algorithm, await signKey(seed), ownBytes(message)))
     },
     async verify(publicKey, signature, message) {
-      if (publicKey.length !== 32 || signature.length !== 64) return false
+      if (signature.length !== 64 || !acceptablePublicKey(publicKey)) return false
       try {
         return await subtle.verify(algorithm, await verifyKey(publicKey), ownBytes(signature), ownBytes(message))
       } catch {

@@ -48,7 +48,10 @@ export function createHlc(options: HlcOptions = {}): HlcClock {
   return {
     now() {
       const wall = Math.max(wallClock(), 0)
-      last = wall > last[0] ? [wall, 0] : [last[0], last[1] + 1]
+      if (wall > last[0]) last = [wall, 0]
+      // Counter exhausted (possibly by a peer's timestamp): borrow the next millisecond instead of overflowing.
+      else if (last[1] >= MAX_COUNTER) last = [last[0] + 1, 0]
+      else last = [last[0], last[1] + 1]
       return last
     },
     observe(remote) {

@@ -40,7 +40,7 @@ async function identityFromSeed(seed: Uint8Array): Promise<Identity> {
 export const createIdentity = (): Promise<Identity> => identityFromSeed(randomBytes(32))
 
 /** Deterministic identity from a 32-byte seed: for tests and key derivation, never from a password. */
-export function identityFromSecretKey(seed: Uint8Array): Promise<Identity> {
+export async function identityFromSecretKey(seed: Uint8Array): Promise<Identity> {
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {
     throw new InvalidIdentityError('An Ed25519 secret key is 32 bytes; pass the exact seed bytes.')
   }

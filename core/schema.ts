@@ -87,7 +87,8 @@ export const object =
     }
     const input = value as Record<string, unknown>
     for (const key of Object.keys(input)) {
-      if (!(key in shape)) return { ok: false, error: `${path ? `${path}.` : ''}${key}: unexpected field` }
+      // Own keys only: `in` would let `constructor` or `__proto__` through unvalidated.
+      if (!Object.hasOwn(shape, key)) return { ok: false, error: `${path ? `${path}.` : ''}${key}: unexpected field` }
     }
     const out: Record<string, unknown> = {}
     for (const [key, validate] of Object.entries(shape)) {

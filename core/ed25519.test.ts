@@ -1,0 +1,147 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { ed25519Backend, nobleBackend, useEd25519Backend, type Ed25519Backend } from './ed25519.js'
+
+const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!.map((pair) => parseInt(pair, 16)))
+const toHex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+
+// RFC 8032 section 7.1, TEST 1
+const RFC_SECRET = hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60')
+const RFC_PUBLIC = hex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
+const RFC_SIGNATURE = hex(
+  'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+)
+
+// The first call in this file: nothing has pinned a backend yet, so this is the runtime probe.
+const selectedPromise = ed25519Backend()
+
+async function backends(): Promise<Array<[string, Ed25519Backend]>> {
+  return [
+    ['noble', nobleBackend],
+    ['selected', await selectedPromise],
+  ]
+}
+
+describe('ed25519 backends', () => {
+  it('selects WebCrypto on Node >= 20 and memoizes the choice', async () => {
+    const selected = await selectedPromise
+    expect(selected.name).toBe('webcrypto')
+    expect(await ed25519Backend()).toBe(selected)
+  })
+
+  it('useEd25519Backend pins a backend', async () => {
+    const selected = await selectedPromise
+    try {
+      useEd25519Backend(nobleBackend)
+      expect(await ed25519Backend()).toBe(nobleBackend)
+    } finally {
+      useEd25519Backend(selected)
+    }
+    expect(await ed25519Backend()).toBe(selected)
+  })
+
+  it('RFC 8032 test 1: both backends derive the public key, produce the signature and verify it', async () => {
+    for (const [name, backend] of await backends()) {
+      expect(toHex(await backend.publicKey(RFC_SECRET)), name).toBe(toHex(RFC_PUBLIC))
+      expect(toHex(await backend.sign(RFC_SECRET, new Uint8Array(0))), name).toBe(toHex(RFC_SIGNATURE))
+      expect(await backend.verify(RFC_PUBLIC, RFC_SIGNATURE, new Uint8Array(0)), name).toBe(true)
+      expect(await backend.verify(RFC_PUBLIC, RFC_SIGNATURE, new Uint8Array([0])), name).toBe(false)
+    }
+  })
+
+  it('sign/verify round-trips and cross-verifies between noble and WebCrypto', async () => {
+    const selected = await selectedPromise
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), async (seed, message) => {
+        const publicKey = await nobleBackend.publicKey(seed)
+        expect(toHex(await selected.publicKey(seed))).toBe(toHex(publicKey))
+        const byNoble = await nobleBackend.sign(seed, message)
+        const bySelected = await selected.sign(seed, message)
+        // Ed25519 is deterministic: both implementations produce the same signature.
+        expect(toHex(bySelected)).toBe(toHex(byNoble))
+        expect(await nobleBackend.verify(publicKey, byNoble, message)).toBe(true)
+        expect(await selected.verify(publicKey, byNoble, message)).toBe(true)
+        expect(await nobleBackend.verify(publicKey, bySelected, message)).toBe(true)
+        expect(await selected.verify(publicKey, bySelected, message)).toBe(true)
+      }),
+      { seed: 42, numRuns: 100 },
+    )
+  })
+
+  it('a tampered message, signature or key fails verification on both backends', async () => {
+    const list = await backends()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        async (seed, message, position, bit) => {
+          const publicKey = await nobleBackend.publicKey(seed)
+          const signature = await nobleBackend.sign(seed, message)
+          const flip = (bytes: Uint8Array) => {
+            const copy = new Uint8Array(bytes)
+            copy[position % copy.length]! ^= 1 << bit
+            return copy
+          }
+          for (const [name, backend] of list) {
+            expect(await backend.verify(publicKey, signature, flip(message)), name).toBe(false)
+            expect(await backend.verify(publicKey, flip(signature), message), name).toBe(false)
+            expect(await backend.verify(flip(publicKey), signature, message), name).toBe(false)
+          }
+        },
+      ),
+      { seed: 42, numRuns: 100 },
+    )
+  })
+
+  it('returns false, never throws, for keys and signatures of the wrong length or not on the curve', async () => {
+    const seed = new Uint8Array(32).fill(1)
+    const message = new Uint8Array([1, 2, 3])
+    const publicKey = await nobleBackend.publicKey(seed)
+    const signature = await nobleBackend.sign(seed, message)
+    // y = 2 is not the y-coordinate of any point on edwards25519
+    const notAPoint = new Uint8Array(32)
+    notAPoint[0] = 2
+    const cases: Array<[string, Uint8Array, Uint8Array]> = [
+      ['non-point key', notAPoint, signature],
+      ['all-0xff key', new Uint8Array(32).fill(0xff), signature],
+      ['empty key', new Uint8Array(0), signature],
+      ['31-byte key', publicKey.slice(0, 31), signature],
+      ['33-byte key', new Uint8Array([...publicKey, 0]), signature],
+      ['empty signature', publicKey, new Uint8Array(0)],
+      ['63-byte signature', publicKey, signature.slice(0, 63)],
+      ['65-byte signature', publicKey, new Uint8Array([...signature, 0])],
+      ['zero signature', publicKey, new Uint8Array(64)],
+      ['S >= L', publicKey, new Uint8Array([...signature.slice(0, 32), ...new Uint8Array(32).fill(0xff)])],
+    ]
+    for (const [backendName, backend] of await backends()) {
+      for (const [name, key, sig] of cases) {
+        await expect(backend.verify(key, sig, message), `${backendName}: ${name}`).resolves.toBe(false)
+      }
+    }
+  })
+
+  it('a rejected key import is not cached as a failure for later valid keys', async () => {
+    const selected = await selectedPromise
+    const notAPoint = new Uint8Array(32)
+    notAPoint[0] = 2
+    const message = new Uint8Array([4])
+    expect(await selected.verify(notAPoint, new Uint8Array(64), message)).toBe(false)
+    expect(await selected.verify(notAPoint, new Uint8Array(64), message)).toBe(false)
+    expect(await selected.verify(RFC_PUBLIC, RFC_SIGNATURE, new Uint8Array(0))).toBe(true)
+  })
+
+  // Regression test (was a bug): noble's `ed25519.verify` defaulted to ZIP-215 rules, which accept non-canonical point encodings; WebCrypto (OpenSSL) follows RFC 8032 and rejects them. Here the key is the identity point (0x01 00..00),
+  it('both backends give the same verdict on a non-canonically encoded R', async () => {
+    const selected = await selectedPromise
+    const identityPoint = new Uint8Array(32)
+    identityPoint[0] = 1
+    const signature = new Uint8Array(64)
+    signature.fill(0xff, 0, 32)
+    signature[0] = 0xee
+    signature[31] = 0x7f
+    const message = new Uint8Array([1, 2, 3])
+    expect(await nobleBackend.verify(identityPoint, signature, message)).toBe(await selected.verify(identityPoint, signature, message))
+  })
+})
