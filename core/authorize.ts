@@ -19,7 +19,11 @@ export function authorizeContent(record: SignedRecord, context: AuthorizationCon
   const about = { id: record.id, author: record.author }
   const needMember = () =>
     membership.policy === 'invite-only' && rankOf(role) < 1
-      ? reject('not-authorized', `${record.kind} in an invite-only space needs membership; ${record.author} was not a member at that time`, about).rejection
+      ? reject(
+          'not-authorized',
+          `${record.kind} in an invite-only space needs membership; ${record.author} was not a member at that time`,
+          about,
+        ).rejection
       : undefined
   switch (record.kind) {
     case 'post':
@@ -37,7 +41,8 @@ export function authorizeContent(record: SignedRecord, context: AuthorizationCon
     }
     case 'moderate':
       return rankOf(role) < 2
-        ? reject('not-authorized', `moderation needs moderator, admin or founder; ${record.author} was ${role ?? 'not a member'}`, about).rejection
+        ? reject('not-authorized', `moderation needs moderator, admin or founder; ${record.author} was ${role ?? 'not a member'}`, about)
+            .rejection
         : undefined
     default:
       return reject('unknown-kind', `no authorization rule for kind ${record.kind}`, about).rejection

@@ -75,10 +75,7 @@ export class ClosedError extends TownhallError {
   static override readonly name = 'ClosedError'
   override readonly name = 'ClosedError'
   constructor(what: 'space' | 'replica') {
-    super(
-      what === 'space' ? 'SPACE_CLOSED' : 'REPLICA_CLOSED',
-      `This ${what} has been closed; open it again to keep working with it.`,
-    )
+    super(what === 'space' ? 'SPACE_CLOSED' : 'REPLICA_CLOSED', `This ${what} has been closed; open it again to keep working with it.`)
   }
 }
 

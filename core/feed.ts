@@ -75,7 +75,11 @@ export class FeedState {
         const post = record as Rec<'post'>
         this.posts.set(post.id, post)
         const parent = post.body.replyTo?.toString()
-        if (parent) insertSorted(getOrCreate(this.replies, parent, () => []), post)
+        if (parent)
+          insertSorted(
+            getOrCreate(this.replies, parent, () => []),
+            post,
+          )
         else insertSorted(this.timeline, post)
         break
       }

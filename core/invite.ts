@@ -67,7 +67,8 @@ export function parseShareLink(text: string): ShareLink {
     } catch {
       throw new InvalidShareLinkError(`The share link's "${name}" is not base64url; the link was cut or altered.`)
     }
-    if (bytes.length !== length) throw new InvalidShareLinkError(`The share link's "${name}" has the wrong length; the link was cut or altered.`)
+    if (bytes.length !== length)
+      throw new InvalidShareLinkError(`The share link's "${name}" has the wrong length; the link was cut or altered.`)
     return bytes
   }
   const inviteId = params.get('invite')

@@ -15,9 +15,7 @@ export type Role = (typeof ROLES)[number]
 export type GrantableRole = Exclude<Role, 'founder'>
 const grantable = s.literal<GrantableRole>('admin', 'moderator', 'member')
 
-const url = s.refine(s.string({ min: 1, max: 2048 }), (value) =>
-  /^https:\/\/[^\s]+$/.test(value) ? undefined : 'must be an https:// URL',
-)
+const url = s.refine(s.string({ min: 1, max: 2048 }), (value) => (/^https:\/\/[^\s]+$/.test(value) ? undefined : 'must be an https:// URL'))
 const emoji = s.refine(s.string({ min: 1, max: 16 }), (value) =>
   /[\s<>]/u.test(value) ? 'must be a single emoji or short token without spaces' : undefined,
 )

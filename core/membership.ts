@@ -64,7 +64,8 @@ export function foldMembership(genesis: SignedRecord<BodyOf<'space'>>, records: 
         const target = current(member)
         if (member === founder) refuse(record, 'not-authorized', 'the founder role cannot be changed')
         else if (role === null && member === record.author) set(member, null, record)
-        else if (rankOf(actor) < RANK.admin) refuse(record, 'not-authorized', `changing roles needs admin or founder; ${record.author} is ${actor ?? 'not a member'}`)
+        else if (rankOf(actor) < RANK.admin)
+          refuse(record, 'not-authorized', `changing roles needs admin or founder; ${record.author} is ${actor ?? 'not a member'}`)
         else if (rankOf(target) >= rankOf(actor)) refuse(record, 'not-authorized', `a ${actor} cannot change the role of a ${target}`)
         else if (role !== null && RANK[role] > rankOf(actor)) refuse(record, 'not-authorized', `a ${actor} cannot grant ${role}`)
         else set(member, role, record)
@@ -72,7 +73,8 @@ export function foldMembership(genesis: SignedRecord<BodyOf<'space'>>, records: 
       }
       case 'invite': {
         const body = record.body as BodyOf<'invite'>
-        if (rankOf(actor) < RANK.admin) refuse(record, 'not-authorized', `creating invites needs admin or founder; ${record.author} is ${actor ?? 'not a member'}`)
+        if (rankOf(actor) < RANK.admin)
+          refuse(record, 'not-authorized', `creating invites needs admin or founder; ${record.author} is ${actor ?? 'not a member'}`)
         else if (RANK[body.role] > rankOf(actor)) refuse(record, 'not-authorized', `a ${actor} cannot invite a ${body.role}`)
         else invites.set(record.id, { id: record.id, record: record as SignedRecord<BodyOf<'invite'>>, uses: 0, redeemedBy: [] })
         break
@@ -100,7 +102,7 @@ export function foldMembership(genesis: SignedRecord<BodyOf<'space'>>, records: 
       return
     }
     if (invite.record.body.key !== key) {
-      refuse(record, 'invalid-reference', 'the join was signed with a key that is not this invite\'s key')
+      refuse(record, 'invalid-reference', "the join was signed with a key that is not this invite's key")
       return
     }
     const role = invite.record.body.role as GrantableRole

@@ -10,7 +10,16 @@ export const MAX_LISTED_VOTERS = 1000
 export const BALLOTS_PER_CLOSE_RECORD = 1500
 export const MAX_CLOSE_PARTS = 1024
 
-const methodNames: readonly MethodName[] = ['plurality', 'approval', 'instant-runoff', 'schulze', 'copeland', 'score', 'quadratic', 'weighted']
+const methodNames: readonly MethodName[] = [
+  'plurality',
+  'approval',
+  'instant-runoff',
+  'schulze',
+  'copeland',
+  'score',
+  'quadratic',
+  'weighted',
+]
 
 /** Any decoded value up to the envelope's depth bound: the method validates it. */
 const anything: s.Validator<unknown> = (value) => ({ ok: true, value })
@@ -24,7 +33,8 @@ export type Eligibility =
 const eligibility: s.Validator<Eligibility> = (value, path) => {
   const type = (value as { type?: unknown } | null)?.type
   if (type === 'members' || type === 'anyone') return s.object({ type: s.literal(type) })(value, path) as s.Check<Eligibility>
-  if (type === 'list') return s.object({ type: s.literal('list'), voters: s.array(s.did, { min: 1, max: MAX_LISTED_VOTERS, unique: true }) })(value, path)
+  if (type === 'list')
+    return s.object({ type: s.literal('list'), voters: s.array(s.did, { min: 1, max: MAX_LISTED_VOTERS, unique: true }) })(value, path)
   return { ok: false, error: `${path}: expected eligibility of type "members", "list" or "anyone"` }
 }
 
@@ -42,7 +52,8 @@ export const pollBodies = {
   }),
   ballot: s.refine(
     s.object({ poll: s.cid, choice: s.optional(anything), commitment: s.optional(s.bytes({ min: 32, max: 32 })) }),
-    (body) => ((body.choice === undefined) !== (body.commitment === undefined) ? undefined : 'a ballot has either a choice or a commitment'),
+    (body) =>
+      (body.choice === undefined) !== (body.commitment === undefined) ? undefined : 'a ballot has either a choice or a commitment',
   ),
   close: s.object({
     poll: s.cid,

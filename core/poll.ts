@@ -107,7 +107,8 @@ export class PollState {
     if (!entry) return refusal(record, 'invalid-reference', `poll ${pollIdOf(record)} is not known here`)
     if (record.kind === 'ballot') return this.judgeBallot(entry, record as Rec<'ballot'>).rejection
     if (record.kind === 'close') return this.judgeClose(entry, record as Rec<'close'>)
-    if (record.kind === 'reveal') return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get((record as Rec<'reveal'>).body.ballot.toString()))
+    if (record.kind === 'reveal')
+      return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get((record as Rec<'reveal'>).body.ballot.toString()))
     return undefined
   }
 
@@ -162,7 +163,12 @@ export class PollState {
       const parked = this.parked.get(pollId) ?? []
       parked.push(record)
       this.parked.set(pollId, parked)
-      this.hold(record, this.rejectedPolls.has(pollId) ? 'invalid-reference' : 'invalid-reference', this.rejectedPolls.has(pollId) ? `poll ${pollId} was rejected` : `poll ${pollId} has not arrived (yet)`, fresh)
+      this.hold(
+        record,
+        this.rejectedPolls.has(pollId) ? 'invalid-reference' : 'invalid-reference',
+        this.rejectedPolls.has(pollId) ? `poll ${pollId} was rejected` : `poll ${pollId} has not arrived (yet)`,
+        fresh,
+      )
       return
     }
     entry.version++
@@ -220,14 +226,17 @@ export class PollState {
   }
 
   private judgeBallot(entry: PollEntry, ballot: Rec<'ballot'>): { choice?: unknown; rejection?: Rejection } {
-    if (!this.eligible(entry, ballot)) return { rejection: refusal(ballot, 'not-authorized', `${ballot.author} is not eligible to vote in poll ${entry.record.id}`) }
+    if (!this.eligible(entry, ballot))
+      return { rejection: refusal(ballot, 'not-authorized', `${ballot.author} is not eligible to vote in poll ${entry.record.id}`) }
     const { choice, commitment } = ballot.body
     if (entry.record.body.secret) {
       return commitment ? {} : { rejection: refusal(ballot, 'schema', 'a secret poll takes a commitment, not a visible choice') }
     }
     if (commitment) return { rejection: refusal(ballot, 'schema', 'a public poll takes a choice, not a commitment') }
     const checked = entry.method.checkChoice(choice, entry.params, entry.ctx.optionCount)
-    return checked.ok ? { choice: checked.choice } : { rejection: refusal(ballot, 'schema', `invalid ${entry.record.body.method} choice: ${checked.reason}`) }
+    return checked.ok
+      ? { choice: checked.choice }
+      : { rejection: refusal(ballot, 'schema', `invalid ${entry.record.body.method} choice: ${checked.reason}`) }
   }
 
   private applyBallot(entry: PollEntry, ballot: Rec<'ballot'>, fresh: Rejection[]): void {
@@ -265,7 +274,9 @@ export class PollState {
   private judgeClose(entry: PollEntry, close: Rec<'close'>): Rejection | undefined {
     if (close.author === entry.record.author) return undefined
     const role = this.context.membership()?.roleAt(close.author, close)
-    return rankOf(role) >= 3 ? undefined : refusal(close, 'not-authorized', `only the poll's author or an admin may close it; ${close.author} is ${role ?? 'not a member'}`)
+    return rankOf(role) >= 3
+      ? undefined
+      : refusal(close, 'not-authorized', `only the poll's author or an admin may close it; ${close.author} is ${role ?? 'not a member'}`)
   }
 
   private judgeReveal(entry: PollEntry, reveal: Rec<'reveal'>, ballot: Rec<'ballot'> | undefined): Rejection | undefined {
@@ -318,7 +329,11 @@ export class PollState {
         else complete = false
       }
       if (!complete) return { record: close }
-      if (ids.length === close.body.count && new Set(ids.map(String)).size === ids.length && equalBytes(ballotSetDigest(ids), close.body.digest)) {
+      if (
+        ids.length === close.body.count &&
+        new Set(ids.map(String)).size === ids.length &&
+        equalBytes(ballotSetDigest(ids), close.body.digest)
+      ) {
         return { record: close, complete: { record: close, ids } }
       }
     }
@@ -388,11 +403,25 @@ export class PollState {
       if (!entry.record.body.secret) choices.push(entry.choices.get(ballot.id))
       else {
         const reveal = entry.reveals.get(ballot.id)
-        if (reveal) choices.push(entry.method.checkChoice(reveal.body.choice, entry.params, entry.ctx.optionCount).ok ? normalize(entry, reveal.body.choice) : undefined)
+        if (reveal)
+          choices.push(
+            entry.method.checkChoice(reveal.body.choice, entry.params, entry.ctx.optionCount).ok
+              ? normalize(entry, reveal.body.choice)
+              : undefined,
+          )
         else unrevealed++
       }
     }
-    const closeView: CloseView = { id: close.id, by: close.author, at: close.hlc, committed: ids.length, missing, invalid, unrevealed, late }
+    const closeView: CloseView = {
+      id: close.id,
+      by: close.author,
+      at: close.hlc,
+      committed: ids.length,
+      missing,
+      invalid,
+      unrevealed,
+      late,
+    }
     if (missing > 0) return { status: 'syncing', turnout: counted.size, final: undefined, close: closeView }
     const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
     for (const choice of choices) if (choice !== undefined) acc.add(choice)
@@ -412,7 +441,12 @@ function normalize(entry: PollEntry, choice: unknown): unknown {
 
 const pollIdOf = (record: SignedRecord): RecordId => (record.body as { poll: CID }).poll.toString()
 
-const refusal = (record: SignedRecord, reason: RejectionReason, detail: string): Rejection => ({ reason, detail, id: record.id, author: record.author })
+const refusal = (record: SignedRecord, reason: RejectionReason, detail: string): Rejection => ({
+  reason,
+  detail,
+  id: record.id,
+  author: record.author,
+})
 
 /**
  * The documented tie rule: options ordered by sha2-256(poll id bytes ‖ option index byte), ascending.

@@ -150,7 +150,10 @@ export class Space {
   /** Creates a new space with the caller as founder and publishes its genesis record. */
   static async create(options: CreateSpaceOptions): Promise<Space> {
     const maxRecordBytes = options.maxRecordBytes
-    if (maxRecordBytes !== undefined && !(Number.isSafeInteger(maxRecordBytes) && maxRecordBytes >= 1024 && maxRecordBytes <= HARD_MAX_RECORD_BYTES)) {
+    if (
+      maxRecordBytes !== undefined &&
+      !(Number.isSafeInteger(maxRecordBytes) && maxRecordBytes >= 1024 && maxRecordBytes <= HARD_MAX_RECORD_BYTES)
+    ) {
       throw new InvalidArgumentError(`maxRecordBytes must be an integer from 1024 to ${HARD_MAX_RECORD_BYTES}.`)
     }
     const body = {
@@ -280,11 +283,15 @@ export class Space {
 
   post(text: string, options: { replyTo?: RecordId; mentions?: readonly string[] } = {}): Promise<SignedRecord> {
     const replyTo = options.replyTo === undefined ? undefined : this.requireCid(options.replyTo, 'post')
-    return this.publish('post', {
-      text,
-      ...(replyTo ? { replyTo } : {}),
-      ...(options.mentions?.length ? { mentions: [...options.mentions] } : {}),
-    }, replyTo ? [replyTo] : [])
+    return this.publish(
+      'post',
+      {
+        text,
+        ...(replyTo ? { replyTo } : {}),
+        ...(options.mentions?.length ? { mentions: [...options.mentions] } : {}),
+      },
+      replyTo ? [replyTo] : [],
+    )
   }
 
   reply(to: RecordId, text: string, options: { mentions?: readonly string[] } = {}): Promise<SignedRecord> {
@@ -316,7 +323,11 @@ export class Space {
   }
 
   hideAuthor(did: string, options: { hidden?: boolean; reason?: string } = {}): Promise<SignedRecord> {
-    return this.publish('moderate', { author: did, hidden: options.hidden ?? true, ...(options.reason ? { reason: options.reason } : {}) }, [])
+    return this.publish(
+      'moderate',
+      { author: did, hidden: options.hidden ?? true, ...(options.reason ? { reason: options.reason } : {}) },
+      [],
+    )
   }
 
   setProfile(profile: { name: string; avatar?: string }): Promise<SignedRecord> {
@@ -345,7 +356,10 @@ export class Space {
   async createInvite(options: { maxUses?: number | null; role?: GrantableRole; base?: string } = {}): Promise<Invite> {
     const { seed, did } = await inviteKeyPair()
     const record = await this.publish('invite', { key: did, maxUses: options.maxUses ?? null, role: options.role ?? 'member' }, [])
-    const link = formatShareLink({ space: this.id, invite: { id: record.id, secret: seed }, ...(this.secret ? { secret: this.secret } : {}) }, options.base)
+    const link = formatShareLink(
+      { space: this.id, invite: { id: record.id, secret: seed }, ...(this.secret ? { secret: this.secret } : {}) },
+      options.base,
+    )
     return { id: record.id, link, secret: seed }
   }
 
@@ -454,7 +468,10 @@ export class Space {
     if (!checked.ok) throw new InvalidRecordError('schema', `Cannot ${kind}: ${checked.error}.`)
     const record = await signRecord(this.identity, { kind, space: this.cid, hlc: this.clock.now(), refs, body: checked.value })
     if (record.bytes.length > this.maxRecordBytes()) {
-      throw new InvalidRecordError('too-large', `The ${kind} record would be ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}.`)
+      throw new InvalidRecordError(
+        'too-large',
+        `The ${kind} record would be ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}.`,
+      )
     }
     const refusal = this.dryRun(record)
     if (refusal) {
@@ -495,9 +512,13 @@ export class Space {
     }
     const results = await Promise.all(
       entries.map((entry) =>
-        validateEntry(entry.bytes, context, { source: entry.source, ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}) }).catch(
-          (error: unknown) => ({ ok: false as const, rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source } }),
-        ),
+        validateEntry(entry.bytes, context, {
+          source: entry.source,
+          ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}),
+        }).catch((error: unknown) => ({
+          ok: false as const,
+          rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source },
+        })),
       ),
     )
     const valid: SignedRecord[] = []
@@ -568,7 +589,12 @@ export class Space {
       return { reason: 'not-authorized', detail: 'the space genesis has not arrived yet', id: record.id, author: record.author }
     }
     if (record.bytes.length > this.maxRecordBytes()) {
-      return { reason: 'too-large', detail: `record is ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}`, id: record.id, author: record.author }
+      return {
+        reason: 'too-large',
+        detail: `record is ${record.bytes.length} bytes; this space accepts at most ${this.maxRecordBytes()}`,
+        id: record.id,
+        author: record.author,
+      }
     }
     if (POLL_KINDS.has(record.kind)) return undefined
     return authorizeContent(record, { membership: this.membership, postAuthor: (id) => this.feed.postAuthor(id) })
@@ -633,7 +659,12 @@ export class Space {
       const mine = this.polls.getBallot(poll.id, this.identity.did)
       const close = this.polls.effectiveClose(poll.id)
       if (!mine || !close || this.revealing.has(mine.id) || !close.ids.some((id) => id.toString() === mine.id)) continue
-      if ([...this.records.values()].some((r) => r.kind === 'reveal' && r.author === this.identity.did && (r.body as { ballot: CID }).ballot.toString() === mine.id)) continue
+      if (
+        [...this.records.values()].some(
+          (r) => r.kind === 'reveal' && r.author === this.identity.did && (r.body as { ballot: CID }).ballot.toString() === mine.id,
+        )
+      )
+        continue
       this.revealing.add(mine.id)
       const work = this.revealBallot(poll.id).catch((error: unknown) => {
         this.revealing.delete(mine.id)

@@ -42,7 +42,7 @@ export async function validateEntry(
 
   if (record.kind === 'space') {
     if (record.space !== null || !cid.equals(context.spaceCid)) {
-      return withSource(reject('foreign-genesis', 'a genesis record whose id is not this space\'s id', about))
+      return withSource(reject('foreign-genesis', "a genesis record whose id is not this space's id", about))
     }
   } else if (!record.space || !record.space.equals(context.spaceCid)) {
     return withSource(reject('wrong-space', `record belongs to space ${record.space?.toString() ?? '(none)'}`, about))

@@ -46,7 +46,10 @@ await aliceSpace.closePoll(poll.id)
 await network.flush()
 await Promise.all([aliceSpace.idle(), bobSpace.idle()])
 
-for (const [name, space] of [['alice', aliceSpace], ['bob', bobSpace]] as const) {
+for (const [name, space] of [
+  ['alice', aliceSpace],
+  ['bob', bobSpace],
+] as const) {
   console.log(`${name} sees:`)
   for (const item of space.getFeed()) {
     const reactions = item.reactions.map((r) => `${r.emoji}×${r.count}`).join(' ')
@@ -55,11 +58,16 @@ for (const [name, space] of [['alice', aliceSpace], ['bob', bobSpace]] as const)
   }
   const result = space.getPoll(poll.id)!
   const winner = result.final?.winner
-  console.log(`  poll "${result.question}": ${result.status}, winner ${winner === null || winner === undefined ? 'none' : result.options[winner]}\n`)
+  console.log(
+    `  poll "${result.question}": ${result.status}, winner ${winner === null || winner === undefined ? 'none' : result.options[winner]}\n`,
+  )
 }
 
-const same = JSON.stringify(aliceSpace.getFeed()) === JSON.stringify(bobSpace.getFeed()) &&
+const same =
+  JSON.stringify(aliceSpace.getFeed()) === JSON.stringify(bobSpace.getFeed()) &&
   JSON.stringify(aliceSpace.getPoll(poll.id)) === JSON.stringify(bobSpace.getPoll(poll.id))
-console.log(same ? 'Both peers converged on the same feed and the same final result.' : 'The peers disagree: this is a bug, please report it.')
+console.log(
+  same ? 'Both peers converged on the same feed and the same final result.' : 'The peers disagree: this is a bug, please report it.',
+)
 await Promise.all([aliceSpace.close(), bobSpace.close()])
 process.exitCode = same ? 0 : 1

@@ -10,7 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '..')
 const scratch = join(root, 'test', '.docs-examples')
-const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const files = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+]
 
 function blocks(markdown: string): Array<{ line: number; code: string }> {
   const out: Array<{ line: number; code: string }> = []

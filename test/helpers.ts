@@ -46,7 +46,11 @@ export async function world(
     peers,
     async join(given) {
       const peerIdentity = given ?? (await createIdentity())
-      const peerSpace = await Space.open({ id: space.id, identity: peerIdentity, replica: network.replica(space.id, { peerId: `peer-${++joined}` }) })
+      const peerSpace = await Space.open({
+        id: space.id,
+        identity: peerIdentity,
+        replica: network.replica(space.id, { peerId: `peer-${++joined}` }),
+      })
       const peer = { identity: peerIdentity, space: peerSpace }
       peers.push(peer)
       await settle()
@@ -67,7 +71,11 @@ export function snapshot(space: Space) {
     feed,
     threads: feed.map((item) => space.getThread(item.id, { includeHidden: true })),
     members: space.getMembers(),
-    invites: [...space.getInvites().values()].map((invite) => ({ id: invite.id, uses: invite.uses, redeemedBy: [...invite.redeemedBy].sort() })),
+    invites: [...space.getInvites().values()].map((invite) => ({
+      id: invite.id,
+      uses: invite.uses,
+      redeemedBy: [...invite.redeemedBy].sort(),
+    })),
     held: [...space.getHeld().keys()].sort(),
   }
 }

@@ -18,7 +18,10 @@ describe('package', () => {
       if (typeof target === 'string') continue
       expect(Object.keys(target as object)[0], `${subpath} lists types first`).toBe('types')
     }
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' })
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'pipe',
+    })
     for (const target of Object.values(pkg.exports as Record<string, { types?: string; import?: string }>)) {
       if (typeof target === 'object') {
         expect(existsSync(join(root, target.types!))).toBe(true)

@@ -6,7 +6,12 @@ describe('Space', () => {
   it('creates a space whose id is its genesis record and shows its info on every peer', async () => {
     const w = await world({ policy: 'invite-only' })
     const bob = await w.join()
-    expect(w.founder.space.getInfo()).toMatchObject({ name: 'Test space', policy: 'invite-only', founder: w.founder.identity.did, maxRecordBytes: 65536 })
+    expect(w.founder.space.getInfo()).toMatchObject({
+      name: 'Test space',
+      policy: 'invite-only',
+      founder: w.founder.identity.did,
+      maxRecordBytes: 65536,
+    })
     expect(bob.space.getInfo()).toEqual(w.founder.space.getInfo())
     expect(w.founder.space.hasRecord(w.founder.space.id)).toBe(true)
     await w.close()
@@ -65,7 +70,10 @@ describe('Space', () => {
     await bob.space.post('hi, I am in')
     await w.settle()
     expect(w.founder.space.getMembers().map((m) => [m.did, m.role])).toEqual(
-      expect.arrayContaining([[w.founder.identity.did, 'founder'], [bob.identity.did, 'member']]),
+      expect.arrayContaining([
+        [w.founder.identity.did, 'founder'],
+        [bob.identity.did, 'member'],
+      ]),
     )
     expect(w.founder.space.getRole(carol.identity.did)).toBeNull()
     expect(carol.space.getFeed().map((item) => item.text)).toEqual(['hi, I am in'])
@@ -77,7 +85,10 @@ describe('Space', () => {
     const invite = await w.founder.space.createInvite({ maxUses: 1 })
     const [bob, carol] = [await w.join(), await w.join()]
     // Neither has seen the other's join: both publish, and the earlier one in (hlc, id) order wins everywhere.
-    const joins = await Promise.all([bob.space.redeemInvite(parseShareLink(invite.link).invite!), carol.space.redeemInvite(parseShareLink(invite.link).invite!)])
+    const joins = await Promise.all([
+      bob.space.redeemInvite(parseShareLink(invite.link).invite!),
+      carol.space.redeemInvite(parseShareLink(invite.link).invite!),
+    ])
     await w.settle()
     const winner = [...joins].sort((a, b) => a.hlc[0] - b.hlc[0] || a.hlc[1] - b.hlc[1] || (a.id < b.id ? -1 : 1))[0]!
     for (const peer of w.peers) {

@@ -2,7 +2,13 @@
  * townhall/testing: the in-memory reference replica with a simulated network, the replica
  * conformance suite, and seeded helpers for writing tests against townhall.
  */
-export { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions, type MemoryReplica, type MemoryReplicaOptions } from './memory-network.js'
+export {
+  memoryNetwork,
+  type MemoryNetwork,
+  type MemoryNetworkOptions,
+  type MemoryReplica,
+  type MemoryReplicaOptions,
+} from './memory-network.js'
 export { runReplicaConformance, type ReplicaHarness } from './conformance.js'
 export { memoryHarness } from './memory-harness.js'
 export { seededRandom, type Random } from './random.js'

@@ -5,14 +5,7 @@
 import { InvalidArgumentError } from '../errors.js'
 import { rankedResult, tiePositions } from './rank.js'
 import type { Accumulator, BaseResult, ChoiceCheck, ParamsCheck, TallyContext, TallyMethod } from './types.js'
-import {
-  BAD_OPTION_COUNT,
-  checkOptionList,
-  fail,
-  isValidOptionCount,
-  readInteger,
-  readParamsObject,
-} from './validate.js'
+import { BAD_OPTION_COUNT, checkOptionList, fail, isValidOptionCount, readInteger, readParamsObject } from './validate.js'
 
 export interface ApprovalParams {
   /** fewest approvals a ballot may carry; 0 allows an empty ballot that only counts for turnout */

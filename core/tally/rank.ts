@@ -12,9 +12,7 @@ import type { BaseResult, MethodName, TallyContext } from './types.js'
  */
 export function tiePositions(ctx: TallyContext, optionCount: number): number[] {
   if (ctx.optionCount !== optionCount) {
-    throw new InvalidArgumentError(
-      `tally context has ${ctx.optionCount} options but the accumulator was created for ${optionCount}`,
-    )
+    throw new InvalidArgumentError(`tally context has ${ctx.optionCount} options but the accumulator was created for ${optionCount}`)
   }
   const order = ctx.tieOrder
   if (!Array.isArray(order) || order.length !== optionCount) {
@@ -41,12 +39,7 @@ export function rankByScore(scores: readonly number[], pos: readonly number[]): 
 export const topTied = (scores: readonly number[], ranking: readonly number[]): boolean =>
   ranking.length > 1 && scores[ranking[0]!] === scores[ranking[1]!]
 
-export function baseResult(
-  method: MethodName,
-  ballots: number,
-  ranking: readonly number[],
-  tieBroken: boolean,
-): BaseResult {
+export function baseResult(method: MethodName, ballots: number, ranking: readonly number[], tieBroken: boolean): BaseResult {
   return {
     method,
     ballots,
@@ -57,12 +50,7 @@ export function baseResult(
 }
 
 /** Result of ranking by one per-option figure, the shape most methods share. */
-export function rankedResult(
-  method: MethodName,
-  ballots: number,
-  scores: readonly number[],
-  pos: readonly number[],
-): BaseResult {
+export function rankedResult(method: MethodName, ballots: number, scores: readonly number[], pos: readonly number[]): BaseResult {
   const ranking = rankByScore(scores, pos)
   return baseResult(method, ballots, ranking, topTied(scores, ranking))
 }

@@ -5,8 +5,7 @@
  * O(ballot) per vote while every peer still derives the same result from the same ballot set.
  */
 
-export type MethodName =
-  'plurality' | 'approval' | 'instant-runoff' | 'schulze' | 'copeland' | 'score' | 'quadratic' | 'weighted'
+export type MethodName = 'plurality' | 'approval' | 'instant-runoff' | 'schulze' | 'copeland' | 'score' | 'quadratic' | 'weighted'
 
 export type ChoiceCheck<C> = { ok: true; choice: C } | { ok: false; reason: string }
 

@@ -30,10 +30,7 @@ const showKey = (key: string): string => JSON.stringify(key.length > 40 ? `${key
  * An absent params field means "all defaults"; unknown keys are rejected rather than ignored so
  * a poll cannot carry settings that some peers would honour and others not.
  */
-export function readParamsObject(
-  raw: unknown,
-  allowed: readonly string[],
-): ParamsCheck<Readonly<Record<string, unknown>>> {
+export function readParamsObject(raw: unknown, allowed: readonly string[]): ParamsCheck<Readonly<Record<string, unknown>>> {
   if (raw === undefined) return { ok: true, params: {} }
   if (!isPlainObject(raw)) return fail('Parameters must be an object.')
   for (const key of Object.keys(raw)) {
@@ -70,11 +67,7 @@ export interface OptionListRules {
 }
 
 /** A list of distinct option indices; returns a fresh copy the caller may keep. */
-export function checkOptionList(
-  raw: unknown,
-  optionCount: number,
-  rules: OptionListRules,
-): ChoiceCheck<readonly number[]> {
+export function checkOptionList(raw: unknown, optionCount: number, rules: OptionListRules): ChoiceCheck<readonly number[]> {
   if (!isValidOptionCount(optionCount)) return fail(BAD_OPTION_COUNT)
   if (!Array.isArray(raw)) return fail(`${rules.what} must be a list of option numbers.`)
   if (raw.length < rules.minLength) {
@@ -108,13 +101,7 @@ export function checkOptionList(
 }
 
 /** One whole number per option, each within [min, max]; returns a fresh copy. */
-export function checkVector(
-  raw: unknown,
-  optionCount: number,
-  min: number,
-  max: number,
-  what: string,
-): ChoiceCheck<readonly number[]> {
+export function checkVector(raw: unknown, optionCount: number, min: number, max: number, what: string): ChoiceCheck<readonly number[]> {
   if (!isValidOptionCount(optionCount)) return fail(BAD_OPTION_COUNT)
   if (!Array.isArray(raw)) return fail(`${what} must be a list of numbers, one per option.`)
   if (raw.length !== optionCount) {

@@ -72,7 +72,13 @@ describe('Byzantine records', () => {
   })
 
   it('holds a role grant by a non-admin and keeps roles unchanged', async () => {
-    const grant = await signRecord(honest.identity, { kind: 'role', space: spaceCid, hlc: at(1), refs: [], body: { member: honest.identity.did, role: 'admin' } })
+    const grant = await signRecord(honest.identity, {
+      kind: 'role',
+      space: spaceCid,
+      hlc: at(1),
+      refs: [],
+      body: { member: honest.identity.did, role: 'admin' },
+    })
     await expectRejected([grant.bytes], 'not-authorized')
     for (const peer of w.peers) {
       expect(peer.space.getRole(honest.identity.did)).toBe('member')
@@ -93,7 +99,13 @@ describe('Byzantine records', () => {
     const joinAs = async (identity: Identity, wall: number) => {
       const key = (await import('../../core/did.js')).didFromPublicKey(await backend.publicKey(invite.secret))
       const proof = await backend.sign(invite.secret, inviteProofMessage(spaceCid, inviteCid, identity.did))
-      return signRecord(identity, { kind: 'join', space: spaceCid, hlc: at(wall), refs: [inviteCid], body: { invite: inviteCid, key, proof } })
+      return signRecord(identity, {
+        kind: 'join',
+        space: spaceCid,
+        hlc: at(wall),
+        refs: [inviteCid],
+        body: { invite: inviteCid, key, proof },
+      })
     }
     const first = await joinAs(await createIdentity(), 10)
     for (const peer of w.network.peers) w.network.inject(peer, [first.bytes])
@@ -107,7 +119,13 @@ describe('Byzantine records', () => {
     await w.settle()
     const inviteCid = CID.parse(invite.id)
     const key = w.founder.space.getInvites().get(invite.id)!.record.body.key
-    const join = await signRecord(mallory, { kind: 'join', space: spaceCid, hlc: at(1), refs: [], body: { invite: inviteCid, key, proof: new Uint8Array(64).fill(9) } })
+    const join = await signRecord(mallory, {
+      kind: 'join',
+      space: spaceCid,
+      hlc: at(1),
+      refs: [],
+      body: { invite: inviteCid, key, proof: new Uint8Array(64).fill(9) },
+    })
     await expectRejected([join.bytes], 'bad-signature')
   })
 
@@ -138,7 +156,13 @@ describe('Byzantine records', () => {
   it('rejects unknown kinds and bodies that do not match their schema', async () => {
     const unknown = await signRecord(w.founder.identity, { kind: 'teleport', space: spaceCid, hlc: at(0), refs: [], body: {} })
     await expectRejected([unknown.bytes], 'unknown-kind')
-    const extra = await signRecord(w.founder.identity, { kind: 'post', space: spaceCid, hlc: at(0), refs: [], body: { text: 'hi', admin: true } })
+    const extra = await signRecord(w.founder.identity, {
+      kind: 'post',
+      space: spaceCid,
+      hlc: at(0),
+      refs: [],
+      body: { text: 'hi', admin: true },
+    })
     const wrongType = await signRecord(w.founder.identity, { kind: 'post', space: spaceCid, hlc: at(0), refs: [], body: { text: 42 } })
     await expectRejected([extra.bytes, wrongType.bytes], 'schema')
   })
@@ -150,16 +174,34 @@ describe('Byzantine records', () => {
     expect(honest.space.hasRecord(record.id)).toBe(false)
   })
 
-  it('ignores an edit or retraction of someone else\'s post', async () => {
+  it("ignores an edit or retraction of someone else's post", async () => {
     const target = w.founder.space.getFeed()[0]!
-    const edit = await signRecord(honest.identity, { kind: 'edit', space: spaceCid, hlc: at(1), refs: [], body: { post: CID.parse(target.id), text: 'defaced' } })
-    const retract = await signRecord(honest.identity, { kind: 'retract', space: spaceCid, hlc: at(1), refs: [], body: { post: CID.parse(target.id) } })
+    const edit = await signRecord(honest.identity, {
+      kind: 'edit',
+      space: spaceCid,
+      hlc: at(1),
+      refs: [],
+      body: { post: CID.parse(target.id), text: 'defaced' },
+    })
+    const retract = await signRecord(honest.identity, {
+      kind: 'retract',
+      space: spaceCid,
+      hlc: at(1),
+      refs: [],
+      body: { post: CID.parse(target.id) },
+    })
     await expectRejected([edit.bytes, retract.bytes], 'invalid-reference')
     expect(honest.space.getFeed()[0]!.text).toBe('a valid post')
   })
 
   it('rejects a second genesis and any genesis of another space', async () => {
-    const genesis = await signRecord(mallory, { kind: 'space', space: null, hlc: at(0), refs: [], body: { name: 'evil', description: '', policy: 'open', nonce: new Uint8Array(16) } })
+    const genesis = await signRecord(mallory, {
+      kind: 'space',
+      space: null,
+      hlc: at(0),
+      refs: [],
+      body: { name: 'evil', description: '', policy: 'open', nonce: new Uint8Array(16) },
+    })
     await expectRejected([genesis.bytes], 'foreign-genesis')
   })
 })

@@ -4,7 +4,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
-import { ballotCommitment, ballotSetDigest, createIdentity, signRecord, type Identity, type RejectionReason, type SignedRecord } from '../../core/index.js'
+import {
+  ballotCommitment,
+  ballotSetDigest,
+  createIdentity,
+  signRecord,
+  type Identity,
+  type RejectionReason,
+  type SignedRecord,
+} from '../../core/index.js'
 import { world, type Peer, type World } from '../helpers.js'
 
 let w: World
@@ -21,10 +29,15 @@ beforeEach(async () => {
 })
 afterEach(() => w.close())
 
-const sign = (identity: Identity, kind: string, body: unknown, wall = Date.now()) => signRecord(identity, { kind, space, hlc: [wall, 0], refs: [], body })
+const sign = (identity: Identity, kind: string, body: unknown, wall = Date.now()) =>
+  signRecord(identity, { kind, space, hlc: [wall, 0], refs: [], body })
 
 async function deliver(records: SignedRecord[]) {
-  for (const peer of w.network.peers) w.network.inject(peer, records.map((r) => r.bytes))
+  for (const peer of w.network.peers)
+    w.network.inject(
+      peer,
+      records.map((r) => r.bytes),
+    )
   await w.settle()
 }
 
@@ -45,7 +58,9 @@ async function poll(options: Partial<Parameters<typeof w.founder.space.createPol
 describe('Byzantine voting', () => {
   it('counts one vote per voter however many ballots they send', async () => {
     const p = await poll()
-    const ballots = await Promise.all([0, 1, 1, 1].map((choice, i) => sign(voter.identity, 'ballot', { poll: p.cid, choice }, Date.now() + i)))
+    const ballots = await Promise.all(
+      [0, 1, 1, 1].map((choice, i) => sign(voter.identity, 'ballot', { poll: p.cid, choice }, Date.now() + i)),
+    )
     await deliver([...ballots, ...ballots])
     for (const peer of w.peers) expect(peer.space.getTally(p.id)).toMatchObject({ counts: [0, 1, 0], ballots: 1 })
   })
@@ -69,7 +84,8 @@ describe('Byzantine voting', () => {
     await w.settle()
     const after = await sign(voter.identity, 'ballot', { poll: p.cid, choice: 2 }, Date.now() + 1000)
     await deliver([after])
-    for (const peer of w.peers) expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [1, 0, 0] }, close: { late: 1 } })
+    for (const peer of w.peers)
+      expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [1, 0, 0] }, close: { late: 1 } })
   })
 
   it('rejects a close by someone without the right, and one with a forged digest', async () => {
@@ -77,11 +93,23 @@ describe('Byzantine voting', () => {
     await voter.space.castBallot(p.id, 1)
     await w.settle()
     const ballotIds = [w.founder.space.getMyBallot(p.id), voter.space.getMyBallot(p.id)].filter(Boolean).map((b) => b!.cid)
-    const unauthorized = await sign(voter.identity, 'close', { poll: p.cid, count: ballotIds.length, digest: ballotSetDigest(ballotIds), ballots: ballotIds, parts: [] })
+    const unauthorized = await sign(voter.identity, 'close', {
+      poll: p.cid,
+      count: ballotIds.length,
+      digest: ballotSetDigest(ballotIds),
+      ballots: ballotIds,
+      parts: [],
+    })
     await deliver([unauthorized])
     expectHeld(unauthorized, 'not-authorized', /author or an admin/)
     // The author's close with a digest that does not match its ids is skipped: the poll stays open.
-    const forged = await sign(w.founder.identity, 'close', { poll: p.cid, count: ballotIds.length, digest: new Uint8Array(32), ballots: ballotIds, parts: [] })
+    const forged = await sign(w.founder.identity, 'close', {
+      poll: p.cid,
+      count: ballotIds.length,
+      digest: new Uint8Array(32),
+      ballots: ballotIds,
+      parts: [],
+    })
     await deliver([forged])
     for (const peer of w.peers) expect(peer.space.getPoll(p.id)!.status).toBe('open')
   })
@@ -93,9 +121,16 @@ describe('Byzantine voting', () => {
     const stranger = await sign(mallory, 'ballot', { poll: p.cid, choice: 0 })
     await deliver([stranger])
     const ids = [voter.space.getMyBallot(p.id)!.cid, stranger.cid, other.cid]
-    const close = await sign(w.founder.identity, 'close', { poll: p.cid, count: ids.length, digest: ballotSetDigest(ids), ballots: ids, parts: [] })
+    const close = await sign(w.founder.identity, 'close', {
+      poll: p.cid,
+      count: ids.length,
+      digest: ballotSetDigest(ids),
+      ballots: ids,
+      parts: [],
+    })
     await deliver([close])
-    for (const peer of w.peers) expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [0, 1, 0] }, close: { invalid: 2 } })
+    for (const peer of w.peers)
+      expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [0, 1, 0] }, close: { invalid: 2 } })
   })
 
   it('rejects reveals that do not match the commitment or come from someone else', async () => {
@@ -108,10 +143,17 @@ describe('Byzantine voting', () => {
     await deliver([wrongChoice, wrongVoter])
     expectHeld(wrongChoice, 'invalid-reference', /do not match/)
     expectHeld(wrongVoter, 'invalid-reference', /only the voter/)
-    const close = await sign(w.founder.identity, 'close', { poll: p.cid, count: 1, digest: ballotSetDigest([ballot.cid]), ballots: [ballot.cid], parts: [] })
+    const close = await sign(w.founder.identity, 'close', {
+      poll: p.cid,
+      count: 1,
+      digest: ballotSetDigest([ballot.cid]),
+      ballots: [ballot.cid],
+      parts: [],
+    })
     const honest = await sign(voter.identity, 'reveal', { poll: p.cid, ballot: ballot.cid, choice: 0, salt })
     await deliver([close, honest])
-    for (const peer of w.peers) expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [1, 0, 0] }, close: { unrevealed: 0 } })
+    for (const peer of w.peers)
+      expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [1, 0, 0] }, close: { unrevealed: 0 } })
   })
 
   it('rejects malformed choices for every method', async () => {
@@ -121,9 +163,34 @@ describe('Byzantine voting', () => {
       ['instant-runoff', undefined, [[], [0, 0], [0, 9], [0, 1, 2, 0]]],
       ['schulze', undefined, [[0, 0], [-1], 'abc']],
       ['copeland', undefined, [[1, 1], [3]]],
-      ['score', { min: 0, max: 5 }, [[6, 0, 0], [0, 0], [1, 2, 3, 4], [0.5, 0, 0]]],
-      ['quadratic', { credits: 9 }, [[3, 1, 0], [-1, 0, 0], [0, 0]]],
-      ['weighted', { points: 10 }, [[5, 4, 0], [11, -1, 0], [10, 0]]],
+      [
+        'score',
+        { min: 0, max: 5 },
+        [
+          [6, 0, 0],
+          [0, 0],
+          [1, 2, 3, 4],
+          [0.5, 0, 0],
+        ],
+      ],
+      [
+        'quadratic',
+        { credits: 9 },
+        [
+          [3, 1, 0],
+          [-1, 0, 0],
+          [0, 0],
+        ],
+      ],
+      [
+        'weighted',
+        { points: 10 },
+        [
+          [5, 4, 0],
+          [11, -1, 0],
+          [10, 0],
+        ],
+      ],
     ]
     for (const [method, params, choices] of cases) {
       const p = await poll({ method, params })
@@ -150,7 +217,12 @@ describe('Byzantine voting', () => {
     await w.settle()
     expect(w.founder.space.getRejections().byReason['bad-signature']).toBe(before + 1)
     const other = await world()
-    const foreignSpace = await other.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality', eligibility: { type: 'anyone' } })
+    const foreignSpace = await other.founder.space.createPoll({
+      question: 'Q',
+      options: ['A', 'B'],
+      method: 'plurality',
+      eligibility: { type: 'anyone' },
+    })
     await other.close()
     for (const peer of w.network.peers) w.network.inject(peer, [foreignSpace.bytes])
     await w.settle()

@@ -12,7 +12,12 @@ import { snapshot } from '../helpers.js'
 import { propertyRuns, propertySeed } from './runs.js'
 
 type Op =
-  | { type: 'post' | 'reply' | 'edit' | 'retract' | 'react' | 'unreact' | 'profile' | 'hide' | 'grant' | 'revoke' | 'invite' | 'redeem' | 'join'; peer: number; pick: number }
+  | {
+      type:
+        'post' | 'reply' | 'edit' | 'retract' | 'react' | 'unreact' | 'profile' | 'hide' | 'grant' | 'revoke' | 'invite' | 'redeem' | 'join'
+      peer: number
+      pick: number
+    }
   | { type: 'partition'; pick: number }
   | { type: 'heal' }
   | { type: 'deliver' }
@@ -20,7 +25,22 @@ type Op =
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     arbitrary: fc.record({
-      type: fc.constantFrom('post', 'post', 'reply', 'edit', 'retract', 'react', 'unreact', 'profile', 'hide', 'grant', 'revoke', 'invite', 'redeem', 'join'),
+      type: fc.constantFrom(
+        'post',
+        'post',
+        'reply',
+        'edit',
+        'retract',
+        'react',
+        'unreact',
+        'profile',
+        'hide',
+        'grant',
+        'revoke',
+        'invite',
+        'redeem',
+        'join',
+      ),
       peer: fc.nat(11),
       pick: fc.nat(1000),
     }),
@@ -59,7 +79,12 @@ async function run(scenario: Scenario): Promise<void> {
   const network = memoryNetwork({ mode: 'manual', seed: scenario.seed, loss: scenario.loss, duplicate: scenario.duplicate })
   const random = seededRandom(scenario.seed)
   const [founderId, ...others] = await identities(scenario.peers)
-  const founder = await Space.create({ identity: founderId!, name: 'prop', policy: scenario.policy, replica: (id) => network.replica(id, { peerId: 'p0' }) })
+  const founder = await Space.create({
+    identity: founderId!,
+    name: 'prop',
+    policy: scenario.policy,
+    replica: (id) => network.replica(id, { peerId: 'p0' }),
+  })
   const spaces = [founder]
   for (const [i, identity] of others.entries()) {
     spaces.push(await Space.open({ id: founder.id, identity, replica: network.replica(founder.id, { peerId: `p${i + 1}` }) }))
@@ -77,8 +102,7 @@ async function run(scenario: Scenario): Promise<void> {
     if (op.type === 'heal' || op.type === 'deliver') {
       if (op.type === 'heal') network.heal()
       else await settle()
-    }
-    else if (op.type === 'partition') {
+    } else if (op.type === 'partition') {
       const ids = network.peers
       const cut = 1 + (op.pick % Math.max(1, ids.length - 1))
       network.partition([ids.slice(0, cut), ids.slice(cut)])
@@ -89,18 +113,42 @@ async function run(scenario: Scenario): Promise<void> {
       const member = spaces[op.pick % spaces.length]!.identity.did
       try {
         switch (op.type) {
-          case 'post': await space.post(`post ${op.pick}`); break
-          case 'reply': if (post) await space.reply(post.id, `reply ${op.pick}`); break
-          case 'edit': if (post) await space.editPost(post.id, `edit ${op.pick}`); break
-          case 'retract': if (post) await space.retractPost(post.id); break
-          case 'react': if (post) await space.react(post.id, ['👍', '🎉', '❤️'][op.pick % 3]!); break
-          case 'unreact': if (post) await space.unreact(post.id, ['👍', '🎉', '❤️'][op.pick % 3]!); break
-          case 'profile': await space.setProfile({ name: `name ${op.pick}` }); break
-          case 'hide': if (post) await space.hidePost(post.id, { hidden: op.pick % 2 === 0 }); break
-          case 'grant': await space.grantRole(member, (['admin', 'moderator', 'member'] as const)[op.pick % 3]!); break
-          case 'revoke': await space.revokeRole(member); break
-          case 'invite': invites.push(await space.createInvite({ maxUses: 1 + (op.pick % 2) })); break
-          case 'join': await space.join(); break
+          case 'post':
+            await space.post(`post ${op.pick}`)
+            break
+          case 'reply':
+            if (post) await space.reply(post.id, `reply ${op.pick}`)
+            break
+          case 'edit':
+            if (post) await space.editPost(post.id, `edit ${op.pick}`)
+            break
+          case 'retract':
+            if (post) await space.retractPost(post.id)
+            break
+          case 'react':
+            if (post) await space.react(post.id, ['👍', '🎉', '❤️'][op.pick % 3]!)
+            break
+          case 'unreact':
+            if (post) await space.unreact(post.id, ['👍', '🎉', '❤️'][op.pick % 3]!)
+            break
+          case 'profile':
+            await space.setProfile({ name: `name ${op.pick}` })
+            break
+          case 'hide':
+            if (post) await space.hidePost(post.id, { hidden: op.pick % 2 === 0 })
+            break
+          case 'grant':
+            await space.grantRole(member, (['admin', 'moderator', 'member'] as const)[op.pick % 3]!)
+            break
+          case 'revoke':
+            await space.revokeRole(member)
+            break
+          case 'invite':
+            invites.push(await space.createInvite({ maxUses: 1 + (op.pick % 2) }))
+            break
+          case 'join':
+            await space.join()
+            break
           case 'redeem': {
             const invite = invites[op.pick % Math.max(1, invites.length)]
             if (invite && space.hasRecord(invite.id)) await space.redeemInvite(invite)

@@ -13,7 +13,11 @@ import { propertyRuns, propertySeed } from './runs.js'
 const OPTIONS = ['A', 'B', 'C', 'D']
 const methodCases: Array<{ method: MethodName; params?: unknown; choice: fc.Arbitrary<unknown> }> = [
   { method: 'plurality', choice: fc.nat(3) },
-  { method: 'approval', params: { min: 1, max: 4 }, choice: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 4 }).map((a) => a.sort()) },
+  {
+    method: 'approval',
+    params: { min: 1, max: 4 },
+    choice: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 4 }).map((a) => a.sort()),
+  },
   { method: 'instant-runoff', choice: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 4 }) },
   { method: 'schulze', choice: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 4 }) },
   { method: 'copeland', choice: fc.uniqueArray(fc.nat(3), { minLength: 1, maxLength: 4 }) },
@@ -85,7 +89,7 @@ describe('voting properties', () => {
     )
   }, 300_000)
 
-  it('replacing a ballot with a later one changes only that voter\'s contribution', async () => {
+  it("replacing a ballot with a later one changes only that voter's contribution", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(3), { minLength: 2, maxLength: 8 }), fc.nat(3), async (choices, replacement) => {
         const { space, poll } = await founded('plurality', undefined)
@@ -109,37 +113,43 @@ describe('voting properties', () => {
 
   it('peers behind partitions agree on live and final results', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 3, max: 6 }), fc.nat(), fc.array(fc.tuple(fc.nat(5), fc.nat(3), fc.boolean()), { minLength: 3, maxLength: 20 }), async (n, seed, steps) => {
-        const network = memoryNetwork({ mode: 'manual', seed, loss: 0.2, duplicate: 0.2 })
-        const ids = await voters(n)
-        const founder = await Space.create({ identity: ids[0]!, name: 'p', replica: (id) => network.replica(id, { peerId: 'q0' }) })
-        const spaces = [founder]
-        for (let i = 1; i < n; i++) spaces.push(await Space.open({ id: founder.id, identity: ids[i]!, replica: network.replica(founder.id, { peerId: `q${i}` }) }))
-        const poll = await founder.createPoll({ question: 'Q', options: OPTIONS, method: 'schulze', eligibility: { type: 'anyone' } })
-        const settle = async () => {
-          for (let i = 0; i < 50 && (i === 0 || network.inFlight > 0); i++) {
-            await network.flush()
-            await Promise.all(spaces.map((s) => s.idle()))
+      fc.asyncProperty(
+        fc.integer({ min: 3, max: 6 }),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(5), fc.nat(3), fc.boolean()), { minLength: 3, maxLength: 20 }),
+        async (n, seed, steps) => {
+          const network = memoryNetwork({ mode: 'manual', seed, loss: 0.2, duplicate: 0.2 })
+          const ids = await voters(n)
+          const founder = await Space.create({ identity: ids[0]!, name: 'p', replica: (id) => network.replica(id, { peerId: 'q0' }) })
+          const spaces = [founder]
+          for (let i = 1; i < n; i++)
+            spaces.push(await Space.open({ id: founder.id, identity: ids[i]!, replica: network.replica(founder.id, { peerId: `q${i}` }) }))
+          const poll = await founder.createPoll({ question: 'Q', options: OPTIONS, method: 'schulze', eligibility: { type: 'anyone' } })
+          const settle = async () => {
+            for (let i = 0; i < 50 && (i === 0 || network.inFlight > 0); i++) {
+              await network.flush()
+              await Promise.all(spaces.map((s) => s.idle()))
+            }
           }
-        }
-        await settle()
-        for (const [peer, first, cut] of steps) {
-          const space = spaces[peer % n]!
-          if (cut) network.partition([network.peers.slice(0, 1 + (peer % (n - 1)))])
-          else network.heal()
-          await space.castBallot(poll.id, [first, (first + 1) % 4])
-          await network.flush()
-        }
-        network.heal()
-        await settle()
-        const live = spaces.map((s) => s.getPoll(poll.id))
-        for (const view of live) expect(view).toEqual(live[0])
-        await founder.closePoll(poll.id)
-        await settle()
-        const finals = spaces.map((s) => s.getPoll(poll.id))
-        for (const view of finals) expect(view).toMatchObject({ status: 'final', final: live[0]!.live })
-        for (const s of spaces) await s.close()
-      }),
+          await settle()
+          for (const [peer, first, cut] of steps) {
+            const space = spaces[peer % n]!
+            if (cut) network.partition([network.peers.slice(0, 1 + (peer % (n - 1)))])
+            else network.heal()
+            await space.castBallot(poll.id, [first, (first + 1) % 4])
+            await network.flush()
+          }
+          network.heal()
+          await settle()
+          const live = spaces.map((s) => s.getPoll(poll.id))
+          for (const view of live) expect(view).toEqual(live[0])
+          await founder.closePoll(poll.id)
+          await settle()
+          const finals = spaces.map((s) => s.getPoll(poll.id))
+          for (const view of finals) expect(view).toMatchObject({ status: 'final', final: live[0]!.live })
+          for (const s of spaces) await s.close()
+        },
+      ),
       { seed: propertySeed(), numRuns: propertyRuns(40) },
     )
   }, 300_000)

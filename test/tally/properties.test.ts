@@ -130,9 +130,7 @@ function caseArb(s: Spec<unknown, unknown>): fc.Arbitrary<Case> {
       })
       return fc.record({
         params: fc.constant(params),
-        ctx: fc
-          .shuffledSubarray(indices(k), { minLength: k, maxLength: k })
-          .map((tieOrder) => ({ optionCount: k, tieOrder })),
+        ctx: fc.shuffledSubarray(indices(k), { minLength: k, maxLength: k }).map((tieOrder) => ({ optionCount: k, tieOrder })),
         choices: fc.array(choice, { maxLength: 30 }),
         extra: fc.array(choice, { minLength: 1, maxLength: 6 }),
         keys: fc.array(fc.nat(), { minLength: 36, maxLength: 36 }),
@@ -280,8 +278,6 @@ it('result() refuses a malformed context or a foreign accumulator', () => {
   expect(() => plurality.result(acc, { optionCount: 3, tieOrder: [0, 1] })).toThrow(/permutation/)
   expect(() => plurality.result(acc, { optionCount: 4, tieOrder: [0, 1, 2, 3] })).toThrow(/4 options/)
   const foreign = approval.createAccumulator({ min: 1, max: 3 }, 3) as unknown as typeof acc
-  expect(() => plurality.result(foreign, { optionCount: 3, tieOrder: [0, 1, 2] })).toThrow(
-    /plurality.createAccumulator/,
-  )
+  expect(() => plurality.result(foreign, { optionCount: 3, tieOrder: [0, 1, 2] })).toThrow(/plurality.createAccumulator/)
   expect(() => plurality.createAccumulator({}, 65)).toThrow(/between 2 and 64/)
 })

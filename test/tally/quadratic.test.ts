@@ -48,15 +48,7 @@ describe('quadratic', () => {
         params: { credits: 100 },
       })
       expect(quadratic.parseParams({ credits: 1_000_000 }, 3).ok).toBe(true)
-      for (const raw of [
-        undefined,
-        {},
-        { credits: 0 },
-        { credits: -5 },
-        { credits: 1_000_001 },
-        { credits: 2.5 },
-        { credits: '9' },
-      ]) {
+      for (const raw of [undefined, {}, { credits: 0 }, { credits: -5 }, { credits: 1_000_001 }, { credits: 2.5 }, { credits: '9' }]) {
         expect(quadratic.parseParams(raw, 3).ok).toBe(false)
       }
     })
@@ -66,11 +58,7 @@ describe('quadratic', () => {
     it.each([
       ['over budget', [3, 2, 0], 'These votes cost 13 credits, over the budget of 10.'],
       ['one entry alone over budget', [11, 0, 0], '11 votes for option 0 cost 11² credits, over the budget of 10.'],
-      [
-        'a huge entry',
-        [0, 2 ** 40, 0],
-        '1099511627776 votes for option 1 cost 1099511627776² credits, over the budget of 10.',
-      ],
+      ['a huge entry', [0, 2 ** 40, 0], '1099511627776 votes for option 1 cost 1099511627776² credits, over the budget of 10.'],
       ['negative votes', [-1, 0, 0], 'The entry for option 0 must be 0 or more (got -1).'],
       ['wrong length', [1, 1], 'The votes must have exactly 3 entries, one per option (got 2).'],
       ['a fraction', [1, 0.5, 0], 'The entry for option 1 must be a whole number.'],

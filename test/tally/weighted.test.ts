@@ -43,13 +43,7 @@ describe('weighted', () => {
         ok: true,
         params: { points: 100 },
       })
-      for (const raw of [
-        undefined,
-        { points: 0 },
-        { points: 1_000_001 },
-        { points: 1.5 },
-        { points: 10, extra: true },
-      ]) {
+      for (const raw of [undefined, { points: 0 }, { points: 1_000_001 }, { points: 1.5 }, { points: 10, extra: true }]) {
         expect(weighted.parseParams(raw, 3).ok).toBe(false)
       }
     })

@@ -1,17 +1,76 @@
 import { describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
-import { createIdentity, signRecord, exportSpace, InvalidRecordError, NotAuthorizedError, recount, type MethodName } from '../../core/index.js'
+import {
+  createIdentity,
+  signRecord,
+  exportSpace,
+  InvalidRecordError,
+  NotAuthorizedError,
+  recount,
+  type MethodName,
+} from '../../core/index.js'
 import { world } from '../helpers.js'
 
 const everyMethod: Array<{ method: MethodName; params?: unknown; choices: [unknown, unknown, unknown]; winner: number }> = [
   { method: 'plurality', choices: [0, 1, 1], winner: 1 },
   { method: 'approval', params: { min: 1, max: 2 }, choices: [[0, 1], [1], [1, 2]], winner: 1 },
-  { method: 'instant-runoff', choices: [[0, 1], [1, 0], [1, 2]], winner: 1 },
-  { method: 'schulze', choices: [[0, 1, 2], [1, 0, 2], [1, 2, 0]], winner: 1 },
-  { method: 'copeland', choices: [[0, 1, 2], [1, 0, 2], [1, 2, 0]], winner: 1 },
-  { method: 'score', params: { min: 0, max: 5 }, choices: [[5, 4, 0], [0, 5, 1], [1, 5, 0]], winner: 1 },
-  { method: 'quadratic', params: { credits: 9 }, choices: [[3, 0, 0], [0, 2, 2], [0, 2, 1]], winner: 1 },
-  { method: 'weighted', params: { points: 10 }, choices: [[10, 0, 0], [0, 6, 4], [0, 6, 4]], winner: 1 },
+  {
+    method: 'instant-runoff',
+    choices: [
+      [0, 1],
+      [1, 0],
+      [1, 2],
+    ],
+    winner: 1,
+  },
+  {
+    method: 'schulze',
+    choices: [
+      [0, 1, 2],
+      [1, 0, 2],
+      [1, 2, 0],
+    ],
+    winner: 1,
+  },
+  {
+    method: 'copeland',
+    choices: [
+      [0, 1, 2],
+      [1, 0, 2],
+      [1, 2, 0],
+    ],
+    winner: 1,
+  },
+  {
+    method: 'score',
+    params: { min: 0, max: 5 },
+    choices: [
+      [5, 4, 0],
+      [0, 5, 1],
+      [1, 5, 0],
+    ],
+    winner: 1,
+  },
+  {
+    method: 'quadratic',
+    params: { credits: 9 },
+    choices: [
+      [3, 0, 0],
+      [0, 2, 2],
+      [0, 2, 1],
+    ],
+    winner: 1,
+  },
+  {
+    method: 'weighted',
+    params: { points: 10 },
+    choices: [
+      [10, 0, 0],
+      [0, 6, 4],
+      [0, 6, 4],
+    ],
+    winner: 1,
+  },
 ]
 
 describe('polls', () => {
@@ -45,7 +104,7 @@ describe('polls', () => {
     })
   }
 
-  it('rejects invalid choices for the method with a reason and keeps the voter\'s valid ballot', async () => {
+  it("rejects invalid choices for the method with a reason and keeps the voter's valid ballot", async () => {
     const w = await world()
     const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'approval', params: { min: 1, max: 1 } })
     await w.founder.space.castBallot(poll.id, [0])
@@ -61,15 +120,27 @@ describe('polls', () => {
     const outsider = await w.join()
     await w.founder.space.grantRole(member.identity.did, 'member')
     const members = await w.founder.space.createPoll({ question: 'm', options: ['A', 'B'], method: 'plurality' })
-    const listed = await w.founder.space.createPoll({ question: 'l', options: ['A', 'B'], method: 'plurality', eligibility: { type: 'list', voters: [outsider.identity.did] } })
-    const anyone = await w.founder.space.createPoll({ question: 'a', options: ['A', 'B'], method: 'plurality', eligibility: { type: 'anyone' } })
+    const listed = await w.founder.space.createPoll({
+      question: 'l',
+      options: ['A', 'B'],
+      method: 'plurality',
+      eligibility: { type: 'list', voters: [outsider.identity.did] },
+    })
+    const anyone = await w.founder.space.createPoll({
+      question: 'a',
+      options: ['A', 'B'],
+      method: 'plurality',
+      eligibility: { type: 'anyone' },
+    })
     await w.settle()
     await expect(outsider.space.castBallot(members.id, 0)).rejects.toBeInstanceOf(NotAuthorizedError)
     await expect(member.space.castBallot(listed.id, 0)).rejects.toBeInstanceOf(NotAuthorizedError)
     await outsider.space.castBallot(listed.id, 1)
     await outsider.space.castBallot(anyone.id, 1)
     await member.space.castBallot(members.id, 0)
-    await expect(outsider.space.createPoll({ question: 'x', options: ['A', 'B'], method: 'plurality' })).rejects.toBeInstanceOf(NotAuthorizedError)
+    await expect(outsider.space.createPoll({ question: 'x', options: ['A', 'B'], method: 'plurality' })).rejects.toBeInstanceOf(
+      NotAuthorizedError,
+    )
     await w.settle()
     expect([members, listed, anyone].map((p) => w.founder.space.getPoll(p.id)!.turnout)).toEqual([1, 1, 1])
     await w.close()
@@ -132,14 +203,29 @@ describe('polls', () => {
   it('splits large closes into parts and still reaches a final result on every peer', async () => {
     const w = await world({ maxRecordBytes: 4096 })
     const voter = await w.join()
-    const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality', eligibility: { type: 'anyone' } })
+    const poll = await w.founder.space.createPoll({
+      question: 'Q',
+      options: ['A', 'B'],
+      method: 'plurality',
+      eligibility: { type: 'anyone' },
+    })
     await w.settle()
     await voter.space.castBallot(poll.id, 1)
     // 120 ballots from throwaway keys: more than one 4 KiB close record can hold.
     const ballots = []
     for (let i = 0; i < 120; i++) {
       const body = { poll: poll.cid, choice: 0 }
-      ballots.push((await signRecord(await createIdentity(), { kind: 'ballot', space: CID.parse(w.founder.space.id), hlc: [Date.now(), 0], refs: [poll.cid], body })).bytes)
+      ballots.push(
+        (
+          await signRecord(await createIdentity(), {
+            kind: 'ballot',
+            space: CID.parse(w.founder.space.id),
+            hlc: [Date.now(), 0],
+            refs: [poll.cid],
+            body,
+          })
+        ).bytes,
+      )
     }
     await w.founder.space.replica.add(ballots)
     await w.founder.space.ingest(ballots.map((bytes) => ({ bytes, source: 'voters' })))
