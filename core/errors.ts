@@ -1,5 +1,5 @@
 /**
- * Typed errors. Every error thrown by townhall's public API is a `TownhallError` with a stable
+ * Typed errors. Errors that townhall's space, identity and export APIs throw are `TownhallError`s with a stable
  * `name` and `code`, so callers can branch on them without parsing messages. The catalogue,
  * with what to do about each, is in docs/errors.md.
  */

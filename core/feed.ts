@@ -113,6 +113,11 @@ export class FeedState {
     }
   }
 
+  /** Edits and retractions that target a post (by anyone; only the author's count). */
+  changesOf(id: RecordId): SignedRecord[] {
+    return [...(this.edits.get(id) ?? []), ...(this.retractions.get(id) ?? [])]
+  }
+
   hasPost(id: RecordId): boolean {
     return this.posts.has(id)
   }

@@ -165,7 +165,7 @@ export class PollState {
       this.parked.set(pollId, parked)
       this.hold(
         record,
-        this.rejectedPolls.has(pollId) ? 'invalid-reference' : 'invalid-reference',
+        'invalid-reference',
         this.rejectedPolls.has(pollId) ? `poll ${pollId} was rejected` : `poll ${pollId} has not arrived (yet)`,
         fresh,
       )

@@ -58,4 +58,9 @@ export interface Replica {
 }
 
 /** Creates the replica for a space once its id is known (the id derives from the genesis record). */
-export type ReplicaFactory = (spaceId: string) => Replica | Promise<Replica>
+export interface ReplicaContext {
+  /** The space secret (from the share link or created with the space), to key transport encryption. */
+  readonly secret?: Uint8Array
+}
+
+export type ReplicaFactory = (spaceId: string, context: ReplicaContext) => Replica | Promise<Replica>

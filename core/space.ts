@@ -49,7 +49,7 @@ export interface OpenSpaceOptions {
   readonly id: string
   readonly identity: Identity
   readonly replica: Replica | ReplicaFactory
-  /** Space secret from the share link, passed to adapters for transport encryption. */
+  /** Space secret from the share link. Replica factories receive it to key transport encryption. */
   readonly secret?: Uint8Array
   readonly clock?: HlcOptions
   /** How many recent rejections to keep (counters are unbounded). */
@@ -123,6 +123,7 @@ export class Space {
   private unsubscribe: () => void = () => {}
   private versionCounter = 0
   private readonly pending = new Set<Promise<unknown>>()
+  private readonly closeWaiters = new Set<() => void>()
 
   private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
     this.id = options.id
@@ -140,7 +141,10 @@ export class Space {
   static async open(options: OpenSpaceOptions): Promise<Space> {
     const cid = parseRecordCid(options.id)
     if (!cid) throw new InvalidArgumentError(`"${String(options.id).slice(0, 80)}" is not a space id (a CIDv1 string).`)
-    const replica = typeof options.replica === 'function' ? await options.replica(options.id) : options.replica
+    const replica =
+      typeof options.replica === 'function'
+        ? await options.replica(options.id, options.secret ? { secret: options.secret } : {})
+        : options.replica
     const space = new Space({ ...options, replica, cid })
     space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
     await space.ingest(await replica.getAll())
@@ -167,9 +171,10 @@ export class Space {
     if (!checked.ok) throw new InvalidArgumentError(`Cannot create the space: ${checked.error}.`)
     const clock = createHlc(options.clock)
     const genesis = await signRecord(options.identity, { kind: 'space', space: null, hlc: clock.now(), refs: [], body })
-    const replica = await options.replica(genesis.id)
+    const secret = options.secret ?? randomBytes(32)
+    const replica = await options.replica(genesis.id, { secret })
     await replica.add([genesis.bytes])
-    return Space.open({ ...options, id: genesis.id, replica, secret: options.secret ?? randomBytes(32) })
+    return Space.open({ ...options, id: genesis.id, replica, secret })
   }
 
   // ---- views -------------------------------------------------------------------------------
@@ -436,13 +441,17 @@ export class Space {
   /** Resolves when a record with this id has been accepted (immediately if it already has). */
   whenRecord(id: RecordId, signal?: AbortSignal): Promise<void> {
     if (this.records.has(id)) return Promise.resolve()
+    if (this.closed) return Promise.reject(new ClosedError('space'))
     return new Promise((resolve, reject) => {
       const stop = this.subscribe(() => {
         if (this.records.has(id)) done(resolve)
       })
+      const onClose = () => done(() => reject(new ClosedError('space')))
+      this.closeWaiters.add(onClose)
       const onAbort = () => done(() => reject(signal?.reason ?? new Error('aborted')))
       const done = (finish: () => void) => {
         stop()
+        this.closeWaiters.delete(onClose)
         signal?.removeEventListener('abort', onAbort)
         finish()
       }
@@ -535,6 +544,7 @@ export class Space {
     if (this.closed) return
     this.closed = true
     this.unsubscribe()
+    for (const waiter of [...this.closeWaiters]) waiter()
     this.listeners.clear()
     await this.replica.close()
   }
@@ -570,6 +580,12 @@ export class Space {
   /** Folds one content record into the views if authorized; returns whether it entered them. */
   private fold(record: SignedRecord, rejected: Rejection[]): boolean {
     const refusal = this.judge(record)
+    if (refusal?.reason === 'too-large') {
+      // Accepted provisionally before the genesis set the limit: over it, the record is dropped for good.
+      this.records.delete(record.id)
+      rejected.push(refusal)
+      return false
+    }
     if (refusal) {
       if (!this.held.has(record.id)) rejected.push(refusal)
       this.held.set(record.id, refusal)
@@ -581,6 +597,21 @@ export class Space {
     }
     this.held.delete(record.id)
     this.feed.add(record)
+    // Edits and retractions of this post by someone else that arrived earlier are refused now, so
+    // what is held does not depend on arrival order.
+    if (record.kind === 'post') {
+      for (const other of this.feed.changesOf(record.id)) {
+        if (other.author === record.author || this.held.has(other.id)) continue
+        const rejection: Rejection = {
+          reason: 'invalid-reference',
+          detail: `only the author of ${record.id} may ${other.kind} it`,
+          id: other.id,
+          author: other.author,
+        }
+        this.held.set(other.id, rejection)
+        rejected.push(rejection)
+      }
+    }
     return true
   }
 
@@ -693,7 +724,7 @@ export class Space {
 
   private requireCid(id: RecordId, what: string): CID {
     const cid = parseRecordCid(id)
-    if (!cid) throw new UnknownRecordError(String(id).slice(0, 80), what)
+    if (!cid) throw new InvalidArgumentError(`"${String(id).slice(0, 80)}" is not a ${what} id (a CIDv1 string); pass the id of a record.`)
     return cid
   }
 

@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '..')
-const scratch = join(root, 'test', '.docs-examples')
+// One folder per run, so overlapping runs cannot delete each other's files.
+const scratch = join(root, 'test', `.docs-examples-${process.pid}`)
 const files = [
   'README.md',
   ...readdirSync(join(root, 'docs'))

@@ -1,5 +1,16 @@
-import { describe, expect, it } from 'vitest'
-import { createIdentity, InvalidRecordError, NotAuthorizedError, parseShareLink, MAX_POST_LENGTH, ClosedError } from '../core/index.js'
+import { CID } from 'multiformats/cid'
+import { describe, expect, it, vi } from 'vitest'
+import {
+  Space,
+  localReplica,
+  signRecord,
+  createIdentity,
+  InvalidRecordError,
+  NotAuthorizedError,
+  parseShareLink,
+  MAX_POST_LENGTH,
+  ClosedError,
+} from '../core/index.js'
 import { snapshot, world } from './helpers.js'
 
 describe('Space', () => {
@@ -176,6 +187,61 @@ describe('Space', () => {
     // Rebuilding from scratch in the opposite order gives the same result.
     expect(snapshot(late.space)).toEqual(snapshot(w.founder.space))
     expect(late.space.hasRecord(grant.id) && late.space.hasRecord(post.id)).toBe(true)
+    await w.close()
+  })
+
+  it("holds an edit of someone else's post the same way whether it arrives before or after the post", async () => {
+    const w = await world()
+    const [bob, mallory] = [await w.join(), await w.join()]
+    const post = await bob.space.post('mine')
+    const edit = await signRecord(mallory.identity, {
+      kind: 'edit',
+      space: CID.parse(w.founder.space.id),
+      hlc: [Date.now() + 1, 0],
+      refs: [],
+      body: { post: post.cid, text: 'defaced' },
+    })
+    // One peer receives the edit before the post, another after: both hold it for the same reason.
+    const early = await Space.open({ id: w.founder.space.id, identity: await createIdentity(), replica: localReplica(w.founder.space.id) })
+    const genesis = w.founder.space.getRecords().find((r) => r.kind === 'space')!
+    await early.ingest([{ bytes: genesis.bytes, source: 'founder' }])
+    await early.ingest([{ bytes: edit.bytes, source: 'mallory' }])
+    expect(early.getHeld().has(edit.id)).toBe(false)
+    await early.ingest([{ bytes: post.bytes, source: 'bob' }])
+    await w.settle()
+    await w.founder.space.ingest([{ bytes: edit.bytes, source: 'mallory' }])
+    for (const space of [w.founder.space, early]) {
+      expect(space.getHeld().get(edit.id)?.reason).toBe('invalid-reference')
+      expect(space.getPost(post.id)?.text).toBe('mine')
+    }
+    await early.close()
+    await w.close()
+  })
+
+  it('keeps folding records for everyone when a subscriber throws', async () => {
+    const w = await world()
+    const bob = await w.join()
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    bob.space.subscribe(() => {
+      throw new Error('broken UI callback')
+    })
+    const seen: number[] = []
+    bob.space.subscribe((change) => seen.push(change.added.length))
+    await w.founder.space.post('still delivered')
+    await w.settle()
+    expect(bob.space.getFeed().map((item) => item.text)).toEqual(['still delivered'])
+    expect(seen).toEqual([1])
+    expect(errors).toHaveBeenCalled()
+    errors.mockRestore()
+    await w.close()
+  })
+
+  it('rejects waiting for a record once the space closes', async () => {
+    const w = await world()
+    const bob = await w.join()
+    const waiting = bob.space.whenRecord('bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
+    await bob.space.close()
+    await expect(waiting).rejects.toBeInstanceOf(ClosedError)
     await w.close()
   })
 })
