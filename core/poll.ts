@@ -20,7 +20,12 @@ import { methodByName, type Accumulator, type AnyTallyMethod, type BaseResult, t
 
 type Rec<K extends 'poll' | 'ballot' | 'close' | 'close-part' | 'reveal'> = SignedRecord<PollBodyOf<K>>
 
-export type PollStatus = 'open' | 'syncing' | 'final'
+/**
+ * open: voting; syncing: closed, but committed ballots are still missing here; revealing: closed
+ * secret poll whose committed ballots are all here but not all revealed (the count so far is in
+ * `revealed` and may still change); final: the result can no longer change.
+ */
+export type PollStatus = 'open' | 'syncing' | 'revealing' | 'final'
 
 export interface CloseView {
   readonly id: RecordId
@@ -58,6 +63,8 @@ export interface PollView {
   readonly live: BaseResult | undefined
   /** The final result, present only when every committed ballot (and for secret polls, reveal) is here. */
   readonly final: BaseResult | undefined
+  /** Secret polls after close: the tally of the reveals received so far (not final while some are missing). */
+  readonly revealed: BaseResult | undefined
   readonly close: CloseView | undefined
 }
 
@@ -81,6 +88,8 @@ interface PollEntry {
 
 export interface PollContext {
   membership(): Membership | undefined
+  /** Whether the space holds a record with this id (of any kind). */
+  hasRecord(id: RecordId): boolean
 }
 
 export class PollState {
@@ -132,6 +141,24 @@ export class PollState {
   /** Ballot ids a close would commit to now: each eligible voter's latest valid ballot. */
   countedBallots(pollId: RecordId): CID[] {
     return [...(this.polls.get(pollId)?.latest.values() ?? [])].map((ballot) => ballot.cid)
+  }
+
+  /** A voter's ballot that the effective close committed to (what they must reveal), if any. */
+  committedBallotOf(pollId: RecordId, voter: string): Rec<'ballot'> | undefined {
+    const entry = this.polls.get(pollId)
+    const close = entry && this.resolveClose(entry)?.complete
+    if (!entry || !close) return undefined
+    let mine: Rec<'ballot'> | undefined
+    for (const id of close.ids) {
+      const ballot = entry.valid.get(id.toString())
+      if (ballot?.author === voter && (!mine || compareRecords(ballot, mine) > 0)) mine = ballot
+    }
+    return mine
+  }
+
+  /** Whether a valid reveal of this ballot is held. */
+  isRevealed(pollId: RecordId, ballotId: RecordId): boolean {
+    return this.polls.get(pollId)?.reveals.has(ballotId) ?? false
   }
 
   /** The effective close of a poll and whether it commits to a given ballot. */
@@ -322,12 +349,18 @@ export class PollState {
     for (const close of [...entry.closes].sort(compareRecords)) {
       const ids: CID[] = [...close.body.ballots]
       let complete = true
+      let consistent = true
       for (const partId of close.body.parts) {
         const part = this.parts.get(partId.toString())
-        if (!part) complete = false
-        else if (part.author === close.author && part.body.poll.equals(entry.record.cid)) ids.push(...part.body.ballots)
-        else complete = false
+        if (!part) {
+          complete = false
+          // Held here, but not as a close-part: the close names a foreign record.
+          if (this.context.hasRecord(partId.toString())) consistent = false
+        } else if (part.author === close.author && part.body.poll.equals(entry.record.cid)) ids.push(...part.body.ballots)
+        else consistent = false
       }
+      // A part that is present but foreign makes the close inconsistent (skipped); only absent parts mean waiting.
+      if (!consistent) continue
       if (!complete) return { record: close }
       if (
         ids.length === close.body.count &&
@@ -358,22 +391,27 @@ export class PollState {
       tieOrder: entry.ctx.tieOrder,
       live: body.secret ? undefined : entry.method.result(entry.acc, entry.ctx),
     }
-    if (!resolved) return { ...base, status: 'open', turnout: entry.latest.size, final: undefined, close: undefined }
+    if (!resolved) return { ...base, status: 'open', turnout: entry.latest.size, final: undefined, revealed: undefined, close: undefined }
     if (!resolved.complete) {
       const close = resolved.record
-      const missing = close.body.count - close.body.ballots.length
+      const missing = Math.max(0, close.body.count - close.body.ballots.length)
       return {
         ...base,
         status: 'syncing',
         turnout: close.body.count,
         final: undefined,
+        revealed: undefined,
         close: { id: close.id, by: close.author, at: close.hlc, committed: close.body.count, missing, invalid: 0, unrevealed: 0, late: 0 },
       }
     }
     return { ...base, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids) }
   }
 
-  private finalOf(entry: PollEntry, close: Rec<'close'>, ids: CID[]): Pick<PollView, 'status' | 'turnout' | 'final' | 'close'> {
+  private finalOf(
+    entry: PollEntry,
+    close: Rec<'close'>,
+    ids: CID[],
+  ): Pick<PollView, 'status' | 'turnout' | 'final' | 'revealed' | 'close'> {
     let missing = 0
     let invalid = 0
     let unrevealed = 0
@@ -382,7 +420,7 @@ export class PollState {
       const key = id.toString()
       const ballot = entry.valid.get(key)
       if (!ballot) {
-        if (entry.invalid.has(key) || this.isOtherRecord(key)) invalid++
+        if (entry.invalid.has(key) || this.context.hasRecord(key)) invalid++
         else missing++
         continue
       }
@@ -422,15 +460,19 @@ export class PollState {
       unrevealed,
       late,
     }
-    if (missing > 0) return { status: 'syncing', turnout: counted.size, final: undefined, close: closeView }
+    if (missing > 0) return { status: 'syncing', turnout: counted.size, final: undefined, revealed: undefined, close: closeView }
     const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
     for (const choice of choices) if (choice !== undefined) acc.add(choice)
-    return { status: 'final', turnout: counted.size, final: entry.method.result(acc, entry.ctx), close: closeView }
-  }
-
-  /** Ids that name a record this peer holds as something other than a ballot of the poll. */
-  private isOtherRecord(id: RecordId): boolean {
-    return this.polls.has(id) || this.parts.has(id)
+    const result = entry.method.result(acc, entry.ctx)
+    // A reveal can still arrive (there is no reveal deadline), so a secret poll is final only when all are in.
+    if (unrevealed > 0) return { status: 'revealing', turnout: counted.size, final: undefined, revealed: result, close: closeView }
+    return {
+      status: 'final',
+      turnout: counted.size,
+      final: result,
+      revealed: entry.record.body.secret ? result : undefined,
+      close: closeView,
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import type { Identity } from './identity.js'
 import { signInviteProof, inviteKeyPair, formatShareLink } from './invite.js'
 import { bodies, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
 import { foldMembership, type InviteState, type Membership } from './membership.js'
-import { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
+import { compareRecords, DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
 import { RejectionLog, type RejectionSummary } from './rejection-log.js'
 import type { Rejection } from './rejection.js'
 import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
@@ -254,10 +254,13 @@ export class Space {
     return this.polls.getPoll(id)
   }
 
-  /** The final result when the poll is closed and complete, else the live result (undefined for secret polls). */
+  /**
+   * The result to show: the live tally while open (undefined for secret polls), the final result once
+   * final, and undefined while a closed poll is still syncing or revealing, so nothing wrong is shown.
+   */
   getTally(id: RecordId): BaseResult | undefined {
     const poll = this.polls.getPoll(id)
-    return poll?.final ?? poll?.live
+    return poll?.status === 'open' ? poll.live : poll?.final
   }
 
   /** This identity's counted ballot in a poll, if any. */
@@ -398,6 +401,9 @@ export class Space {
    */
   async castBallot(pollId: RecordId, choice: unknown): Promise<SignedRecord> {
     const poll = this.requirePoll(pollId)
+    if (this.polls.getPoll(pollId)!.status !== 'open') {
+      throw new InvalidArgumentError('This poll is closed: a ballot now would be late and never counted.')
+    }
     if (!poll.secret) return this.publish('ballot', { poll: poll.cid, choice }, [poll.cid])
     const salt = randomBytes(32)
     const commitment = ballotCommitment(poll.cid, this.identity.did, choice, salt)
@@ -431,7 +437,8 @@ export class Space {
 
   /** Publishes the reveal of this identity's secret ballot in a poll (done automatically on close by default). */
   async revealBallot(pollId: RecordId): Promise<SignedRecord | undefined> {
-    const ballot = this.polls.getBallot(pollId, this.identity.did)
+    // The committed ballot, not the latest: a ballot cast after the close must not hide the counted one.
+    const ballot = this.polls.committedBallotOf(pollId, this.identity.did) ?? this.polls.getBallot(pollId, this.identity.did)
     const secret = ballot && (await this.secrets.get(ballot.id))
     if (!ballot || !secret) return undefined
     const poll = this.requirePoll(pollId)
@@ -643,15 +650,20 @@ export class Space {
     this.membership = this.genesis ? foldMembership(this.genesis, membershipRecords) : undefined
     for (const [id, rejection] of this.membership?.rejected ?? []) if (!previouslyRejected.has(id)) rejected.push(rejection)
     this.feed = new FeedState()
+    const previouslyHeld = this.polls.held
     this.polls = this.newPollState()
     const added: RecordId[] = []
-    for (const record of this.records.values()) {
+    const refolded: Rejection[] = []
+    // (hlc, id) order, so anything logged during a rebuild does not depend on arrival order.
+    for (const record of [...this.records.values()].sort(compareRecords)) {
       if (MEMBERSHIP_KINDS.has(record.kind)) {
         if (!this.membership?.rejected.has(record.id) && !wasVisible.has(record.id)) added.push(record.id)
         continue
       }
-      if (this.fold(record, rejected) && !wasVisible.has(record.id)) added.push(record.id)
+      if (this.fold(record, refolded) && !wasVisible.has(record.id)) added.push(record.id)
     }
+    // Voting records that were already held are not logged again.
+    rejected.push(...refolded.filter((rejection) => rejection.id === undefined || !previouslyHeld.has(rejection.id)))
     return added
   }
 
@@ -665,7 +677,7 @@ export class Space {
   }
 
   private newPollState(): PollState {
-    return new PollState({ membership: () => this.membership })
+    return new PollState({ membership: () => this.membership, hasRecord: (id) => this.records.has(id) })
   }
 
   private requirePoll(id: RecordId): { cid: CID; secret: boolean } {
@@ -687,15 +699,8 @@ export class Space {
     if (!this.autoReveal || this.closed) return
     for (const poll of this.getPolls()) {
       if (!poll.secret || !poll.close) continue
-      const mine = this.polls.getBallot(poll.id, this.identity.did)
-      const close = this.polls.effectiveClose(poll.id)
-      if (!mine || !close || this.revealing.has(mine.id) || !close.ids.some((id) => id.toString() === mine.id)) continue
-      if (
-        [...this.records.values()].some(
-          (r) => r.kind === 'reveal' && r.author === this.identity.did && (r.body as { ballot: CID }).ballot.toString() === mine.id,
-        )
-      )
-        continue
+      const mine = this.polls.committedBallotOf(poll.id, this.identity.did)
+      if (!mine || this.revealing.has(mine.id) || this.polls.isRevealed(poll.id, mine.id)) continue
       this.revealing.add(mine.id)
       const work = this.revealBallot(poll.id).catch((error: unknown) => {
         this.revealing.delete(mine.id)

@@ -171,8 +171,17 @@ describe('polls', () => {
     w.network.heal()
     await w.settle()
     expect(observer.space.getPoll(poll.id)).toMatchObject({ status: 'final', close: { missing: 0 } })
-    // A ballot cast after the close is shown as late and never counted.
-    await bob.space.castBallot(poll.id, 0)
+    // Once the close is known, castBallot refuses; a ballot from a peer that had not seen the close
+    // (signed here directly, as an offline bob would have) is late and never counted.
+    await expect(bob.space.castBallot(poll.id, 0)).rejects.toThrow(/closed/)
+    const offline = await signRecord(bob.identity, {
+      kind: 'ballot',
+      space: CID.parse(poll.space!.toString()),
+      hlc: [Date.now() + 5, 0],
+      refs: [],
+      body: { poll: poll.cid, choice: 0 },
+    })
+    for (const id of w.network.peers) w.network.inject(id, [offline.bytes])
     await w.settle()
     for (const peer of w.peers) {
       expect(peer.space.getPoll(poll.id)).toMatchObject({ status: 'final', close: { late: 1 } })
@@ -260,8 +269,14 @@ describe('polls', () => {
     await w.settle()
     await w.settle()
     for (const peer of w.peers) {
-      expect(peer.space.getPoll(poll.id)).toMatchObject({ status: 'final', close: { committed: 3, unrevealed: 1 } })
-      expect(peer.space.getTally(poll.id)).toMatchObject({ counts: [1, 1] })
+      // Dave's commitment is counted in turnout but his choice never arrives: not final, and nothing is claimed final.
+      expect(peer.space.getPoll(poll.id)).toMatchObject({
+        status: 'revealing',
+        final: undefined,
+        revealed: { counts: [1, 1] },
+        close: { committed: 3, unrevealed: 1 },
+      })
+      expect(peer.space.getTally(poll.id)).toBeUndefined()
     }
     await w.close()
   })
