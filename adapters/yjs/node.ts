@@ -1,0 +1,54 @@
+/**
+ * Node support for the Yjs replica: WebRTC from @roamhq/wrtc, WebSocket from ws, a
+ * BroadcastChannel that does not keep the process alive, a guard for y-webrtc's unhandled
+ * decryption rejections, and file persistence. Import this entry only in Node.
+ */
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { fileRecordStore } from './file-store.js'
+import { yjsReplica, type YjsReplica, type YjsReplicaOptions } from './replica.js'
+
+let prepared = false
+
+function prepareNode(): void {
+  if (prepared) return
+  prepared = true
+  const g = globalThis as Record<string, unknown>
+  g.WebSocket ??= WebSocket
+  const NodeBroadcastChannel = g.BroadcastChannel as (new (name: string) => { unref?: () => void }) | undefined
+  if (NodeBroadcastChannel) {
+    // lib0 re-creates channels after destroy; an unref'd channel lets the process exit when idle.
+    g.BroadcastChannel = class extends NodeBroadcastChannel {
+      constructor(name: string) {
+        super(name)
+        this.unref?.()
+      }
+    }
+  }
+  process.on('unhandledRejection', (reason) => {
+    // y-webrtc decrypts signaling messages in promises it never awaits: a wrong room password or a
+    // malformed message from a stranger would otherwise end the process. Anything else stays fatal.
+    const text = reason instanceof Error ? `${reason.name} ${reason.stack ?? ''}` : String(reason)
+    if (/OperationError|y-webrtc/.test(text)) return
+    throw reason
+  })
+}
+
+export interface YjsNodeReplicaOptions extends Omit<YjsReplicaOptions, 'store' | 'peerOpts'> {
+  /** Directory for persisted records (one file per space). Omit for memory only. */
+  readonly directory?: string
+  readonly peerOpts?: Record<string, unknown>
+}
+
+export async function yjsNodeReplica(options: YjsNodeReplicaOptions): Promise<YjsReplica> {
+  prepareNode()
+  const { default: wrtc } = await import('@roamhq/wrtc')
+  const store = options.directory ? await fileRecordStore(join(options.directory, `${options.spaceId}.records`)) : undefined
+  return yjsReplica({
+    ...options,
+    ...(store ? { store } : {}),
+    peerOpts: { wrtc, config: { iceServers: [] }, iceCompleteTimeout: 200, ...options.peerOpts },
+  })
+}
+
+export { fileRecordStore }

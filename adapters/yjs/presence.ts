@@ -1,0 +1,130 @@
+/**
+ * Signed presence over Yjs awareness. Every entry carries the member's did and an Ed25519
+ * signature over (space, did, awareness client id, state, timestamp), so nobody can appear online
+ * as someone else or replay another client's entry. Entries are re-signed periodically and ignored
+ * once older than `staleMs`, so a peer that vanished drops out even if awareness keeps its state.
+ */
+import type { Awareness } from 'y-protocols/awareness'
+import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../core/bytes.js'
+import { encode } from '../../core/codec.js'
+import { publicKeyFromDid } from '../../core/did.js'
+import { ed25519Backend } from '../../core/ed25519.js'
+import type { Identity } from '../../core/identity.js'
+import type { Presence, PresencePeer } from '../../core/replica.js'
+
+const DOMAIN = utf8('townhall/presence/v1\n')
+
+/** Awareness states travel as JSON, so the signature is base64url text rather than bytes. */
+interface SignedEntry {
+  did: string
+  state: Record<string, unknown>
+  ts: number
+  sig: string
+}
+
+const message = (space: string, clientId: number, entry: Omit<SignedEntry, 'sig'>) =>
+  concatBytes(DOMAIN, encode({ s: space, c: clientId, d: entry.did, st: entry.state, t: entry.ts }))
+
+export interface SignedPresence extends Presence {
+  /** Entries rejected because their signature did not verify. */
+  readonly forged: number
+  close(): void
+}
+
+export function signedPresence(options: {
+  awareness: Awareness
+  spaceId: string
+  identity?: Identity
+  staleMs?: number
+  refreshMs?: number
+  now?: () => number
+}): SignedPresence {
+  const { awareness, spaceId, identity } = options
+  const staleMs = options.staleMs ?? 45_000
+  const now = options.now ?? Date.now
+  const verified = new Map<number, PresencePeer>()
+  const listeners = new Set<(peers: readonly PresencePeer[]) => void>()
+  let forged = 0
+  let localState: Record<string, unknown> | undefined
+  let closed = false
+
+  const peers = (): PresencePeer[] =>
+    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1))
+  const notify = () => {
+    const list = peers()
+    for (const listener of [...listeners]) listener(list)
+  }
+
+  async function check(clientId: number): Promise<void> {
+    const raw = (awareness.getStates().get(clientId) as { townhall?: SignedEntry } | undefined)?.townhall
+    if (!raw) {
+      if (verified.delete(clientId)) notify()
+      return
+    }
+    const key = typeof raw.did === 'string' ? publicKeyFromDid(raw.did) : undefined
+    const valid =
+      key !== undefined &&
+      typeof raw.sig === 'string' &&
+      typeof raw.ts === 'number' &&
+      typeof raw.state === 'object' &&
+      raw.state !== null &&
+      (await verifySafely(
+        key,
+        () => fromBase64Url(raw.sig),
+        () => message(spaceId, clientId, raw),
+      ))
+    if (closed) return
+    if (!valid) {
+      forged++
+      verified.delete(clientId)
+    } else verified.set(clientId, { did: raw.did, lastSeen: raw.ts, state: raw.state })
+    notify()
+  }
+
+  const onChange = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+    for (const id of removed) verified.delete(id)
+    for (const id of [...added, ...updated]) void check(id).catch(() => forged++)
+    if (removed.length) notify()
+  }
+  awareness.on('change', onChange)
+
+  async function publish(): Promise<void> {
+    if (!identity || !localState || closed) return
+    const entry = { did: identity.did, state: localState, ts: now() }
+    const sig = toBase64Url(await identity.sign(message(spaceId, awareness.clientID, entry)))
+    if (!closed) awareness.setLocalStateField('townhall', { ...entry, sig })
+  }
+  const refresh = setInterval(() => void publish(), options.refreshMs ?? 10_000)
+  ;(refresh as { unref?: () => void }).unref?.()
+
+  return {
+    get forged() {
+      return forged
+    },
+    async set(state) {
+      if (!identity) throw new Error('Presence needs an identity: pass `identity` to the replica.')
+      localState = state
+      await publish()
+    },
+    get: peers,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    close() {
+      closed = true
+      clearInterval(refresh)
+      awareness.off('change', onChange)
+      listeners.clear()
+    },
+  }
+}
+
+/** Anything malformed in a peer's entry (bad base64, a state dag-cbor refuses) counts as forged, never throws. */
+async function verifySafely(key: Uint8Array, sig: () => Uint8Array, build: () => Uint8Array): Promise<boolean> {
+  try {
+    return await (await ed25519Backend()).verify(key, sig(), build())
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The Yjs replica: a space's records live in a Y.Map keyed by record id, synced over y-webrtc.
+ *
+ * Yjs lets any peer delete or overwrite any entry, so the map is treated as a transport, not as the
+ * truth: every record this device has held under its true id is kept in a local store and written
+ * back whenever a remote update removes or replaces it. Peer messages are size-checked before
+ * they reach the Yjs decoder, and decoder errors become counted rejections instead of crashes.
+ */
+import * as Y from 'yjs'
+import type { Awareness } from 'y-protocols/awareness'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
+import { ClosedError } from '../../core/errors.js'
+import type { Identity } from '../../core/identity.js'
+import { HARD_MAX_RECORD_BYTES, recordCid } from '../../core/record.js'
+import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { checkPeerMessage } from './message-guard.js'
+import { signedPresence, type SignedPresence } from './presence.js'
+import { memoryRecordStore, type RecordStore } from './store.js'
+
+export interface YjsReplicaOptions {
+  readonly spaceId: string
+  /** y-webrtc signaling servers (`townhall signal`); several may be given, any one suffices. */
+  readonly signaling: readonly string[]
+  /** The space secret from the share link: it keys the room password, so signaling sees only ciphertext. */
+  readonly secret?: Uint8Array
+  /** Durable local copy of the records (default: memory only). */
+  readonly store?: RecordStore
+  /** Signs this device's presence entries. */
+  readonly identity?: Identity
+  /** simple-peer options, e.g. `{ wrtc }` in Node and `{ config: { iceServers } }` for TURN. */
+  readonly peerOpts?: Record<string, unknown>
+  /** Largest peer message passed to the Yjs decoder (default 32 MiB). */
+  readonly maxMessageBytes?: number
+  /** A connection that has not synced after this long is dropped and re-established (default 8 s). */
+  readonly syncTimeoutMs?: number
+  readonly maxConns?: number
+}
+
+export interface YjsReplica extends Replica {
+  readonly doc: Y.Doc
+  readonly presence: SignedPresence
+  /** Peer messages dropped before decoding (too large) or that the decoder rejected. */
+  readonly rejectedMessages: number
+  /** Records restored after a peer deleted or overwrote them. */
+  readonly healed: number
+  /** The underlying y-webrtc provider, for diagnostics and tests; not part of the replica contract. */
+  readonly provider: unknown
+}
+
+const LOCAL = 'townhall-local'
+const HEAL = 'townhall-heal'
+
+/** Room names are hashes, so the signaling server cannot link a room to a space id. */
+export const roomName = (spaceId: string): string => `townhall-${toBase64Url(sha256(utf8(`townhall/room/v1\n${spaceId}`))).slice(0, 32)}`
+const roomPassword = (spaceId: string, secret?: Uint8Array): string =>
+  toBase64Url(sha256(secret ? new Uint8Array([...utf8('townhall/room-key/v1\n'), ...secret]) : utf8(`townhall/room-key/v1\n${spaceId}`)))
+
+interface Conn {
+  readonly peer: {
+    connected?: boolean
+    destroy(): void
+    listeners(event: string): Array<(data: Uint8Array) => void>
+    removeAllListeners(event: string): void
+    on(event: string, listener: (data: Uint8Array) => void): void
+  }
+  synced: boolean
+  connected: boolean
+}
+interface Room {
+  webrtcConns: Map<string, Conn>
+  bcConns: Set<string>
+}
+interface Provider {
+  readonly room: Room | null
+  readonly awareness: Awareness
+  on(event: string, listener: (...args: unknown[]) => void): void
+  connect(): void
+  disconnect(): void
+  destroy(): void
+}
+
+export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica> {
+  // Loaded lazily so that Node can install its WebSocket and BroadcastChannel shims first (see node.ts).
+  const { WebrtcProvider } = await import('y-webrtc')
+  const maxMessageBytes = options.maxMessageBytes ?? 32 * 1024 * 1024
+  const store = options.store ?? memoryRecordStore()
+  const doc = new Y.Doc()
+  const records = doc.getMap<unknown>('records')
+  /** Records held under their true id: the set this replica heals from. */
+  const held = new Map<string, Uint8Array>()
+  const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
+  const syncListeners = new Set<(state: SyncState) => void>()
+  let received = 0
+  let rejectedMessages = 0
+  let healed = 0
+  let everSynced = false
+  let closed = false
+
+  for (const bytes of await store.load()) held.set((await recordCid(bytes)).toString(), bytes)
+  doc.transact(() => {
+    for (const [id, bytes] of held) records.set(id, bytes)
+  }, LOCAL)
+
+  const provider = new WebrtcProvider(roomName(options.spaceId), doc, {
+    signaling: [...options.signaling],
+    password: roomPassword(options.spaceId, options.secret),
+    peerOpts: options.peerOpts ?? {},
+    ...(options.maxConns ? { maxConns: options.maxConns } : {}),
+  }) as unknown as Provider
+
+  const presence = signedPresence({
+    awareness: provider.awareness,
+    spaceId: options.spaceId,
+    ...(options.identity ? { identity: options.identity } : {}),
+  })
+
+  const state = (): SyncState => {
+    const room = provider.room
+    const peers = room ? [...room.webrtcConns.values()].filter((conn) => conn.connected).length + room.bcConns.size : 0
+    return { peers, synced: everSynced, bytesInFlight: 0, received }
+  }
+  const notifySync = () => {
+    const current = state()
+    for (const listener of [...syncListeners]) listener(current)
+  }
+
+  // Guard every peer connection's inbound messages before y-webrtc decodes them.
+  const guarded = new WeakSet<object>()
+  const guard = () => {
+    for (const conn of provider.room?.webrtcConns.values() ?? []) {
+      if (guarded.has(conn.peer)) continue
+      guarded.add(conn.peer)
+      const original = conn.peer.listeners('data')
+      conn.peer.removeAllListeners('data')
+      conn.peer.on('data', (data: Uint8Array) => {
+        if (closed) return
+        if (checkPeerMessage(data, maxMessageBytes) !== undefined) {
+          rejectedMessages++
+          return
+        }
+        try {
+          for (const listener of original) listener(data)
+        } catch {
+          // A message that parsed but still threw while applied (an observer's error): count it, keep the connection.
+          rejectedMessages++
+        }
+      })
+    }
+  }
+  provider.on('peers', () => {
+    guard()
+    notifySync()
+  })
+  provider.on('synced', (event: unknown) => {
+    if ((event as { synced?: boolean }).synced) everSynced = true
+    notifySync()
+  })
+
+  // Connections that connect but never sync (y-webrtc's simultaneous-initiator race) are rebuilt.
+  const connectedSince = new WeakMap<object, number>()
+  const syncTimeout = options.syncTimeoutMs ?? 8000
+  const watchdog = setInterval(() => {
+    for (const conn of provider.room?.webrtcConns.values() ?? []) {
+      if (conn.synced) everSynced = true
+      if (!conn.connected || conn.synced) continue
+      const since = connectedSince.get(conn) ?? Date.now()
+      connectedSince.set(conn, since)
+      if (Date.now() - since > syncTimeout) {
+        connectedSince.delete(conn)
+        provider.disconnect()
+        provider.connect()
+        return
+      }
+    }
+  }, 1000)
+  ;(watchdog as { unref?: () => void }).unref?.()
+
+  const incoming = async (changes: Array<{ key: string; value: unknown }>, source: string) => {
+    const entries: ReplicaEntry[] = []
+    const fresh: Uint8Array[] = []
+    for (const { key, value } of changes) {
+      if (held.has(key)) continue
+      if (value instanceof Uint8Array && value.length <= HARD_MAX_RECORD_BYTES) {
+        const id = (await recordCid(value)).toString()
+        if (id === key && !held.has(id)) {
+          held.set(id, value)
+          fresh.push(value)
+        }
+      }
+      entries.push({ bytes: value, claimedId: key, source })
+    }
+    // Durable before anyone sees it, so what the space accepted survives a crash.
+    if (fresh.length) await store.append(fresh)
+    if (closed || entries.length === 0) return
+    received += entries.length
+    for (const listener of [...listeners]) listener(entries)
+    notifySync()
+  }
+
+  let pending: Promise<void> = Promise.resolve()
+  records.observe((event) => {
+    if (event.transaction.origin === LOCAL || event.transaction.origin === HEAL) return
+    const changes: Array<{ key: string; value: unknown }> = []
+    const heal: string[] = []
+    for (const [key, change] of event.changes.keys) {
+      const ours = held.get(key)
+      const now = records.get(key)
+      if (ours) {
+        if (change.action === 'delete' || !(now instanceof Uint8Array) || !equalBytes(now, ours)) heal.push(key)
+      } else if (change.action !== 'delete') changes.push({ key, value: now })
+    }
+    if (heal.length) {
+      healed += heal.length
+      // Written back after this event: a peer cannot take away a record this device holds.
+      queueMicrotask(() => {
+        if (!closed) doc.transact(() => heal.forEach((key) => records.set(key, held.get(key)!)), HEAL)
+      })
+    }
+    if (changes.length)
+      pending = pending.then(
+        () => incoming(changes, 'peer'),
+        () => incoming(changes, 'peer'),
+      )
+  })
+
+  return {
+    spaceId: options.spaceId,
+    doc,
+    presence,
+    provider,
+    get rejectedMessages() {
+      return rejectedMessages
+    },
+    get healed() {
+      return healed
+    },
+    async add(bytesList) {
+      if (closed) throw new ClosedError('replica')
+      const fresh: Array<[string, Uint8Array]> = []
+      for (const given of bytesList) {
+        // Yjs stores binary content only for plain Uint8Arrays: a Node Buffer would throw "Unexpected content type".
+        const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
+        const id = (await recordCid(bytes)).toString()
+        if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
+      }
+      if (fresh.length === 0) return
+      await store.append(fresh.map(([, bytes]) => bytes))
+      for (const [id, bytes] of fresh) held.set(id, bytes)
+      doc.transact(() => fresh.forEach(([id, bytes]) => records.set(id, bytes)), LOCAL)
+    },
+    async getAll() {
+      if (closed) throw new ClosedError('replica')
+      await pending
+      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' }))
+      for (const [key, value] of records) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
+      return out
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getSyncState: state,
+    subscribeSyncState(listener) {
+      syncListeners.add(listener)
+      return () => syncListeners.delete(listener)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      clearInterval(watchdog)
+      listeners.clear()
+      syncListeners.clear()
+      presence.close()
+      // Order measured to let Node exit promptly: disconnect (closes signaling), destroy, then the doc.
+      provider.disconnect()
+      provider.destroy()
+      doc.destroy()
+      await pending.catch(() => {})
+      await store.close()
+    },
+  }
+}

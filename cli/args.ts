@@ -1,0 +1,29 @@
+/** Small helpers shared by the command-line commands. */
+
+/** A mistake in how the command was called: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  static override readonly name = 'UsageError'
+  override readonly name = 'UsageError'
+}
+
+/** Parses an integer option, with a message that names the option and the accepted range. */
+export function integer(text: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (text === undefined) return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${text}".`)
+  return value
+}
+
+/** Resolves with the name of the first SIGINT or SIGTERM, so a command can shut down cleanly. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', done)
+      process.off('SIGTERM', done)
+      resolve(signal)
+    }
+    process.once('SIGINT', done)
+    process.once('SIGTERM', done)
+  })
+}

@@ -1,0 +1,64 @@
+/**
+ * The `townhall` command line: what peers need besides browsers.
+ *
+ *   townhall signal     signaling server for the Yjs adapter
+ *   townhall recount    verify an export and recompute its polls offline
+ */
+import { readFileSync } from 'node:fs'
+import { TownhallError } from '../core/index.js'
+import { UsageError } from './args.js'
+import { recountCommand, recountHelp } from './commands/recount.js'
+import { signalCommand, signalHelp } from './commands/signal.js'
+
+const commands: Record<string, { run(argv: readonly string[]): Promise<void>; help: string; summary: string }> = {
+  signal: { run: signalCommand, help: signalHelp, summary: 'run a signaling server for the Yjs adapter (y-webrtc)' },
+  recount: { run: recountCommand, help: recountHelp, summary: 'verify an export and recompute every poll from it alone' },
+}
+
+const usage = `Usage: townhall <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .join('\n')}
+
+Run "townhall <command> --help" for a command's options.
+`
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8').toString()) as { version: string }
+  return pkg.version
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined
+    process.stdout.write(topic && commands[topic] ? commands[topic].help : usage)
+    return 0
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(version())
+    return 0
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`townhall: unknown command "${name}".\n\n${usage}`)
+    return 2
+  }
+  try {
+    await command.run(rest)
+    return 0
+  } catch (error) {
+    // Mistakes in the call and typed townhall errors are explained; anything else is a bug: show the stack.
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`townhall ${name}: ${(error as Error).message}\nRun "townhall ${name} --help" for usage.\n`)
+      return 2
+    }
+    if (error instanceof TownhallError) {
+      process.stderr.write(`townhall ${name}: ${error.name}: ${error.message}\n`)
+      return 1
+    }
+    throw error
+  }
+}

@@ -1,0 +1,59 @@
+/** Starts `townhall signal` as a separate process on 127.0.0.1 and stops it again. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { resolve } from 'node:path'
+
+export interface SignalProcess {
+  readonly url: string
+  readonly port: number
+  readonly child: ChildProcess
+  stop(): Promise<void>
+}
+
+const running = new Set<ChildProcess>()
+
+export async function startSignal(port = 0): Promise<SignalProcess> {
+  const child = spawn(
+    process.execPath,
+    [resolve(import.meta.dirname, '../../bin/townhall.js'), 'signal', '--port', String(port), '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  const url = await new Promise<string>((done, fail) => {
+    let out = ''
+    const timer = setTimeout(() => fail(new Error(`townhall signal did not start: ${out}`)), 15_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /listening on (ws:\/\/\S+)/.exec(out)
+      if (match) {
+        clearTimeout(timer)
+        done(match[1]!)
+      }
+    })
+    child.once('exit', (code) => fail(new Error(`townhall signal exited with ${code}: ${out}`)))
+  })
+  return {
+    url,
+    port: Number(new URL(url).port),
+    child,
+    stop: () => stopChild(child),
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done()
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(force)
+      done()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+export async function stopAllSignals(): Promise<void> {
+  await Promise.all([...running].map(stopChild))
+}

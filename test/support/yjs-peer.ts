@@ -1,0 +1,92 @@
+/**
+ * A townhall Yjs peer in its own process, driven over IPC by test/support/process-replica.ts.
+ * Separate processes are what real deployments look like, and y-webrtc allows only one
+ * provider per room per process. Byzantine commands let a test make this peer misbehave.
+ */
+import * as Y from 'yjs'
+import { yjsNodeReplica } from '../../adapters/yjs/node.js'
+import { createIdentity } from '../../core/index.js'
+
+interface Options {
+  spaceId: string
+  signaling: string[]
+  directory?: string
+  secret?: number[]
+  syncTimeoutMs?: number
+  maxMessageBytes?: number
+}
+
+const options = JSON.parse(process.argv[2]!) as Options
+const identity = await createIdentity()
+const replica = await yjsNodeReplica({
+  spaceId: options.spaceId,
+  signaling: options.signaling,
+  identity,
+  ...(options.directory ? { directory: options.directory } : {}),
+  ...(options.secret ? { secret: Uint8Array.from(options.secret) } : {}),
+  ...(options.syncTimeoutMs ? { syncTimeoutMs: options.syncTimeoutMs } : {}),
+  ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+})
+const send = (message: unknown) => process.connected && process.send!(message)
+replica.subscribe((entries) => send({ event: 'records', entries }))
+const pushState = () =>
+  send({
+    event: 'state',
+    state: replica.getSyncState(),
+    presence: replica.presence.get(),
+    forged: replica.presence.forged,
+    healed: replica.healed,
+    rejectedMessages: replica.rejectedMessages,
+  })
+replica.subscribeSyncState(pushState)
+const ticker = setInterval(pushState, 250)
+
+// IPC hands byte arrays over as Buffers, which Yjs refuses to store: give it the plain Uint8Array a peer would send.
+const plain = (value: unknown) => (value instanceof Uint8Array ? new Uint8Array(value) : value)
+
+type Command = { id: number; op: string; [key: string]: unknown }
+const records = replica.doc.getMap<unknown>('records')
+const provider = replica.provider as { room?: { webrtcConns: Map<string, { peer: { send(data: Uint8Array): void } }> } }
+
+const commands: Record<string, (command: Command) => Promise<unknown>> = {
+  add: async (c) => replica.add(c.records as Uint8Array[]),
+  getAll: async () => replica.getAll(),
+  presence: async (c) => replica.presence.set(c.state as Record<string, unknown>),
+  // ---- Byzantine behaviour: write straight into the shared document, bypassing the replica.
+  raw: async (c) =>
+    replica.doc.transact(
+      () => (c.values as unknown[]).forEach((value, i) => records.set(`garbage-${Date.now()}-${i}`, plain(value))),
+      'byzantine',
+    ),
+  deleteAll: async () => replica.doc.transact(() => [...records.keys()].forEach((key) => records.delete(key)), 'byzantine'),
+  overwriteAll: async () =>
+    replica.doc.transact(() => [...records.keys()].forEach((key) => records.set(key, new Uint8Array([1, 2, 3]))), 'byzantine'),
+  sendRaw: async (c) => {
+    for (const conn of provider.room?.webrtcConns.values() ?? []) conn.peer.send(c.bytes as Uint8Array)
+  },
+  forgePresence: async (c) =>
+    replica.provider &&
+    (replica.provider as { awareness: { setLocalStateField(k: string, v: unknown): void } }).awareness.setLocalStateField('townhall', {
+      did: c.did,
+      state: { name: 'impostor' },
+      ts: Date.now(),
+      sig: new Uint8Array(64),
+    }),
+  encodeState: async () => Y.encodeStateAsUpdate(replica.doc).length,
+  close: async () => {
+    clearInterval(ticker)
+    await replica.close()
+    setTimeout(() => process.exit(0), 50)
+  },
+}
+
+process.on('message', async (command: Command) => {
+  try {
+    const result = await commands[command.op]!(command)
+    send({ id: command.id, result })
+  } catch (error) {
+    send({ id: command.id, error: String(error) })
+  }
+})
+process.on('disconnect', () => process.exit(0))
+send({ event: 'ready', did: identity.did })
