@@ -9,6 +9,7 @@ import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../core/bytes.
 import { encode } from '../../core/codec.js'
 import { publicKeyFromDid } from '../../core/did.js'
 import { ed25519Backend } from '../../core/ed25519.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
 
@@ -102,7 +103,7 @@ export function signedPresence(options: {
       return forged
     },
     async set(state) {
-      if (!identity) throw new Error('Presence needs an identity: pass `identity` to the replica.')
+      if (!identity) throw new InvalidArgumentError('Presence needs an identity: pass `identity` to the replica.')
       localState = state
       await publish()
     },

@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs'
 import { yjsNodeReplica } from '../../adapters/yjs/node.js'
-import { createIdentity } from '../../core/index.js'
+import { createIdentity, recordCid } from '../../core/index.js'
 
 interface Options {
   spaceId: string
@@ -58,6 +58,13 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
       () => (c.values as unknown[]).forEach((value, i) => records.set(`garbage-${Date.now()}-${i}`, plain(value))),
       'byzantine',
     ),
+  // Writes values under their own content id, as an honest peer would: junk that passes the hash check.
+  putKeyed: async (c) => {
+    const keyed = await Promise.all(
+      (c.values as Uint8Array[]).map(async (value) => [(await recordCid(plain(value) as Uint8Array)).toString(), plain(value)] as const),
+    )
+    replica.doc.transact(() => keyed.forEach(([key, value]) => records.set(key, value)), 'byzantine')
+  },
   deleteAll: async () => replica.doc.transact(() => [...records.keys()].forEach((key) => records.delete(key)), 'byzantine'),
   overwriteAll: async () =>
     replica.doc.transact(() => [...records.keys()].forEach((key) => records.set(key, new Uint8Array([1, 2, 3]))), 'byzantine'),

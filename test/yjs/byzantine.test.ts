@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createIdentity, Space } from '../../core/index.js'
+import { createIdentity, signRecord, Space } from '../../core/index.js'
+import { randomBytes } from '../../core/bytes.js'
 import { fileRecordStore } from '../../adapters/yjs/file-store.js'
 import { eventually } from '../../testing/index.js'
 import { killAllPeers, processReplica, type ProcessReplica } from '../support/process-replica.js'
@@ -52,6 +53,16 @@ describe('yjs: Byzantine peer in the room', () => {
     await mallory.command('sendRaw', { bytes: new Uint8Array(200_000).fill(0) })
     await mallory.command('sendRaw', { bytes: new Uint8Array(150_000).fill(7) })
     await mallory.command('forgePresence', { did: bob.identity.did })
+    // Junk stored under its own hash: random bytes, and a genuine record of another space.
+    const elsewhere = await signRecord(await createIdentity(), {
+      kind: 'post',
+      space: null,
+      hlc: [1, 0],
+      refs: [],
+      body: { text: 'elsewhere' },
+    })
+    const junk = [randomBytes(64), elsewhere.bytes]
+    await mallory.command('putKeyed', { values: junk })
     await alice.post('after the attack')
 
     for (const [space, replica] of [
@@ -65,6 +76,12 @@ describe('yjs: Byzantine peer in the room', () => {
       await eventually(() => expect(replica.stats.forged).toBeGreaterThan(0), 30_000)
       expect(replica.presencePeers.some((p) => (p.state as { name?: string }).name === 'impostor')).toBe(false)
       expect(replica.child.exitCode).toBeNull()
+      // The junk reached this peer but was not adopted: not in its store, not healed, not counted as a record.
+      const all = await replica.getAll()
+      const local = all.filter((entry) => entry.source === 'local').map((entry) => entry.claimedId)
+      expect(local).toHaveLength(expected.length + 2) // genesis, five posts, the post after the attack
+      await eventually(async () => expect((await replica.getAll()).some((entry) => entry.claimedId === elsewhere.id)).toBe(true), 30_000)
+      expect(local).not.toContain(elsewhere.id)
     }
     // The shared document itself was healed: a newcomer still receives every record.
     const late = await processReplica('yjs-peer.ts', { spaceId: alice.id, ...options })
