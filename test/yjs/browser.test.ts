@@ -1,0 +1,144 @@
+/**
+ * The Yjs adapter in a real browser: Debian's Chromium driven by playwright-core, the browser
+ * entry (test/support/browser/entry.ts) bundled with esbuild and served from 127.0.0.1. Peers in
+ * separate browser contexts share no storage and no BroadcastChannel, so they meet over WebRTC
+ * through a `townhall signal` process; persistence goes through the IndexedDB record store.
+ *
+ * Needs /usr/bin/chromium (CI installs it); without it these tests fail, they do not skip.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createIdentity, Space } from '../../core/index.js'
+import { eventually } from '../../testing/index.js'
+import { startBrowserHarness, type BrowserHarness, type PagePeer } from '../support/browser.js'
+import { killAllPeers, processReplica } from '../support/process-replica.js'
+import { startSignal, stopAllSignals } from '../support/signal-process.js'
+
+const DEAD_SIGNAL = 'ws://127.0.0.1:9' // discard port: nothing listens there
+const SYNC_MS = 30_000
+const POLL_MS = 100
+
+let harness: BrowserHarness | undefined
+let startError: unknown
+const spaces: Space[] = []
+
+beforeAll(async () => {
+  // A failure here (no Chromium, say) is rethrown by every test, so each one fails, none is skipped.
+  try {
+    harness = await startBrowserHarness()
+  } catch (error) {
+    startError = error
+  }
+}, 60_000)
+
+afterEach(async () => {
+  for (const space of spaces.splice(0)) await space.close().catch(() => {})
+  await harness?.closePeers()
+  await killAllPeers()
+  await stopAllSignals()
+}, 30_000)
+
+afterAll(async () => {
+  await harness?.close()
+}, 30_000)
+
+const browser = (): BrowserHarness => {
+  if (!harness) throw startError ?? new Error('the browser harness did not start')
+  return harness
+}
+
+/** Waits for a page's feed, with the page's own errors in the failure message. */
+async function feedOf(peer: PagePeer, expected: string[]): Promise<void> {
+  await eventually(
+    async () => expect(await peer.call('texts'), `page errors:\n${peer.errors.join('\n')}`).toEqual(expected),
+    SYNC_MS,
+    POLL_MS,
+  )
+}
+
+describe('yjs replica in Chromium', () => {
+  it('converges two browsers over WebRTC', async () => {
+    const [a, b] = await Promise.all([browser().newPeer(), browser().newPeer()])
+    const signal = await startSignal()
+    await Promise.all([a.call('createIdentity'), b.call('createIdentity')])
+    const spaceId = await a.call('create', 'browsers', [signal.url])
+    await a.call('post', 'from a 1')
+    await a.call('post', 'from a 2')
+    await b.call('open', spaceId, [signal.url])
+    await feedOf(b, ['from a 1', 'from a 2'])
+    expect(await b.call('name')).toBe('browsers')
+    // Separate contexts share no BroadcastChannel: what b received came over a WebRTC connection.
+    expect(await b.call('webrtcPeers')).toBe(1)
+    expect(await b.call('peers')).toBe(1)
+    await b.call('post', 'from b')
+    await feedOf(a, ['from a 1', 'from a 2', 'from b'])
+    await Promise.all([a.call('close'), b.call('close')])
+  }, 90_000)
+
+  it('keeps records in IndexedDB and shows them offline after a reload', async () => {
+    const peer = await browser().newPeer()
+    const spaceId = await peer.call('create', 'persisted', [DEAD_SIGNAL])
+    for (const text of ['one', 'two', 'three']) await peer.call('post', text)
+    await peer.call('close')
+    await peer.reload()
+    // A new page load with no reachable signaling server: everything comes from IndexedDB, and
+    // it is there as soon as the space is open.
+    await peer.call('open', spaceId, [DEAD_SIGNAL])
+    expect(await peer.call('texts')).toEqual(['one', 'two', 'three'])
+    expect(await peer.call('name')).toBe('persisted')
+    await peer.call('close')
+  }, 60_000)
+
+  it('syncs a browser and a Node peer over WebRTC', async () => {
+    const page = await browser().newPeer()
+    const signal = await startSignal()
+    const spaceId = await page.call('create', 'mixed', [signal.url])
+    await page.call('post', 'from the browser')
+    const node = await Space.open({
+      id: spaceId,
+      identity: await createIdentity(),
+      replica: await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] }),
+    })
+    spaces.push(node)
+    const texts = () => node.getFeed({ order: 'oldest' }).map((item) => item.text)
+    await eventually(() => expect(texts()).toEqual(['from the browser']), SYNC_MS, POLL_MS)
+    expect(node.getInfo()?.name).toBe('mixed')
+    await node.post('from node')
+    await feedOf(page, ['from the browser', 'from node'])
+    await page.call('close')
+  }, 90_000)
+
+  it('stores exact record bytes in order, and refuses appends once closed', async () => {
+    const peer = await browser().newPeer()
+    const result = await peer.page.evaluate(async () => {
+      const open = window.townhall!.store
+      const store = await open('store-check')
+      const backing = new Uint8Array([9, 9, 1, 2, 3, 9, 9])
+      await store.append([new Uint8Array([0]), backing.subarray(2, 5)])
+      await store.append([])
+      await store.append([new Uint8Array([4, 5])])
+      await store.close()
+      const afterClose = await store.append([new Uint8Array([6])]).then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      )
+      const again = await open('store-check')
+      const loaded = await again.load()
+      await again.close()
+      const other = await open('store-check-other')
+      const empty = await other.load()
+      await other.close()
+      return {
+        afterClose,
+        loaded: loaded.map((bytes) => [bytes.constructor.name, bytes.buffer.byteLength, ...bytes]),
+        empty: empty.length,
+      }
+    })
+    expect(result.afterClose).toMatch(/closed/)
+    expect(result.loaded).toEqual([
+      ['Uint8Array', 1, 0],
+      ['Uint8Array', 3, 1, 2, 3],
+      ['Uint8Array', 2, 4, 5],
+    ])
+    expect(result.empty).toBe(0)
+  }, 30_000)
+})
