@@ -2,16 +2,19 @@
  * The `townhall` command line: what peers need besides browsers.
  *
  *   townhall signal     signaling server for the Yjs adapter
+ *   townhall demo       the sample apps and a signaling server, on loopback
  *   townhall recount    verify an export and recompute its polls offline
  */
 import { readFileSync } from 'node:fs'
 import { TownhallError } from '../core/index.js'
 import { UsageError } from './args.js'
+import { demoCommand, demoHelp } from './commands/demo.js'
 import { recountCommand, recountHelp } from './commands/recount.js'
 import { signalCommand, signalHelp } from './commands/signal.js'
 
 const commands: Record<string, { run(argv: readonly string[]): Promise<void>; help: string; summary: string }> = {
   signal: { run: signalCommand, help: signalHelp, summary: 'run a signaling server for the Yjs adapter (y-webrtc)' },
+  demo: { run: demoCommand, help: demoHelp, summary: 'serve the built sample apps with a signaling server, on loopback' },
   recount: { run: recountCommand, help: recountHelp, summary: 'verify an export and recompute every poll from it alone' },
 }
 

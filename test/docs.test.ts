@@ -60,3 +60,22 @@ describe('documentation examples', () => {
     }
   }
 })
+
+// The threat model cites a test for every claim; a renamed or deleted test must fail here, not
+// leave the claim pointing at nothing.
+describe('threat model references', () => {
+  const text = readFileSync(join(root, 'docs/THREAT_MODEL.md'), 'utf8')
+  const references = [...text.matchAll(/^\s*- `([^`]+\.test\.ts) › ([^`]+)`$/gm)].map((match) => ({
+    file: match[1]!,
+    path: match[2]!.split(' › '),
+  }))
+  it('cites at least one test per claim', () => expect(references.length).toBeGreaterThan(20))
+  for (const { file, path } of references) {
+    it(`${file} has "${path.at(-1)}"`, () => {
+      let source = readFileSync(join(root, file), 'utf8')
+      // Suites registered by a shared function (the replica conformance suite) are named there.
+      if (source.includes('runReplicaConformance(')) source += readFileSync(join(root, 'testing/conformance.ts'), 'utf8')
+      for (const name of path.slice(1)) expect(source, `${file} names "${name}"`).toContain(name)
+    })
+  }
+})
