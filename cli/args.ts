@@ -9,7 +9,8 @@ export class UsageError extends Error {
 /** Parses an integer option, with a message that names the option and the accepted range. */
 export function integer(text: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback
-  const value = Number(text)
+  // Number() would read "" and " " as 0 and accept "0x10" or "1e3": only plain decimal digits count.
+  const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
   if (!Number.isInteger(value) || value < min || value > max)
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${text}".`)
   return value

@@ -98,7 +98,11 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     if (closing || clients.size >= maxConnections) {
       refused++
       log(`refused a connection: ${closing ? 'shutting down' : `limit of ${maxConnections} connections reached`}`)
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n')
+      // Node's HTTP server detaches its own handlers from an upgrading socket: without this listener a
+      // peer that resets the refused connection would crash the process, and the server allows half-open
+      // sockets, so the socket is destroyed once the answer is written rather than left for the peer to end.
+      socket.on('error', () => socket.destroy())
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy())
       return
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws))
@@ -215,6 +219,17 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     })
   }
 
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(options.port ?? 4444, host, () => {
+      http.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = http.address() as AddressInfo
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`
+
+  // Started only once listening, so a failed listen (port in use) leaves no timer behind.
   const heartbeat = setInterval(() => {
     for (const client of clients) {
       if (!client.alive) {
@@ -227,16 +242,6 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   }, options.pingIntervalMs ?? 30_000)
   heartbeat.unref()
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject)
-    http.listen(options.port ?? 4444, host, () => {
-      http.off('error', reject)
-      resolve()
-    })
-  })
-  const { port } = http.address() as AddressInfo
-  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`
-
   return {
     url,
     port,
@@ -245,12 +250,19 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       closing ??= (async () => {
         clearInterval(heartbeat)
         const closed = new Promise<void>((resolve) => http.close(() => resolve()))
+        // ws reports a connection closed a little after its TCP socket (and so after the listener), so
+        // wait for both: once close() resolves, stats() shows no connections and no topics.
+        const gone = [...clients].map((client) => new Promise<void>((resolve) => client.socket.once('close', () => resolve())))
         for (const client of clients) client.socket.close(CLOSE_GOING_AWAY, 'server shutting down')
-        // Peers that do not complete the closing handshake promptly are cut off.
-        const force = setTimeout(() => clients.forEach((client) => client.socket.terminate()), 1000)
+        // Peers that do not complete the closing handshake promptly are cut off, as are plain HTTP
+        // connections still mid-request (http.close() would otherwise wait for them).
+        const force = setTimeout(() => {
+          clients.forEach((client) => client.socket.terminate())
+          http.closeAllConnections()
+        }, 1000)
         force.unref()
         http.closeIdleConnections()
-        await closed
+        await Promise.all([closed, ...gone])
         clearTimeout(force)
         wss.close()
       })()

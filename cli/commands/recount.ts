@@ -1,6 +1,7 @@
 /** `townhall recount FILE`: verifies an export and recomputes every poll from it alone. */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { CID } from 'multiformats/cid'
 import { recount, type PollView } from '../../core/index.js'
 import { UsageError } from '../args.js'
 
@@ -60,15 +61,12 @@ function describePoll(poll: PollView): string[] {
 }
 
 /** CIDs and byte arrays print as strings, not as their internal structure. */
-function jsonBytes(_key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64url')
-  if (
-    value &&
-    typeof value === 'object' &&
-    '/' in value &&
-    typeof (value as { toString(): string }).toString === 'function' &&
-    (value as { asCID?: unknown }).asCID
-  )
-    return String(value)
+function jsonBytes(this: unknown, key: string, value: unknown): unknown {
+  // JSON.stringify applies toJSON before the replacer (a CID would arrive as {"/": "..."}, a Buffer
+  // as {type, data}), so look at the holder's own value.
+  const original = (this as Record<string, unknown>)[key]
+  const cid = CID.asCID(original)
+  if (cid) return cid.toString()
+  if (original instanceof Uint8Array) return Buffer.from(original).toString('base64url')
   return value
 }

@@ -1,0 +1,217 @@
+/**
+ * The `townhall` command as users run it: `node bin/townhall.js ...` in a child process, every run
+ * bounded by a timeout, every long-running child killed after its test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { createIdentity, createSpace, exportSpace, openSpace, type PollView, type Space } from '../../core/index.js'
+import { eventually, memoryNetwork } from '../../testing/index.js'
+
+const BIN = resolve(import.meta.dirname, '../../bin/townhall.js')
+const RUN_TIMEOUT_MS = 15_000
+
+interface Run {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const children = new Set<ChildProcess>()
+
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  children.clear()
+})
+
+function start(args: readonly string[]): { child: ChildProcess; output: () => Run; exited: Promise<Run> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const output = (): Run => ({ code: child.exitCode, signal: child.signalCode, stdout, stderr })
+  const exited = new Promise<Run>((done, fail) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      fail(new Error(`townhall ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms: ${JSON.stringify(output())}`))
+    }, RUN_TIMEOUT_MS)
+    child.once('error', (error) => {
+      clearTimeout(timer)
+      fail(error)
+    })
+    // 'close', not 'exit': by then stdout and stderr have been read to the end.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer)
+      done({ code, signal, stdout, stderr })
+    })
+  })
+  return { child, output, exited }
+}
+
+const run = (...args: string[]): Promise<Run> => start(args).exited
+
+describe('townhall', () => {
+  it('--help lists the signal and recount commands', async () => {
+    const result = await run('--help')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^Usage: townhall <command>/)
+    expect(result.stdout).toMatch(/^\s+signal\s+\S/m)
+    expect(result.stdout).toMatch(/^\s+recount\s+\S/m)
+  })
+
+  it('exits 2 on an unknown command', async () => {
+    const result = await run('frobnicate')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('unknown command "frobnicate"')
+    expect(result.stdout).toBe('')
+  })
+})
+
+describe('townhall signal', () => {
+  it('exits 2 with a message naming --port when the port is not a number', async () => {
+    const result = await run('signal', '--port', 'abc')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--port')
+    expect(result.stderr).toContain('"abc"')
+    expect(result.stdout).toBe('')
+  })
+
+  it('prints where it listens, accepts WebSocket connections and exits 0 on SIGTERM', async () => {
+    const server = start(['signal', '--port', '0', '--quiet'])
+    const url = await eventually(() => {
+      const match = /^townhall signal listening on (ws:\/\/127\.0\.0\.1:\d+)$/m.exec(server.output().stdout)
+      if (!match) throw new Error(`no listening line yet: ${JSON.stringify(server.output())}`)
+      return match[1]!
+    }, RUN_TIMEOUT_MS)
+
+    const socket = new WebSocket(url)
+    socket.on('error', () => {})
+    const closed = new Promise<number>((done) => socket.once('close', (code) => done(code)))
+    await new Promise<void>((done, fail) => {
+      socket.once('open', done)
+      socket.once('error', fail)
+    })
+    const pong = new Promise<string>((done) => socket.once('message', (data) => done(data.toString())))
+    socket.send(JSON.stringify({ type: 'ping' }))
+    expect(JSON.parse(await pong)).toEqual({ type: 'pong' })
+
+    server.child.kill('SIGTERM')
+    const result = await server.exited
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '' })
+    expect(await closed).toBe(1001) // closed by the server on its way out
+  })
+})
+
+describe('townhall recount', () => {
+  let dir: string
+  let exportFile: string
+  let live: PollView
+  let validRecords: number
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'townhall-recount-'))
+    exportFile = join(dir, 'garden-club.json')
+
+    // Manual mode: nothing is delivered until flush(), so every run builds the same history.
+    const network = memoryNetwork({ mode: 'manual' })
+    const space = await createSpace({
+      identity: await createIdentity(),
+      name: 'Garden club',
+      replica: (id) => network.replica(id, { peerId: 'founder' }),
+    })
+    const voters: Space[] = []
+    for (const peerId of ['bob', 'carol'])
+      voters.push(await openSpace({ id: space.id, identity: await createIdentity(), replica: network.replica(space.id, { peerId }) }))
+    const peers = [space, ...voters]
+    const sync = async () => {
+      await network.flush()
+      await Promise.all(peers.map((peer) => peer.idle()))
+    }
+    try {
+      await sync()
+      for (const voter of voters) await voter.join() // polls are open to members by default
+      await sync()
+      const poll = await space.createPoll({
+        question: 'When do we meet?',
+        options: ['Tuesday evening', 'Saturday morning', 'Sunday afternoon'],
+        method: 'plurality',
+      })
+      await sync()
+      await space.castBallot(poll.id, 1)
+      await voters[0]!.castBallot(poll.id, 1)
+      await voters[1]!.castBallot(poll.id, 2)
+      await sync()
+      expect(space.getPoll(poll.id)?.turnout).toBe(3)
+      await space.closePoll(poll.id)
+      await sync()
+
+      live = space.getPoll(poll.id)!
+      expect(live.status).toBe('final')
+      expect(live.final?.winner).toBe(1)
+      validRecords = space.getRecords().length
+      await writeFile(exportFile, JSON.stringify(exportSpace(space)))
+    } finally {
+      await Promise.all(peers.map((peer) => peer.close()))
+    }
+  })
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it("prints the space, the valid record count and each poll's winner", async () => {
+    const result = await run('recount', exportFile)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('space Garden club')
+    expect(result.stdout).toContain(`records: ${validRecords} valid of ${validRecords}; 0 rejected`)
+    expect(result.stdout).toContain('poll "When do we meet?" (plurality, final)')
+    expect(result.stdout).toContain('ballots counted: 3')
+    expect(result.stdout).toMatch(/^\s+winner: Saturday morning$/m)
+  })
+
+  it('--json prints the full recount, with the same final result as the live space', async () => {
+    const result = await run('recount', exportFile, '--json')
+    expect(result.code).toBe(0)
+    const recount = JSON.parse(result.stdout) as {
+      name: string
+      records: { total: number; valid: number }
+      polls: { id: string; final: { winner: number | null; ballots: number } | null }[]
+    }
+    expect(recount.name).toBe('Garden club')
+    expect(recount.records).toEqual({ total: validRecords, valid: validRecords })
+    expect(recount.polls).toHaveLength(1)
+    expect(recount.polls[0]!.id).toBe(live.id)
+    expect(recount.polls[0]!.final?.winner).toBe(live.final!.winner)
+    expect(recount.polls[0]!.final).toEqual(JSON.parse(JSON.stringify(live.final)))
+  })
+
+  it('exits 1 with a message when the file is not an export', async () => {
+    const garbage = join(dir, 'garbage.txt')
+    await writeFile(garbage, 'this is not an export\n')
+    const result = await run('recount', garbage)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^townhall recount: InvalidExportError: The export is not JSON/)
+    expect(result.stdout).toBe('')
+
+    const otherJson = join(dir, 'other.json')
+    await writeFile(otherJson, JSON.stringify({ type: 'something-else', records: [] }))
+    const other = await run('recount', otherJson)
+    expect(other.code).toBe(1)
+    expect(other.stderr).toContain('Not a townhall export')
+  })
+
+  it('exits 2 when the file does not exist', async () => {
+    const result = await run('recount', join(dir, 'missing.json'))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('missing.json')
+    expect(result.stderr).toContain('ENOENT')
+    expect(result.stdout).toBe('')
+  })
+})
