@@ -5,15 +5,11 @@
  * once older than `staleMs`, so a peer that vanished drops out even if awareness keeps its state.
  */
 import type { Awareness } from 'y-protocols/awareness'
-import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../../core/bytes.js'
-import { encode } from '../../core/codec.js'
-import { publicKeyFromDid } from '../../core/did.js'
-import { ed25519Backend } from '../../core/ed25519.js'
+import { fromBase64Url, toBase64Url } from '../../core/bytes.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
-
-const DOMAIN = utf8('townhall/presence/v1\n')
+import { presenceMessage, verifyPresence } from '../shared/presence-signing.js'
 
 /** Awareness states travel as JSON, so the signature is base64url text rather than bytes. */
 interface SignedEntry {
@@ -23,8 +19,7 @@ interface SignedEntry {
   sig: string
 }
 
-const message = (space: string, clientId: number, entry: Omit<SignedEntry, 'sig'>) =>
-  concatBytes(DOMAIN, encode({ s: space, c: clientId, d: entry.did, st: entry.state, t: entry.ts }))
+const message = (space: string, clientId: number, entry: Omit<SignedEntry, 'sig'>) => presenceMessage(space, clientId, entry)
 
 export interface SignedPresence extends Presence {
   /** Entries rejected because their signature did not verify. */
@@ -62,18 +57,13 @@ export function signedPresence(options: {
       if (verified.delete(clientId)) notify()
       return
     }
-    const key = typeof raw.did === 'string' ? publicKeyFromDid(raw.did) : undefined
     const valid =
-      key !== undefined &&
+      typeof raw.did === 'string' &&
       typeof raw.sig === 'string' &&
       typeof raw.ts === 'number' &&
       typeof raw.state === 'object' &&
       raw.state !== null &&
-      (await verifySafely(
-        key,
-        () => fromBase64Url(raw.sig),
-        () => message(spaceId, clientId, raw),
-      ))
+      (await verifyPresence(spaceId, clientId, raw, () => fromBase64Url(raw.sig)))
     if (closed) return
     if (!valid) {
       forged++
@@ -118,14 +108,5 @@ export function signedPresence(options: {
       awareness.off('change', onChange)
       listeners.clear()
     },
-  }
-}
-
-/** Anything malformed in a peer's entry (bad base64, a state dag-cbor refuses) counts as forged, never throws. */
-async function verifySafely(key: Uint8Array, sig: () => Uint8Array, build: () => Uint8Array): Promise<boolean> {
-  try {
-    return await (await ed25519Backend()).verify(key, sig(), build())
-  } catch {
-    return false
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * Browser persistence: the records this device holds, in IndexedDB, durable before `append`
+ * resolves.
+ *
+ * Why not y-indexeddb: it persists the shared Y.Doc itself, so a Byzantine peer's deletions,
+ * overwrites and garbage entries would be written to disk along with everything else, and a
+ * reload would bring them back. This store keeps only what the replica hands it: records whose
+ * bytes hash to their id. Nothing a peer does to the shared document can remove them.
+ *
+ * Layout: one database per store name (`townhall-records-${name}`), one object store with
+ * auto-increment keys holding `Uint8Array` values, so `load` returns records in append order.
+ * Each `append` is one readwrite transaction with `durability: 'strict'` (the browser flushes to
+ * disk before `complete` fires) and resolves on `complete`.
+ */
+import type { RecordStore } from './store.js'
+
+const VERSION = 1
+const STORE = 'records'
+
+export const indexedDbName = (name: string): string => `townhall-records-${name}`
+
+const explain = (error: DOMException | Error | null | undefined): string => (error ? `${error.name}: ${error.message}` : 'unknown error')
+
+/** The error of the request an `error` event bubbled up from (`transaction.error` is set only on abort). */
+const requestError = (event: Event): DOMException | null => (event.target instanceof IDBRequest ? event.target.error : null)
+
+function openDatabase(dbName: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    let settled = false
+    let request: IDBOpenDBRequest
+    try {
+      request = indexedDB.open(dbName, VERSION)
+    } catch (error) {
+      reject(new Error(`cannot open IndexedDB database ${dbName}: ${explain(error as Error)}`))
+      return
+    }
+    request.onupgradeneeded = () => {
+      const db = request.result
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { autoIncrement: true })
+    }
+    request.onsuccess = () => {
+      if (settled) {
+        // Opened after we gave up on it (see onblocked): do not leak the connection.
+        request.result.close()
+        return
+      }
+      settled = true
+      resolve(request.result)
+    }
+    request.onerror = () => {
+      if (settled) return
+      settled = true
+      reject(new Error(`cannot open IndexedDB database ${dbName}: ${explain(request.error)}`))
+    }
+    request.onblocked = () => {
+      // Another connection (a tab running an older version of the schema) will not close: fail
+      // instead of hanging the space open forever.
+      if (settled) return
+      settled = true
+      reject(new Error(`cannot open IndexedDB database ${dbName}: blocked by a connection in another tab; close it and reload`))
+    }
+  })
+}
+
+export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
+  if (typeof indexedDB === 'undefined') throw new Error('indexedDbRecordStore: IndexedDB is not available in this environment')
+  const dbName = indexedDbName(name)
+  const db = await openDatabase(dbName)
+  let closed: string | undefined
+  const inFlight = new Set<Promise<void>>()
+
+  const markClosed = (why: string) => {
+    if (closed === undefined) closed = why
+  }
+  // A newer version of the app (or a deleteDatabase) wants the database: let it have it. Further
+  // appends reject, so the replica never reports a record as stored when it was not.
+  db.onversionchange = () => {
+    markClosed('record store is closed: another connection upgraded or deleted the database')
+    db.close()
+  }
+  // The browser closed the connection (storage cleared, disk error).
+  db.onclose = () => markClosed('record store is closed: the browser closed the database connection')
+
+  const closedError = () => new Error(closed ?? 'record store is closed')
+
+  const transaction = (mode: IDBTransactionMode, what: string): IDBTransaction => {
+    try {
+      return mode === 'readwrite' ? db.transaction(STORE, mode, { durability: 'strict' }) : db.transaction(STORE, mode)
+    } catch (error) {
+      // InvalidStateError: the connection is closing.
+      if (closed !== undefined) throw closedError()
+      throw new Error(`IndexedDB ${what} on ${dbName} failed: ${explain(error as Error)}`)
+    }
+  }
+
+  return {
+    load() {
+      if (closed !== undefined) return Promise.reject(closedError())
+      return new Promise<Uint8Array[]>((resolve, reject) => {
+        const tx = transaction('readonly', 'load')
+        // getAll returns values in key order, and keys increase with every append.
+        const request = tx.objectStore(STORE).getAll()
+        tx.oncomplete = () => {
+          const out: Uint8Array[] = []
+          for (const value of request.result as unknown[]) if (value instanceof Uint8Array) out.push(value)
+          resolve(out)
+        }
+        tx.onerror = (event) => reject(new Error(`IndexedDB load from ${dbName} failed: ${explain(requestError(event) ?? tx.error)}`))
+        tx.onabort = () => reject(new Error(`IndexedDB load from ${dbName} aborted: ${explain(tx.error)}`))
+      })
+    },
+    append(records) {
+      if (closed !== undefined) return Promise.reject(closedError())
+      if (records.length === 0) return Promise.resolve()
+      const write = new Promise<void>((resolve, reject) => {
+        let failed = false
+        const fail = (message: string) => {
+          if (failed) return
+          failed = true
+          reject(new Error(message))
+        }
+        const tx = transaction('readwrite', 'append')
+        tx.oncomplete = () => resolve()
+        tx.onerror = (event) =>
+          fail(`IndexedDB append of ${records.length} record(s) to ${dbName} failed: ${explain(requestError(event) ?? tx.error)}`)
+        tx.onabort = () => fail(`IndexedDB append of ${records.length} record(s) to ${dbName} aborted: ${explain(tx.error)}`)
+        const store = tx.objectStore(STORE)
+        try {
+          for (const record of records) {
+            // Structured clone copies a view's whole buffer: store exactly the record's bytes, as a plain Uint8Array.
+            const exact =
+              record.constructor === Uint8Array && record.byteOffset === 0 && record.byteLength === record.buffer.byteLength
+                ? record
+                : new Uint8Array(record)
+            store.add(exact)
+          }
+        } catch (error) {
+          fail(`IndexedDB append of ${records.length} record(s) to ${dbName} failed: ${explain(error as Error)}`)
+          try {
+            tx.abort()
+          } catch {
+            // Already finished or aborting.
+          }
+        }
+      })
+      const tracked = write.finally(() => inFlight.delete(tracked))
+      inFlight.add(tracked)
+      return tracked
+    },
+    async close() {
+      if (closed === undefined) closed = 'record store is closed'
+      // Let appends already issued finish (their callers are waiting on them), then close.
+      await Promise.allSettled([...inFlight])
+      db.close()
+    },
+  }
+}
