@@ -1,0 +1,419 @@
+/**
+ * The Automerge replica: a space's records live in one Automerge document managed by an
+ * automerge-repo `Repo`, under `records[recordId]` as bytes. The document's id derives from the
+ * space id (document.ts), so peers find it without exchanging URLs.
+ *
+ * Any peer can change any field of the document, so it is a transport, not the truth: every
+ * well-formed record of this space held under its true id is kept in a local `RecordStore`
+ * (durable before `add` resolves, and before an incoming record is handed to the space) and
+ * written back whenever a change removes or replaces it. Everything else a peer puts in the
+ * document reaches the space as an untrusted entry, which it validates and rejects with a reason.
+ * Inbound network messages are checked before the Repo sees them (guard.ts), and errors the Repo
+ * hits while applying a message are caught and counted instead of logged.
+ */
+import * as A from '@automerge/automerge'
+import {
+  Repo,
+  type DocHandle,
+  type DocumentId,
+  type NetworkAdapterInterface,
+  type StorageAdapterInterface,
+} from '@automerge/automerge-repo'
+import { equalBytes } from '../../core/bytes.js'
+import { ClosedError } from '../../core/errors.js'
+import type { Identity } from '../../core/identity.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
+import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { memoryRecordStore, type RecordStore } from '../shared/store.js'
+import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
+import { ephemeralPresence, type EphemeralPresence } from './presence.js'
+
+export interface AutomergeReplicaOptions {
+  readonly spaceId: string
+  /**
+   * Network adapters for a Repo this replica creates and owns (closed with it): a
+   * `WebSocketClientAdapter` to a sync server, `MessageChannelNetworkAdapter`,
+   * `BroadcastChannelNetworkAdapter`, ... Each is wrapped in a `GuardedNetworkAdapter`.
+   */
+  readonly network?: readonly NetworkAdapterInterface[]
+  /** Storage for the Automerge document of the Repo this replica creates (IndexedDB, Node filesystem). */
+  readonly storage?: StorageAdapterInterface
+  /**
+   * An existing Repo to use instead (its adapters are not guarded by this replica, and closing the
+   * replica leaves the Repo running). Mutually exclusive with `network` and `storage`.
+   */
+  readonly repo?: Repo
+  /** The space secret from the share link: mixed into the document id, so only its holders can name the document. */
+  readonly secret?: Uint8Array
+  /** Durable local copy of the records (default: memory only). */
+  readonly store?: RecordStore
+  /** Signs this device's presence entries. */
+  readonly identity?: Identity
+  /** Largest inbound network message passed to the Repo (default 32 MiB). */
+  readonly maxMessageBytes?: number
+  /** How long `close` waits for connected peers to acknowledge local changes (default 2 s). */
+  readonly closeTimeoutMs?: number
+}
+
+export interface AutomergeReplica extends Replica {
+  readonly repo: Repo
+  readonly handle: DocHandle<SpaceDocument>
+  readonly documentId: DocumentId
+  readonly presence: EphemeralPresence
+  /** Network messages dropped before the Repo saw them, or that failed while applied. */
+  readonly rejectedMessages: number
+  /** Records restored after a peer deleted or overwrote them. */
+  readonly healed: number
+}
+
+/** The Repo's collection synchronizer: not part of automerge-repo's documented API, used with care. */
+interface Synchronizer {
+  receiveMessage(message: unknown): Promise<void>
+  on(event: 'sync-state', listener: (event: SyncStateEvent) => void): void
+  off(event: 'sync-state', listener: (event: SyncStateEvent) => void): void
+}
+interface SyncStateEvent {
+  documentId: DocumentId
+  peerId: string
+  syncState: { theirHeads?: string[] | null }
+}
+interface RepoInternals {
+  synchronizer?: Synchronizer
+  storageSubsystem?: { loadDoc<T>(documentId: DocumentId): Promise<A.Doc<T> | null> }
+  networkSubsystem?: { on(event: string, listener: () => void): void; off(event: string, listener: () => void): void }
+}
+
+const sameHeads = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((head) => b.includes(head))
+
+export async function automergeReplica(options: AutomergeReplicaOptions): Promise<AutomergeReplica> {
+  if (options.repo && (options.network || options.storage))
+    throw new Error('automergeReplica: pass either `repo` or `network`/`storage`, not both.')
+  const { spaceId } = options
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const store = options.store ?? memoryRecordStore()
+  let rejectedMessages = 0
+  const reject = () => {
+    rejectedMessages++
+  }
+
+  const ownsRepo = !options.repo
+  const repo =
+    options.repo ??
+    new Repo({
+      network: (options.network ?? []).map((adapter) => new GuardedNetworkAdapter(adapter, { maxMessageBytes, onReject: reject })),
+      ...(options.storage ? { storage: options.storage } : {}),
+      // Peers of a space announce its document to the peers they connect to (a sync server, tabs).
+      sharePolicy: async () => true,
+    })
+  const internals = repo as unknown as RepoInternals
+
+  // automerge-repo `console.log`s a message that failed while applied; count it instead (Automerge
+  // leaves the document unchanged when it refuses a sync message).
+  const synchronizer = internals.synchronizer
+  if (ownsRepo && synchronizer) {
+    const receive = synchronizer.receiveMessage.bind(synchronizer)
+    synchronizer.receiveMessage = (message) => receive(message).catch(reject)
+  }
+
+  // The shared genesis first, before anything is awaited, so that a peer's early message finds the
+  // document ready (rather than starting a load from storage that would replace it); then whatever
+  // the Repo's storage kept of the document, merged in.
+  const documentId = spaceDocumentId(spaceId, options.secret)
+  const handle = repo.import<SpaceDocument>(genesisBytes(spaceId, options.secret), { docId: documentId })
+
+  const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
+  const syncListeners = new Set<(state: SyncState) => void>()
+  let received = 0
+  let healed = 0
+  let everSynced = false
+  /** Set when close() starts: writes are refused from then on. */
+  let closing: Promise<void> | undefined
+  /** Set once networking stops: nothing is delivered from then on. */
+  let closed = false
+  /** Heads each connected peer is known to have, from the sync protocol. */
+  const peerHeads = new Map<string, readonly string[]>()
+
+  const state = (): SyncState => ({ peers: repo.peers.length, synced: everSynced, bytesInFlight: 0, received })
+  const notifySync = () => {
+    if (closed) return
+    const current = state()
+    for (const listener of [...syncListeners]) listener(current)
+  }
+
+  /** Waiters of close(), told whenever what peers have may have changed. */
+  const flushWaiters = new Set<() => void>()
+  // Synced: some peer's heads (as the sync protocol reports them) equal ours.
+  const checkSynced = () => {
+    if (closed || !handle.isReady()) return
+    const ours = A.getHeads(handle.doc())
+    if (!everSynced && [...peerHeads.values()].some((theirs) => sameHeads(theirs, ours))) {
+      everSynced = true
+      notifySync()
+    }
+    for (const waiter of [...flushWaiters]) waiter()
+  }
+  const onSyncState = ({ documentId: id, peerId, syncState }: SyncStateEvent) => {
+    if (id !== documentId || !syncState.theirHeads) return
+    peerHeads.set(peerId, [...syncState.theirHeads])
+    // Emitted before the message's changes are applied: look once the update is done.
+    queueMicrotask(checkSynced)
+  }
+  synchronizer?.on('sync-state', onSyncState)
+  const onPeers = () => {
+    for (const peer of [...peerHeads.keys()]) if (!repo.peers.includes(peer as never)) peerHeads.delete(peer)
+    for (const waiter of [...flushWaiters]) waiter()
+    notifySync()
+  }
+  internals.networkSubsystem?.on('peer', onPeers)
+  internals.networkSubsystem?.on('peer-disconnected', onPeers)
+
+  /** Opening failed (the record store could not be read or written): leave nothing running. */
+  const fail = async (error: unknown): Promise<never> => {
+    closed = true
+    synchronizer?.off('sync-state', onSyncState)
+    internals.networkSubsystem?.off('peer', onPeers)
+    internals.networkSubsystem?.off('peer-disconnected', onPeers)
+    if (ownsRepo) await repo.shutdown().catch(() => {})
+    throw error
+  }
+
+  /** Records held under their true id: the set this replica heals from. */
+  const held = new Map<string, Uint8Array>()
+  for (const bytes of await store.load().catch(fail)) held.set((await recordCid(bytes)).toString(), bytes)
+  try {
+    const stored = await internals.storageSubsystem?.loadDoc<SpaceDocument>(documentId)
+    if (stored) handle.update((doc) => A.merge(doc, stored))
+  } catch {
+    // A damaged document in storage is only a cache: the record store and peers have the records.
+  }
+
+  /**
+   * Only well-formed records of this space, stored under their true id, are kept and healed:
+   * random bytes, another space's records and other junk a peer writes under its own hash stay out
+   * of the store. Signatures and authority are the space's to judge.
+   */
+  const adoptable = async (bytes: Uint8Array, key: string): Promise<boolean> => {
+    const parsed = parseRecord(bytes, HARD_MAX_RECORD_BYTES)
+    if (!parsed.ok) return false
+    const space = parsed.value.space?.toString() ?? null
+    if (space !== null && space !== spaceId) return false
+    const id = (await recordCid(bytes)).toString()
+    // The genesis has no space field: its id is the space id.
+    return id === key && (space !== null || id === spaceId)
+  }
+
+  const incoming = async (changes: ReadonlyArray<{ key: string; value: unknown }>, source: string, announce: boolean) => {
+    const entries: ReplicaEntry[] = []
+    const fresh: Uint8Array[] = []
+    for (const { key, value } of changes) {
+      if (held.has(key)) continue
+      if (value instanceof Uint8Array && (await adoptable(value, key))) {
+        const bytes = new Uint8Array(value)
+        held.set(key, bytes)
+        fresh.push(bytes)
+        entries.push({ bytes, claimedId: key, source })
+      } else entries.push({ bytes: value, claimedId: key, source })
+    }
+    // Durable before anyone sees it, so what the space accepted survives a crash.
+    if (fresh.length) await store.append(fresh)
+    if (!announce || closed || entries.length === 0) return
+    received += entries.length
+    for (const listener of [...listeners]) listener(entries)
+    notifySync()
+  }
+  let pending: Promise<void> = Promise.resolve()
+  const enqueue = (work: () => Promise<void>) => {
+    pending = pending.then(work, work)
+  }
+
+  /** Whether this replica ever changed the document: only then does close wait for peers to have it. */
+  let wroteLocally = false
+  /** While opening, records written back are what storage lacked, not damage done by a peer. */
+  let opening = true
+  /** Writes held records back where the document lacks them or has something else, as one change. */
+  const heal = (keys: Iterable<string>, count: boolean) => {
+    if (closed) return
+    let restored = 0
+    handle.change((doc) => {
+      if (!isMap(doc.records)) doc.records = {}
+      for (const key of keys) {
+        const ours = held.get(key)
+        const now = doc.records[key]
+        if (!ours || (now instanceof Uint8Array && equalBytes(now, ours))) continue
+        doc.records[key] = ours
+        restored++
+      }
+    })
+    if (restored) wroteLocally = true
+    if (count) healed += restored
+  }
+  let healQueued: Set<string> | undefined
+  const queueHeal = (keys: Iterable<string>) => {
+    if (!healQueued) {
+      healQueued = new Set()
+      // After this event: a change cannot be made from inside the handle's change notification.
+      queueMicrotask(() => {
+        const keys = healQueued!
+        healQueued = undefined
+        heal(keys, !opening)
+      })
+    }
+    for (const key of keys) healQueued.add(key)
+  }
+
+  /** Compares the touched keys with what this replica holds: heal what it holds, hand over the rest. */
+  const examine = (doc: A.Doc<SpaceDocument>, touched: Iterable<string> | 'all', source: string, announce: boolean) => {
+    const records = isMap(doc.records) ? doc.records : undefined
+    if (!records) {
+      if (held.size) queueHeal(held.keys())
+      return
+    }
+    const keys = touched === 'all' ? new Set([...Object.keys(records), ...held.keys()]) : touched
+    const damaged: string[] = []
+    const changes: Array<{ key: string; value: unknown }> = []
+    for (const key of keys) {
+      const ours = held.get(key)
+      const now = records[key]
+      if (ours) {
+        if (!(now instanceof Uint8Array) || !equalBytes(now, ours)) damaged.push(key)
+      } else if (now !== undefined) changes.push({ key, value: now })
+    }
+    if (damaged.length) queueHeal(damaged)
+    if (changes.length) enqueue(() => incoming(changes, source, announce))
+  }
+
+  const onChange = ({ doc, patches }: { doc: A.Doc<SpaceDocument>; patches: A.Patch[] }) => {
+    if (closed) return
+    let all = false
+    const touched = new Set<string>()
+    for (const patch of patches) {
+      if (patch.path[0] !== 'records') continue
+      if (patch.path.length === 1) all = true
+      else touched.add(String(patch.path[1]))
+    }
+    if (all || touched.size) examine(doc, all ? 'all' : touched, 'peer', !opening)
+  }
+
+  // What the document already had (storage, or a peer that was quicker than us) is adopted where it
+  // qualifies, and the held records it lacks are written, in one change.
+  handle.on('change', onChange)
+  examine(handle.doc(), 'all', 'peer', false)
+  await pending.catch(fail)
+  if (healQueued) {
+    const keys = healQueued
+    healQueued = undefined
+    heal(keys, false)
+  }
+  opening = false
+
+  const presence = ephemeralPresence({
+    handle: handle as DocHandle<unknown>,
+    peerId: repo.peerId,
+    spaceId,
+    ...(options.identity ? { identity: options.identity } : {}),
+  })
+
+  /** Waits (bounded) until a connected peer has every local change, so closing right after a write still delivers it. */
+  const flushToPeers = async (timeoutMs: number) => {
+    // A peer has every local change when nothing in our document lies outside the history of its
+    // heads (a peer with heads we lack is ahead of us: we learn more when its changes arrive).
+    const delivered = () => {
+      const doc = handle.doc()
+      for (const [peer, theirs] of peerHeads) {
+        if (!repo.peers.includes(peer as never) || !A.hasHeads(doc, [...theirs])) continue
+        if (A.getChanges(A.view(doc, [...theirs]), doc).length === 0) return true
+      }
+      return false
+    }
+    if (!wroteLocally || repo.peers.length === 0 || delivered()) return
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        flushWaiters.delete(check)
+        resolve()
+      }
+      const check = () => {
+        // Done once a peer has everything, or when no peer is left to give it to.
+        if (repo.peers.length === 0 || delivered()) done()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      flushWaiters.add(check)
+    })
+  }
+
+  return {
+    spaceId,
+    repo,
+    handle,
+    documentId,
+    presence,
+    get rejectedMessages() {
+      // Plus what adapters dropped before decoding (WebSocketClientAdapter counts its own).
+      let total = rejectedMessages
+      for (const adapter of options.network ?? []) {
+        const own = (adapter as { rejectedMessages?: unknown }).rejectedMessages
+        if (typeof own === 'number') total += own
+      }
+      return total
+    },
+    get healed() {
+      return healed
+    },
+    async add(bytesList) {
+      if (closing) throw new ClosedError('replica')
+      const fresh: Array<[string, Uint8Array]> = []
+      for (const given of bytesList) {
+        const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
+        const id = (await recordCid(bytes)).toString()
+        if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
+      }
+      if (fresh.length === 0) return
+      await store.append(fresh.map(([, bytes]) => bytes))
+      if (closed) return // durable locally; peers get it next time the space is open
+      for (const [id, bytes] of fresh) held.set(id, bytes)
+      // Records that arrive together become one change: per-change cost grows with the document.
+      heal(
+        fresh.map(([id]) => id),
+        false,
+      )
+    },
+    async getAll() {
+      if (closing) throw new ClosedError('replica')
+      await pending
+      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' }))
+      const records = handle.doc().records
+      if (isMap(records))
+        for (const [key, value] of Object.entries(records)) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
+      return out
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getSyncState: state,
+    subscribeSyncState(listener) {
+      syncListeners.add(listener)
+      return () => syncListeners.delete(listener)
+    },
+    close() {
+      closing ??= (async () => {
+        await flushToPeers(options.closeTimeoutMs ?? 2000).catch(() => {})
+        await presence.leave().catch(() => {})
+        closed = true
+        listeners.clear()
+        syncListeners.clear()
+        flushWaiters.clear()
+        presence.close()
+        handle.off('change', onChange)
+        synchronizer?.off('sync-state', onSyncState)
+        internals.networkSubsystem?.off('peer', onPeers)
+        internals.networkSubsystem?.off('peer-disconnected', onPeers)
+        await pending.catch(() => {})
+        if (ownsRepo) await repo.shutdown().catch(() => {})
+        await store.close()
+      })()
+      return closing
+    },
+  }
+}

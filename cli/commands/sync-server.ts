@@ -1,0 +1,80 @@
+/** `townhall sync-server`: runs the automerge-repo sync server until Ctrl-C or SIGTERM. */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { integer, UsageError, untilSignal } from '../args.js'
+import { startSyncServer } from '../sync-server.js'
+
+/** Where documents live when --dir is not given: the OS's per-user data folder, never the working directory. */
+export function defaultSyncDirectory(platform = process.platform, env = process.env, home = homedir()): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'townhall-sync')
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'townhall-sync')
+  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'townhall-sync')
+}
+
+export const syncServerHelp = `Usage: townhall sync-server [options]
+
+Runs a sync server for the Automerge adapter (automerge-repo's WebSocket protocol). Peers connect
+to it and sync through it; it keeps every space document it is asked for on disk, so spaces stay
+available while every browser is closed. It serves a document only to peers that ask for it by id
+and never lists documents.
+
+Options:
+  --dir DIR                 where documents are kept (default: ${defaultSyncDirectory()})
+  --host ADDRESS            address to bind (default 127.0.0.1; 0.0.0.0 or :: to serve others)
+  --port N                  port (default 3030; 0 picks a free one)
+  --max-message-bytes N     largest message accepted (default 33554432, 32 MiB); an initial
+                            sync carries a whole space, so keep it above your largest space
+  --max-connections N       concurrent connections (default 1000)
+  --max-documents N         documents held open at once (default 10000)
+  --rate N                  messages per second per connection (default 200)
+  --quiet                   print only the listening line
+  -h, --help                show this help
+`
+
+export async function syncServerCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      dir: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-documents': { type: 'string' },
+      rate: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(syncServerHelp)
+    return
+  }
+  if (values.dir !== undefined && values.dir.trim() === '') throw new UsageError('--dir must not be empty.')
+  const directory = values.dir ?? defaultSyncDirectory()
+  const log = values.quiet ? undefined : (line: string) => console.error(`sync-server: ${line}`)
+  const server = await startSyncServer({
+    directory,
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    port: integer(values.port, 'port', 3030, 0, 65535),
+    maxMessageBytes: integer(values['max-message-bytes'], 'max-message-bytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxConnections: integer(values['max-connections'], 'max-connections', 1000, 1),
+    maxDocuments: integer(values['max-documents'], 'max-documents', 10_000, 1),
+    messagesPerSecond: integer(values.rate, 'rate', 200, 1),
+    ...(log ? { log } : {}),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE')
+      throw new UsageError(`Port ${values.port ?? 3030} is in use: pick another with --port, or 0 for any free port.`)
+    if (error.code === 'EACCES' || error.code === 'EROFS') throw new UsageError(`Cannot use ${directory}: ${error.message}.`)
+    throw error
+  })
+  console.log(`townhall sync-server listening on ${server.url}`)
+  log?.(`keeping documents in ${directory}`)
+  const signal = await untilSignal()
+  log?.(`${signal}, shutting down (${server.stats().connections} connections, ${server.stats().documents} documents)`)
+  await server.close()
+  const stats = server.stats()
+  log?.(`stopped; ${stats.rejected} messages rejected, ${stats.refused} connections refused`)
+}

@@ -1,0 +1,347 @@
+/**
+ * The Automerge replica in one process, peers joined by MessageChannels (automerge-repo's
+ * MessageChannelNetworkAdapter): fast coverage of the document layout, batching, healing,
+ * adoption, the inbound message guard, presence and the filesystem storage adapter.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as A from '@automerge/automerge'
+import { cbor, Repo, type PeerId } from '@automerge/automerge-repo'
+import { MessageChannelNetworkAdapter } from '@automerge/automerge-repo-network-messagechannel'
+import { EventEmitter } from 'node:events'
+import { CID } from 'multiformats/cid'
+import { afterEach, describe, expect, it } from 'vitest'
+import { genesisBytes, spaceDocumentId, spaceDocumentUrl } from '../../adapters/automerge/document.js'
+import { FileStorageAdapter } from '../../adapters/automerge/file-storage.js'
+import { checkRepoMessage } from '../../adapters/automerge/guard.js'
+import { ephemeralPresence } from '../../adapters/automerge/presence.js'
+import { automergeReplica, type AutomergeReplica } from '../../adapters/automerge/replica.js'
+import { randomBytes } from '../../core/bytes.js'
+import { createIdentity, signRecord, Space } from '../../core/index.js'
+import { eventually } from '../../testing/index.js'
+
+const cleanup: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+/** A MessageChannel whose ports are closed after the test. */
+function channel() {
+  const { port1, port2 } = new MessageChannel()
+  cleanup.push(() => {
+    port1.close()
+    port2.close()
+  })
+  return [port1, port2] as const
+}
+const adapter = (port: MessagePort) => new MessageChannelNetworkAdapter(port as never)
+
+async function replicaOn(spaceId: string, ports: MessagePort[], extra: Partial<Parameters<typeof automergeReplica>[0]> = {}) {
+  const replica = await automergeReplica({ spaceId, network: ports.map(adapter), ...extra })
+  cleanup.push(() => replica.close())
+  return replica
+}
+
+async function spaceOn(ports: MessagePort[]) {
+  let replica: AutomergeReplica | undefined
+  const space = await Space.create({
+    identity: await createIdentity(),
+    name: 'unit',
+    replica: async (spaceId) => (replica = await replicaOn(spaceId, ports)),
+  })
+  cleanup.push(() => space.close())
+  return { space, replica: replica! }
+}
+
+async function joined(spaceId: string, ports: MessagePort[]) {
+  const replica = await replicaOn(spaceId, ports)
+  const space = await Space.open({ id: spaceId, identity: await createIdentity(), replica })
+  cleanup.push(() => space.close())
+  await eventually(() => expect(space.getInfo()).toBeDefined())
+  return { space, replica }
+}
+
+/** A peer that runs no replica: a bare Repo holding the space's document, free to do anything to it. */
+function mallory(spaceId: string, port: MessagePort) {
+  const repo = new Repo({ network: [adapter(port)], sharePolicy: async () => true })
+  cleanup.push(() => repo.shutdown())
+  const handle = repo.import<{ records: unknown }>(genesisBytes(spaceId), { docId: spaceDocumentId(spaceId) })
+  return { repo, handle }
+}
+
+const texts = (space: Space) =>
+  space
+    .getFeed({ order: 'oldest' })
+    .map((item) => item.text)
+    .sort()
+const changeCount = (replica: AutomergeReplica) => A.getAllChanges(replica.handle.doc()).length
+
+describe('the space document', () => {
+  it('derives from the space id alone (and the secret, when there is one), from a genesis identical everywhere', () => {
+    expect(spaceDocumentUrl('space-a')).toBe(spaceDocumentUrl('space-a'))
+    expect(spaceDocumentUrl('space-a')).not.toBe(spaceDocumentUrl('space-b'))
+    expect(spaceDocumentUrl('space-a', new Uint8Array([1]))).not.toBe(spaceDocumentUrl('space-a'))
+    expect(spaceDocumentUrl('space-a')).toMatch(/^automerge:\w+$/)
+    expect(genesisBytes('space-a')).toEqual(genesisBytes('space-a'))
+    expect(genesisBytes('space-a')).not.toEqual(genesisBytes('space-b'))
+    expect(A.load<{ records: unknown }>(genesisBytes('space-a')).records).toEqual({})
+  })
+})
+
+describe('automerge replica over MessageChannels', () => {
+  it('converges, reports sync state, and turns records added together into one change stored as bytes', async () => {
+    const [p1, p2] = channel()
+    const a = await spaceOn([p1])
+    const b = await joined(a.space.id, [p2])
+    await a.space.post('one')
+    await b.space.post('two')
+    for (const { space } of [a, b]) await eventually(() => expect(texts(space)).toEqual(['one', 'two']))
+    await eventually(() => expect(b.replica.getSyncState()).toMatchObject({ peers: 1, synced: true, received: expect.any(Number) }))
+    expect(b.replica.getSyncState().received).toBeGreaterThanOrEqual(2)
+
+    const before = changeCount(a.replica)
+    const records = await Promise.all(
+      [1, 2, 3, 4, 5].map(
+        async (i) =>
+          (
+            await signRecord(a.space.identity, {
+              kind: 'post',
+              space: CID.parse(a.space.id),
+              hlc: [i, 0],
+              refs: [],
+              body: { text: `batch ${i}` },
+            })
+          ).bytes,
+      ),
+    )
+    await a.replica.add(records)
+    expect(changeCount(a.replica)).toBe(before + 1)
+    const stored = Object.values(a.replica.handle.doc().records)
+    expect(stored.every((value) => value instanceof Uint8Array)).toBe(true)
+    await a.replica.add(records) // already held: no change at all
+    expect(changeCount(a.replica)).toBe(before + 1)
+  })
+
+  it('writes back records a peer deletes, overwrites or removes with the whole map, and hands junk over unadopted', async () => {
+    const [ab1, ab2] = channel()
+    const [am1, am2] = channel()
+    const a = await spaceOn([ab1, am1])
+    const b = await joined(a.space.id, [ab2])
+    const m = mallory(a.space.id, am2)
+    for (let i = 0; i < 3; i++) await a.space.post(`post ${i}`)
+    await eventually(() => expect(texts(b.space)).toHaveLength(3))
+    await eventually(() => expect(Object.keys((m.handle.doc().records as object) ?? {})).toHaveLength(4))
+    const held = Object.keys(m.handle.doc().records as object)
+
+    m.handle.change((doc) => {
+      const records = doc.records as Record<string, unknown>
+      delete records[held[0]!]
+      records[held[1]!] = new Uint8Array([1, 2, 3])
+      records[held[2]!] = 'text now'
+    })
+    await eventually(() => expect(a.replica.healed).toBeGreaterThanOrEqual(3))
+    m.handle.change((doc) => {
+      doc.records = 'no map'
+    })
+    await eventually(() => expect(Object.keys((m.handle.doc().records as object) ?? {}).sort()).toEqual([...held].sort()))
+
+    // Junk under its own hash: random bytes, and a genuine record of another space.
+    const elsewhere = await signRecord(await createIdentity(), {
+      kind: 'post',
+      space: null,
+      hlc: [1, 0],
+      refs: [],
+      body: { text: 'elsewhere' },
+    })
+    const junk = randomBytes(40)
+    const { recordCid } = await import('../../core/index.js')
+    const junkId = (await recordCid(junk)).toString()
+    m.handle.change((doc) => {
+      const records = doc.records as Record<string, unknown>
+      records[elsewhere.id] = elsewhere.bytes
+      records[junkId] = junk
+    })
+    for (const replica of [a.replica, b.replica]) {
+      await eventually(async () => {
+        const all = await replica.getAll()
+        expect(all.find((entry) => entry.claimedId === elsewhere.id)?.source).toBe('peer')
+        expect(all.find((entry) => entry.claimedId === junkId)?.source).toBe('peer')
+        expect(all.filter((entry) => entry.source === 'local')).toHaveLength(4)
+      })
+    }
+    for (const { space } of [a, b]) expect(texts(space)).toEqual(['post 0', 'post 1', 'post 2'])
+    await eventually(() => expect(b.space.getRejections().total).toBeGreaterThan(0))
+  })
+
+  it('drops malformed and oversized messages before the Repo sees them, counts them, and keeps syncing', async () => {
+    const [ab1, ab2] = channel()
+    const [raw1, raw2] = channel()
+    const a = await spaceOn([ab1])
+    const replica = await replicaOn(a.space.id, [ab2, raw1], { maxMessageBytes: 4096 })
+    const b = await Space.open({ id: a.space.id, identity: await createIdentity(), replica })
+    cleanup.push(() => b.close())
+    // The raw port speaks the MessageChannel adapter's protocol by hand.
+    raw2.postMessage({ type: 'arrive', senderId: 'mallory', peerMetadata: { storageId: '../../outside', isEphemeral: false } })
+    await eventually(() => expect(replica.getSyncState().peers).toBe(2))
+    const target = replica.repo.peerId
+    const documentId = replica.documentId
+    const bad = [
+      { type: 'sync', senderId: 'mallory', targetId: target, documentId, data: new Uint8Array([0x42, 1, 2]).buffer },
+      { type: 'sync', senderId: 'mallory', targetId: target, documentId, data: new Uint8Array(10_000).buffer },
+      { type: 'sync', senderId: 'mallory', targetId: target, documentId: 'not-a-document', data: new Uint8Array([1]).buffer },
+      { type: 'sync', senderId: 'mallory', targetId: target, documentId },
+      {
+        type: 'ephemeral',
+        senderId: 'mallory',
+        targetId: target,
+        documentId,
+        count: 1,
+        sessionId: 's',
+        data: new Uint8Array([0xff, 0xff]).buffer,
+      },
+      { type: 'remote-heads-changed', senderId: 'mallory', targetId: target, documentId },
+      { type: 42, senderId: 'mallory', targetId: target },
+    ]
+    for (const message of bad) raw2.postMessage(message)
+    await eventually(() => expect(replica.rejectedMessages).toBe(bad.length))
+    await a.space.post('still syncing')
+    await eventually(() => expect(b.getFeed().map((item) => item.text)).toEqual(['still syncing']))
+  })
+
+  it('refuses writes after close, delivers nothing more, and closes idempotently', async () => {
+    const [p1, p2] = channel()
+    const a = await spaceOn([p1])
+    const replica = await replicaOn(a.space.id, [p2])
+    // (Connected first: a MessageChannel peer that leaves before the other side's welcome never says goodbye.)
+    await eventually(() => expect(replica.getSyncState().peers).toBe(1))
+    let after = 0
+    await replica.close()
+    replica.subscribe(() => after++)
+    await expect(replica.add([randomBytes(10)])).rejects.toThrow(/closed/)
+    await expect(replica.getAll()).rejects.toThrow(/closed/)
+    await a.space.post('after close')
+    await replica.close()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(after).toBe(0)
+  })
+
+  it('reopens from its storage and record store with everything, offline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'townhall-automerge-unit-'))
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
+    const { fileRecordStore } = await import('../../adapters/shared/file-store.js')
+    const open = async (spaceId: string) =>
+      automergeReplica({
+        spaceId,
+        storage: new FileStorageAdapter(join(dir, 'am')),
+        store: await fileRecordStore(join(dir, `${spaceId}.records`)),
+      })
+    let first: AutomergeReplica | undefined
+    const space = await Space.create({ identity: await createIdentity(), name: 'disk', replica: async (id) => (first = await open(id)) })
+    await space.post('kept')
+    await space.close()
+    const changes = changeCount(first!)
+    const again = await open(space.id)
+    const reopened = await Space.open({ id: space.id, identity: space.identity, replica: again })
+    expect(reopened.getFeed().map((item) => item.text)).toEqual(['kept'])
+    // The document came back from storage: nothing had to be written again.
+    expect(changeCount(again)).toBe(changes)
+    await reopened.close()
+  })
+})
+
+describe('the inbound message check', () => {
+  it('accepts the messages automerge-repo sends and names what is wrong with others', () => {
+    const documentId = spaceDocumentId('space-a')
+    const [, sync] = A.generateSyncMessage(A.init(), A.initSyncState())
+    const base = { senderId: 'a', targetId: 'b', documentId }
+    expect(checkRepoMessage({ ...base, type: 'sync', data: sync })).toBeUndefined()
+    expect(checkRepoMessage({ ...base, type: 'request', data: sync })).toBeUndefined()
+    expect(checkRepoMessage({ ...base, type: 'doc-unavailable' })).toBeUndefined()
+    expect(
+      checkRepoMessage({ ...base, type: 'ephemeral', count: 1, sessionId: 's', data: new Uint8Array(cbor.encode({ hi: 1 })) }),
+    ).toBeUndefined()
+    expect(checkRepoMessage(null)).toMatch(/not an object/)
+    expect(checkRepoMessage({ ...base, type: 'sync', data: sync, senderId: 'x'.repeat(500) })).toMatch(/senderId/)
+    expect(checkRepoMessage({ ...base, type: 'sync', data: new Uint8Array(100) })).toMatch(/malformed sync message/)
+    expect(checkRepoMessage({ ...base, type: 'sync', data: sync }, 2)).toMatch(/larger than/)
+    expect(checkRepoMessage({ ...base, type: 'ephemeral', count: -1, sessionId: 's', data: new Uint8Array([1]) })).toMatch(/count/)
+    expect(checkRepoMessage({ ...base, type: 'ephemeral', count: 1, sessionId: 's', data: new Uint8Array(100_000) })).toMatch(/ephemeral/)
+  })
+})
+
+describe('the filesystem storage adapter', () => {
+  it('round-trips chunks by prefix and refuses keys that would leave its directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'townhall-storage-'))
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
+    const storage = new FileStorageAdapter(dir)
+    await storage.save(['abcdef', 'snapshot', 'h1'], new Uint8Array([1]))
+    await storage.save(['abcdef', 'incremental', 'h2'], new Uint8Array([2]))
+    const chunks = await storage.loadRange(['abcdef'])
+    expect(chunks.map((chunk) => chunk.key.join('/')).sort()).toEqual(['abcdef/incremental/h2', 'abcdef/snapshot/h1'])
+    expect(await storage.load(['abcdef', 'snapshot', 'h1'])).toEqual(new Uint8Array([1]))
+    await storage.removeRange(['abcdef', 'snapshot'])
+    expect(await storage.loadRange(['abcdef', 'snapshot'])).toEqual([])
+    await expect(storage.save(['abcdef', 'sync-state', '../../../outside'], new Uint8Array([1]))).rejects.toThrow(/refusing/)
+    await expect(storage.save(['..', 'x'], new Uint8Array([1]))).rejects.toThrow(/refusing/)
+  })
+})
+
+describe('presence over ephemeral messages', () => {
+  /** Fake document handles on one broadcast bus, encoding messages as automerge-repo does. */
+  function bus() {
+    type FakeHandle = EventEmitter & { broadcast(message: unknown): void }
+    const handles = new Map<string, FakeHandle>()
+    const handle = (peerId: string) => {
+      const emitter = new EventEmitter() as FakeHandle
+      emitter.broadcast = (message) => {
+        const data = new Uint8Array(cbor.encode(message))
+        for (const [other, target] of handles)
+          if (other !== peerId) target.emit('ephemeral-message', { senderId: peerId as PeerId, message: cbor.decode(data) })
+      }
+      handles.set(peerId, emitter)
+      return emitter
+    }
+    return { handle, send: (from: string, message: unknown) => handles.get(from)!.broadcast(message) }
+  }
+
+  it('shows signed entries, drops forged and replayed ones, forgets goodbyes and stale entries', async () => {
+    let clock = 1_000_000
+    const now = () => clock
+    const net = bus()
+    const alice = await createIdentity()
+    const bob = await createIdentity()
+    const make = (peerId: string, identity?: Awaited<ReturnType<typeof createIdentity>>) => {
+      const presence = ephemeralPresence({
+        handle: net.handle(peerId) as never,
+        peerId,
+        spaceId: 'space-a',
+        now,
+        ...(identity ? { identity } : {}),
+      })
+      cleanup.push(() => presence.close())
+      return presence
+    }
+    const a = make('peer-a', alice)
+    const b = make('peer-b', bob)
+    make('peer-m')
+    let overheard: unknown
+    net.handle('peer-spy').on('ephemeral-message', ({ message }) => (overheard = message))
+
+    await b.set({ name: 'Bob' })
+    await eventually(() => expect(a.get().map((peer) => [peer.did, peer.state])).toEqual([[bob.did, { name: 'Bob' }]]))
+    // A did claimed without its key, and Bob's genuine entry replayed by another peer.
+    net.send('peer-m', { kind: 'townhall/presence/v1', did: alice.did, state: { name: 'Alice?' }, ts: clock, sig: new Uint8Array(64) })
+    net.send('peer-m', overheard)
+    net.send('peer-m', { kind: 'townhall/presence/v1', did: 42 })
+    await eventually(() => expect(a.forged).toBe(3))
+    expect(a.get().map((peer) => peer.did)).toEqual([bob.did])
+
+    clock += 60_000 // past staleMs with no refresh
+    expect(a.get()).toEqual([])
+    await b.set({ name: 'Bob again' })
+    await eventually(() => expect(a.get()).toHaveLength(1))
+    await b.leave()
+    await eventually(() => expect(a.get()).toEqual([]))
+  })
+})
