@@ -4,18 +4,24 @@
  *   townhall signal     signaling server for the Yjs adapter
  *   townhall demo       the sample apps and a signaling server, on loopback
  *   townhall recount    verify an export and recompute its polls offline
+ *   townhall relay      always-on OrbitDB peer that keeps spaces available
+ *   townhall sync-server  automerge-repo sync server that keeps spaces available
  */
 import { readFileSync } from 'node:fs'
 import { TownhallError } from '../core/index.js'
 import { UsageError } from './args.js'
 import { demoCommand, demoHelp } from './commands/demo.js'
 import { recountCommand, recountHelp } from './commands/recount.js'
+import { relayCommand, relayHelp } from './commands/relay.js'
 import { signalCommand, signalHelp } from './commands/signal.js'
+import { syncServerCommand, syncServerHelp } from './commands/sync-server.js'
 
 const commands: Record<string, { run(argv: readonly string[]): Promise<void>; help: string; summary: string }> = {
   signal: { run: signalCommand, help: signalHelp, summary: 'run a signaling server for the Yjs adapter (y-webrtc)' },
   demo: { run: demoCommand, help: demoHelp, summary: 'serve the built sample apps with a signaling server, on loopback' },
   recount: { run: recountCommand, help: recountHelp, summary: 'verify an export and recompute every poll from it alone' },
+  'sync-server': { run: syncServerCommand, help: syncServerHelp, summary: 'run an automerge-repo sync server that keeps spaces available' },
+  relay: { run: relayCommand, help: relayHelp, summary: 'keep spaces available: an always-on OrbitDB peer and circuit relay' },
 }
 
 const usage = `Usage: townhall <command> [options]

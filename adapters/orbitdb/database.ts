@@ -1,0 +1,101 @@
+/**
+ * The OrbitDB database type of a space's log: OrbitDB's `events` database (an append-only log,
+ * replicated by OrbitDB's own Sync), with one change: an entry that fails to join the log (its
+ * signature, its log id, the access controller or a missing block) is reported to the replica with
+ * the reason instead of being printed with `console.error`, which is what @orbitdb/core 4.0.0 does.
+ *
+ * It follows @orbitdb/core 4.0.0's `database.js` and `databases/events.js` (pinned): the log,
+ * storages and Sync are OrbitDB's own, so the log format and the wire protocol are unchanged and
+ * peers using plain `events` databases interoperate.
+ */
+// The bare specifier, as OrbitDB itself uses: Node's module, or the `events` package in browser bundles.
+import { EventEmitter } from 'events'
+import { ComposedStorage, IPFSBlockStorage, LevelStorage, Log, LRUStorage, type EventsDatabase, type LogEntry } from '@orbitdb/core'
+// Not re-exported by the package index; the package has no `exports` map, so the file is reachable.
+import Sync from '@orbitdb/core/src/sync.js'
+
+export const DATABASE_TYPE = 'events'
+
+interface DatabaseParams {
+  ipfs: unknown
+  identity: unknown
+  address: string
+  name: string
+  access: unknown
+  directory: string
+  meta?: unknown
+  headsStorage?: unknown
+  entryStorage?: unknown
+  indexStorage?: unknown
+  referencesCount?: number
+  syncAutomatically?: boolean
+}
+
+/** Called for every entry that did not join the log, with why. */
+export type OnRejectedEntry = (entry: string, reason: string) => void
+
+export function spaceLogDatabase(onRejected: OnRejectedEntry) {
+  return async (params: DatabaseParams): Promise<EventsDatabase> => {
+    const { ipfs, identity, address, name, access } = params
+    const directory = `${params.directory.replace(/\/$/, '')}/${address}`
+    const referencesCount = Number(params.referencesCount) > -1 ? params.referencesCount! : 16
+    const entryStorage =
+      params.entryStorage ?? (await ComposedStorage(await LRUStorage({ size: 1000 }), await IPFSBlockStorage({ ipfs, pin: true })))
+    const headsStorage =
+      params.headsStorage ??
+      (await ComposedStorage(await LRUStorage({ size: 1000 }), await LevelStorage({ path: `${directory}/log/_heads/` })))
+    const indexStorage =
+      params.indexStorage ??
+      (await ComposedStorage(await LRUStorage({ size: 1000 }), await LevelStorage({ path: `${directory}/log/_index/` })))
+    const log = await Log(identity, { logId: address, access, entryStorage, headsStorage, indexStorage })
+    const events = new EventEmitter()
+    // One operation at a time, appends and joins alike, as OrbitDB's Database does.
+    let queue: Promise<unknown> = Promise.resolve()
+    const serially = <T>(task: () => Promise<T>): Promise<T> => {
+      const run = queue.then(task, task)
+      queue = run.catch(() => {})
+      return run
+    }
+
+    const addOperation = (op: unknown) =>
+      serially(async () => {
+        const entry = await log.append(op, { referencesCount })
+        await sync.add(entry)
+        events.emit('update', entry)
+        return entry.hash
+      })
+
+    const applyOperation = (entry: LogEntry | undefined) =>
+      serially(async () => {
+        if (!entry) return
+        try {
+          if (await log.joinEntry(entry)) events.emit('update', entry)
+        } catch (error) {
+          onRejected(String(entry.hash ?? '?'), error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error))
+        }
+      })
+
+    const sync = await Sync({ ipfs, log, events, onSynced: applyOperation, start: params.syncAutomatically })
+
+    return {
+      type: DATABASE_TYPE,
+      address,
+      name,
+      identity,
+      meta: params.meta ?? {},
+      log,
+      sync,
+      events,
+      peers: sync.peers,
+      access,
+      addOperation,
+      add: (value: unknown) => addOperation({ op: 'ADD', key: null, value }),
+      async close() {
+        await sync.stop()
+        await queue
+        await log.close()
+        events.emit('close')
+      },
+    } as unknown as EventsDatabase
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * townhall/orbitdb/node: OrbitDB peers in Node. libp2p over TCP (and WebSockets when asked), Level
+ * stores on disk, a stable peer id per data directory, the replica's records in an fsynced file,
+ * and the shims Node 20 needs. Import this entry only in Node.
+ *
+ * @example
+ * ```ts
+ * import { orbitdbNodeReplica } from 'townhall/orbitdb/node'
+ * const replica = await orbitdbNodeReplica({ spaceId, directory: '/var/lib/townhall/alice', peers: ['/ip4/127.0.0.1/tcp/4010/p2p/12D3Koo…'] })
+ * ```
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Libp2p } from '@libp2p/interface'
+import type { Identity } from '../../core/identity.js'
+import { fileRecordStore } from '../shared/file-store.js'
+import type { OrbitdbPeer } from './peer.js'
+import type { OrbitdbReplica, OrbitdbReplicaOptions } from './replica.js'
+
+/**
+ * Node 20 lacks `Promise.withResolvers` (Node 22 has it); libp2p's locks (mortice) call it while
+ * stopping. Installed only when this entry is used, before libp2p is loaded, and only if missing.
+ * (The other Node 20 gap, a global WebSocket, is filled below only when WebSockets are asked for.)
+ */
+function installNodeShims(): void {
+  const P = Promise as unknown as { withResolvers?: unknown }
+  if (typeof P.withResolvers === 'function') return
+  P.withResolvers = function withResolvers<T>() {
+    let resolve!: (value: T | PromiseLike<T>) => void
+    let reject!: (reason?: unknown) => void
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    return { promise, resolve, reject }
+  }
+}
+
+export interface OrbitdbNodePeerOptions {
+  /**
+   * Where everything persists: `blocks/` and `data/` (Helia, LevelDB), `orbitdb/` (keystore, log
+   * heads), `peer-key` (the libp2p identity, so the peer id survives restarts). Omit for memory only.
+   */
+  readonly directory?: string
+  /** Listen addresses (default `/ip4/127.0.0.1/tcp/0`: loopback, any free port). Add `/ws` ones with `websockets`. */
+  readonly listen?: readonly string[]
+  /** Peers (or a relay) to dial and keep dialing: multiaddrs ending in `/p2p/<peer id>`. */
+  readonly peers?: readonly string[]
+  /** Adds the WebSockets transport (needed to listen on or dial `/ws` addresses). */
+  readonly websockets?: boolean
+  /** Runs a circuit relay v2 server, so browsers can reserve a relayed address here. */
+  readonly relayServer?: boolean
+  readonly fetchTimeoutMs?: number
+  readonly maxPayloadBytes?: number
+}
+
+export async function createOrbitdbNodePeer(options: OrbitdbNodePeerOptions = {}): Promise<OrbitdbPeer> {
+  installNodeShims()
+  const [{ createLibp2p }, { tcp }, { noise }, { yamux }, { identify }, { gossipsub }, { generateKeyPairFromSeed }, { createOrbitdbPeer }] =
+    await Promise.all([
+      import('libp2p'),
+      import('@libp2p/tcp'),
+      import('@chainsafe/libp2p-noise'),
+      import('@chainsafe/libp2p-yamux'),
+      import('@libp2p/identify'),
+      import('@libp2p/gossipsub'),
+      import('@libp2p/crypto/keys'),
+      import('./peer.js'),
+    ])
+  const { directory } = options
+  let seed: Uint8Array
+  if (directory) {
+    await mkdir(directory, { recursive: true, mode: 0o700 })
+    seed = await loadOrCreateSeed(join(directory, 'peer-key'))
+  } else seed = new Uint8Array(randomBytes(32))
+  const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+
+  const stores = directory ? await levelStores(directory) : await memoryStores()
+  const transports = [tcp()] as Array<ReturnType<typeof tcp>>
+  const services: Record<string, unknown> = {
+    identify: identify(),
+    // Publishing with nobody subscribed yet must not fail: the entry is saved and heads are exchanged on connect.
+    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false }),
+  }
+  if (options.websockets) {
+    // Node 20 has no global WebSocket (Node 22 has): @libp2p/websockets dials with it.
+    const g = globalThis as { WebSocket?: unknown }
+    g.WebSocket ??= (await import('ws')).WebSocket
+    const { webSockets } = await import('@libp2p/websockets')
+    transports.push(webSockets() as unknown as ReturnType<typeof tcp>)
+  }
+  if (options.relayServer) {
+    const { circuitRelayServer } = await import('@libp2p/circuit-relay-v2')
+    services.relay = circuitRelayServer()
+  }
+  let libp2p: Libp2p
+  try {
+    libp2p = (await createLibp2p({
+      privateKey,
+      addresses: { listen: [...(options.listen ?? ['/ip4/127.0.0.1/tcp/0'])] },
+      transports,
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: services as never,
+      datastore: stores.datastore as never,
+    })) as unknown as Libp2p
+  } catch (error) {
+    await stores.close()
+    throw error
+  }
+  try {
+    return await createOrbitdbPeer({
+      libp2p,
+      blockstore: stores.blockstore,
+      datastore: stores.datastore,
+      ...(directory ? { directory: join(directory, 'orbitdb') } : {}),
+      ...(options.peers ? { peers: options.peers } : {}),
+      ...(options.fetchTimeoutMs ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
+      ...(options.maxPayloadBytes ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+      onClose: stores.close,
+    })
+  } catch (error) {
+    await Promise.resolve(libp2p.stop()).catch(() => {})
+    await stores.close()
+    throw error
+  }
+}
+
+async function loadOrCreateSeed(path: string): Promise<Uint8Array> {
+  try {
+    const seed = new Uint8Array(await readFile(path))
+    if (seed.length === 32) return seed
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  const seed = new Uint8Array(randomBytes(32))
+  await writeFile(path, seed, { mode: 0o600 })
+  return seed
+}
+
+async function levelStores(directory: string) {
+  const [{ LevelBlockstore }, { LevelDatastore }] = await Promise.all([import('blockstore-level'), import('datastore-level')])
+  const blockstore = new LevelBlockstore(join(directory, 'blocks'))
+  const datastore = new LevelDatastore(join(directory, 'data'))
+  await blockstore.open()
+  await datastore.open()
+  return {
+    blockstore,
+    datastore,
+    async close() {
+      await Promise.resolve(blockstore.close()).catch(() => {})
+      await Promise.resolve(datastore.close()).catch(() => {})
+    },
+  }
+}
+
+async function memoryStores() {
+  const [{ MemoryBlockstore }, { MemoryDatastore }] = await Promise.all([import('blockstore-core'), import('datastore-core')])
+  return { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore(), close: async () => {} }
+}
+
+export interface OrbitdbNodeReplicaOptions extends OrbitdbNodePeerOptions, Omit<OrbitdbReplicaOptions, 'peer' | 'ownsPeer' | 'store'> {
+  readonly identity?: Identity
+}
+
+/**
+ * A replica on a peer of its own: records in `<directory>/records/<space id>.records` (fsynced
+ * before `add` resolves), OrbitDB and Helia data beside them. Closing the replica stops the peer.
+ */
+export async function orbitdbNodeReplica(options: OrbitdbNodeReplicaOptions): Promise<OrbitdbReplica> {
+  const peer = await createOrbitdbNodePeer(options)
+  let store: Awaited<ReturnType<typeof fileRecordStore>> | undefined
+  try {
+    const { orbitdbReplica } = await import('./replica.js')
+    if (options.directory) store = await fileRecordStore(join(options.directory, 'records', `${options.spaceId}.records`))
+    return await orbitdbReplica({ ...options, peer, ownsPeer: true, ...(store ? { store } : {}) })
+  } catch (error) {
+    await store?.close()
+    await peer.close()
+    throw error
+  }
+}
+
+export { fileRecordStore }

@@ -1,0 +1,286 @@
+/**
+ * The OrbitDB replica: a space's records travel in an OrbitDB `events` log on Helia/libp2p, one
+ * log entry per batch of records (see batch.ts).
+ *
+ * Why `events`: the log is append-only and every entry is an immutable batch that is replayed in
+ * full; `documents` would maintain a keyed index (extra writes per entry) and offer `put`/`del`
+ * semantics this adapter has no use for.
+ *
+ * The log is a transport, not the truth. Every well-formed record of this space found in it is
+ * copied into a local RecordStore (durably, before the space sees it); `getAll` serves that store,
+ * plus whatever else peers appended, for the space to reject. Anything in the log that is not a
+ * well-formed batch reaches the space as an untrusted entry, never an exception.
+ */
+import type { EventsDatabase, LogEntry } from '@orbitdb/core'
+import { ClosedError } from '../../core/errors.js'
+import type { Identity } from '../../core/identity.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
+import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { memoryRecordStore, type RecordStore } from '../shared/store.js'
+import type { AccessStats } from './access.js'
+import { DEFAULT_MAX_BATCH_BYTES, toBatches, unbatch } from './batch.js'
+import type { OrbitdbPeer } from './peer.js'
+import { pubsubPresence, type OrbitdbPresence, type PubSubLike } from './presence.js'
+
+export interface OrbitdbReplicaOptions {
+  readonly spaceId: string
+  /** The OrbitDB peer to open the space's log on (`createOrbitdbPeer`, or `createOrbitdbNodePeer` in Node). */
+  readonly peer: OrbitdbPeer
+  /** Close the peer along with the replica (default false: the peer may carry other spaces). */
+  readonly ownsPeer?: boolean
+  /** Durable local copy of the records (default: memory only). */
+  readonly store?: RecordStore
+  /** Signs this device's presence messages. */
+  readonly identity?: Identity
+  /** Most record bytes per log entry; larger `add` calls are split (default 512 KiB). */
+  readonly maxBatchBytes?: number
+  /** Entries that were not records of this space, kept for `getAll` (default 10 000, oldest dropped first). */
+  readonly maxForeignEntries?: number
+  /**
+   * How often the log's heads are announced again while peers are connected (default 30 s); after a
+   * change they are also announced 1, 3 and 9 s later. See "Anti-entropy" in the adapter's docs.
+   */
+  readonly announceMs?: number
+}
+
+export interface OrbitdbReplica extends Replica {
+  readonly peer: OrbitdbPeer
+  /** The space's OrbitDB database; for diagnostics and tests, not part of the replica contract. */
+  readonly database: EventsDatabase
+  readonly presence: OrbitdbPresence
+  /** Log entries refused by the access controller (forged identity, oversized payload), with reasons. */
+  readonly refusedEntries: AccessStats['refused']
+  /** Log entries whose payload was not a well-formed batch of records. */
+  readonly malformedEntries: number
+  /** Errors OrbitDB's sync reported (undecodable messages from peers, failed head exchanges). */
+  readonly syncErrors: number
+}
+
+export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<OrbitdbReplica> {
+  const { spaceId, peer } = options
+  const store = options.store ?? memoryRecordStore()
+  const maxForeign = options.maxForeignEntries ?? 10_000
+  /** Records held under their true id: what `getAll` serves and what is re-published if missing from the log. */
+  const held = new Map<string, Uint8Array>()
+  /** Other entries peers appended: not records of this space, handed over for the space to reject. */
+  const foreign = new Map<string, ReplicaEntry>()
+  /** Log entries already read. */
+  const seen = new Set<string>()
+  const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
+  const syncListeners = new Set<(state: SyncState) => void>()
+  const access: AccessStats = { refused: [] }
+  let received = 0
+  let malformedEntries = 0
+  let syncErrors = 0
+  let everSynced = false
+  let closed = false
+
+  for (const bytes of await store.load()) held.set((await recordCid(bytes)).toString(), bytes)
+  const database = await peer.openSpaceLog(spaceId, access)
+  const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
+  const presence = pubsubPresence({ libp2p: peer.libp2p, pubsub, spaceId, ...(options.identity ? { identity: options.identity } : {}) })
+
+  const state = (): SyncState => ({ peers: database.peers.size, synced: everSynced, bytesInFlight: 0, received })
+  const notifySync = () => {
+    if (closed) return
+    const current = state()
+    for (const listener of [...syncListeners]) listener(current)
+  }
+
+  /** As in the Yjs adapter: only well-formed records of this space are adopted; the space judges the rest. */
+  const adoptable = (bytes: Uint8Array, id: string): boolean => {
+    const parsed = parseRecord(bytes, HARD_MAX_RECORD_BYTES)
+    if (!parsed.ok) return false
+    const space = parsed.value.space?.toString() ?? null
+    if (space !== null) return space === spaceId
+    // The genesis has no space field: its id is the space id.
+    return id === spaceId
+  }
+
+  /** Reads log entries not seen yet, from `heads` back along `next`, oldest first. */
+  async function unread(heads: readonly LogEntry[]): Promise<LogEntry[]> {
+    const found: LogEntry[] = []
+    const stack = [...heads]
+    while (stack.length > 0) {
+      const entry = stack.pop()!
+      if (seen.has(entry.hash)) continue
+      seen.add(entry.hash)
+      found.push(entry)
+      for (const hash of entry.next ?? []) {
+        if (seen.has(hash)) continue
+        const previous = await database.log.get(hash).catch(() => undefined)
+        if (previous) stack.push(previous)
+      }
+    }
+    return found.reverse()
+  }
+
+  /** Adopts what the entries carry and hands every new value to the listeners. */
+  async function absorb(entries: readonly LogEntry[], source: string): Promise<string[]> {
+    const out: ReplicaEntry[] = []
+    const fresh: Array<[string, Uint8Array]> = []
+    const inLog: string[] = []
+    for (const entry of entries) {
+      const { wellFormed, values } = unbatch(entry.payload)
+      if (!wellFormed) malformedEntries++
+      for (const [index, value] of values.entries()) {
+        if (value instanceof Uint8Array) {
+          // IPC and some decoders hand out Buffers or views: keep plain copies.
+          const bytes = value.constructor === Uint8Array ? value : new Uint8Array(value)
+          const id = (await recordCid(bytes)).toString()
+          inLog.push(id)
+          if (held.has(id) || foreign.has(id) || fresh.some(([known]) => known === id)) continue
+          if (adoptable(bytes, id)) fresh.push([id, bytes])
+          else remember(id, { bytes, source })
+          out.push({ bytes, source })
+        } else {
+          const key = `${entry.hash}/${index}`
+          if (foreign.has(key)) continue
+          remember(key, { bytes: value, source })
+          out.push({ bytes: value, source })
+        }
+      }
+    }
+    // Durable before anyone sees it, so what the space accepted survives a crash.
+    if (fresh.length > 0) await store.append(fresh.map(([, bytes]) => bytes))
+    for (const [id, bytes] of fresh) held.set(id, bytes)
+    if (!closed && out.length > 0 && source !== 'local') {
+      received += out.length
+      for (const listener of [...listeners]) listener(out)
+      notifySync()
+    }
+    return inLog
+  }
+  function remember(key: string, entry: ReplicaEntry): void {
+    foreign.set(key, entry)
+    if (foreign.size > maxForeign) foreign.delete(foreign.keys().next().value!)
+  }
+
+  // Whatever the log already holds from earlier sessions: adopted quietly, as the local store's.
+  const logged = new Set(await absorb(await unread(await database.log.heads()), 'local'))
+  // Records the store has but the log lacks (a crash between the two writes): published again.
+  const missing = [...held].filter(([id]) => !logged.has(id)).map(([, bytes]) => bytes)
+  for (const batch of toBatches(missing, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
+
+  let pending: Promise<unknown> = Promise.resolve()
+  const enqueue = (task: () => Promise<unknown>) => {
+    pending = pending.then(task, task).catch(() => {
+      // A failure to read one entry (a block that never arrived) must not stop the ones after it.
+    })
+    return pending
+  }
+  /**
+   * Anti-entropy. OrbitDB announces a new entry once, over gossipsub, and exchanges heads only when
+   * a peer subscribes; an announcement lost while the mesh is still forming (a peer that just joined)
+   * is otherwise recovered only by the next write. Re-announcing the current heads a few times after
+   * each change, and slowly while peers are connected, closes that gap: a peer that already has a
+   * head ignores it after one index lookup, one that lacks it fetches what it misses.
+   */
+  const announceMs = options.announceMs ?? 30_000
+  let due: number[] = []
+  let lastAnnounce = Date.now()
+  const changed = () => {
+    const now = Date.now()
+    due = [now + 1000, now + 3000, now + 9000]
+  }
+  const announce = async () => {
+    lastAnnounce = Date.now()
+    for (const head of await database.log.heads()) await database.sync.add(head)
+  }
+  const announcer = setInterval(() => {
+    const now = Date.now()
+    const burst = due.length > 0 && due[0]! <= now
+    if (burst) due = due.filter((at) => at > now)
+    if (closed || database.peers.size === 0 || (!burst && now - lastAnnounce < announceMs)) return
+    void enqueue(announce)
+  }, 500)
+  ;(announcer as { unref?: () => void }).unref?.()
+
+  const onUpdate = (entry: LogEntry) => {
+    if (closed) return
+    changed()
+    void enqueue(async () => absorb(await unread([entry]), 'peer'))
+  }
+  // OrbitDB emits `join` once a peer's heads were exchanged and joined; entries are read in order behind it.
+  const onJoin = () =>
+    void enqueue(async () => {
+      everSynced = true
+      notifySync()
+    })
+  const onLeave = () => notifySync()
+  // OrbitDB's sync re-emits failures (undecodable messages, failed dials) as `error`: without a
+  // listener Node's EventEmitter would throw them and end the process.
+  const onError = () => {
+    syncErrors++
+  }
+  database.events.on('update', onUpdate)
+  database.events.on('join', onJoin)
+  database.events.on('leave', onLeave)
+  database.events.on('error', onError)
+  const onConnection = () => notifySync()
+  peer.libp2p.addEventListener('peer:disconnect', onConnection)
+  peer.libp2p.addEventListener('peer:connect', onConnection)
+
+  return {
+    spaceId,
+    peer,
+    database,
+    presence,
+    refusedEntries: access.refused,
+    get malformedEntries() {
+      return malformedEntries
+    },
+    get syncErrors() {
+      return syncErrors
+    },
+    async add(records) {
+      if (closed) throw new ClosedError('replica')
+      const fresh: Array<[string, Uint8Array]> = []
+      for (const given of records) {
+        const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
+        const id = (await recordCid(bytes)).toString()
+        if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
+      }
+      if (fresh.length === 0) return
+      // Durable first (invariant 6); the log entry follows. A crash in between is repaired on reopen.
+      await store.append(fresh.map(([, bytes]) => bytes))
+      for (const [id, bytes] of fresh) held.set(id, bytes)
+      if (closed) throw new ClosedError('replica')
+      for (const batch of toBatches(
+        fresh.map(([, bytes]) => bytes),
+        options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+      ))
+        await database.add(batch)
+    },
+    async getAll() {
+      if (closed) throw new ClosedError('replica')
+      await pending
+      return [...[...held.values()].map((bytes) => ({ bytes, source: 'local' })), ...foreign.values()]
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    getSyncState: state,
+    subscribeSyncState(listener) {
+      syncListeners.add(listener)
+      return () => syncListeners.delete(listener)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      clearInterval(announcer)
+      listeners.clear()
+      syncListeners.clear()
+      presence.close()
+      peer.libp2p.removeEventListener('peer:disconnect', onConnection)
+      peer.libp2p.removeEventListener('peer:connect', onConnection)
+      database.events.off('update', onUpdate)
+      await database.close().catch(() => {})
+      database.events.off('error', onError)
+      await pending
+      await store.close()
+      if (options.ownsPeer) await peer.close()
+    },
+  }
+}

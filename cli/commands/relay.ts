@@ -1,0 +1,123 @@
+/** `townhall relay`: an always-on OrbitDB peer that keeps spaces available, until Ctrl-C or SIGTERM. */
+import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
+import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
+import { isSpaceId } from '../../core/index.js'
+import { integer, UsageError, untilSignal } from '../args.js'
+import { defaultRelayDirectory, startRelay } from '../relay.js'
+
+export const relayHelp = `Usage: townhall relay --space ID [--space ID …] [options]
+       townhall relay --config FILE [options]
+
+Runs an always-on OrbitDB peer (libp2p over TCP and WebSockets, with a circuit relay server for
+browsers) that opens, replicates and pins the given spaces, so they stay available while every
+other peer is offline. Peers and browsers dial one of the printed addresses.
+
+Options:
+  --space ID          a space to replicate (repeatable)
+  --config FILE       JSON: { "spaces": [ID, …], "peers": [MULTIADDR, …], "host", "port", "wsPort", "dir" }
+                      (options given on the command line take precedence)
+  --dir DIR           where logs, blocks, records and the peer key persist
+                      (default: ${defaultRelayDirectory()})
+  --host ADDRESS      address to bind (default 127.0.0.1; 0.0.0.0 or :: to serve others)
+  --port N            TCP port for Node peers (default 4010; 0 picks a free one)
+  --ws-port N         WebSocket port for browsers (default 4011; 0 picks a free one)
+  --peer MULTIADDR    another peer or relay to dial and keep dialing (repeatable)
+  --quiet             print only the addresses
+  -h, --help          show this help
+`
+
+interface RelayConfig {
+  spaces?: unknown
+  peers?: unknown
+  host?: unknown
+  port?: unknown
+  wsPort?: unknown
+  dir?: unknown
+}
+
+async function readConfig(file: string): Promise<RelayConfig> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`Cannot read ${file}: ${error.code ?? error.message}.`)
+  })
+  let config: unknown
+  try {
+    config = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`${file} is not JSON: ${(error as Error).message}.`)
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`${file} must hold a JSON object.`)
+  return config as RelayConfig
+}
+
+const strings = (value: unknown, what: string): string[] => {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new UsageError(`"${what}" must be a list of strings.`)
+  return value
+}
+const optionalString = (value: unknown, what: string): string | undefined => {
+  if (value === undefined || typeof value === 'string') return value
+  throw new UsageError(`"${what}" must be a string.`)
+}
+const port = (value: unknown, what: string): string | undefined => {
+  if (value === undefined) return undefined
+  if (typeof value === 'number' || typeof value === 'string') return String(value)
+  throw new UsageError(`"${what}" must be a port number.`)
+}
+
+export async function relayCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      space: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      dir: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'ws-port': { type: 'string' },
+      peer: { type: 'string', multiple: true },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(relayHelp)
+    return
+  }
+  const config = values.config ? await readConfig(values.config) : {}
+  const spaces = [...new Set([...strings(config.spaces, 'spaces'), ...(values.space ?? [])])]
+  if (spaces.length === 0) throw new UsageError('Give at least one space to replicate: --space ID, or "spaces" in --config FILE.')
+  for (const id of spaces) if (!isSpaceId(id)) throw new UsageError(`"${id}" is not a space id (the CID of a space's genesis record).`)
+  const host = values.host ?? optionalString(config.host, 'host') ?? '127.0.0.1'
+  if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::), got "${host}".`)
+  const tcpPort = integer(values.port ?? port(config.port, 'port'), 'port', 4010, 0, 65535)
+  const wsPort = integer(values['ws-port'] ?? port(config.wsPort, 'wsPort'), 'ws-port', 4011, 0, 65535)
+  if (tcpPort !== 0 && tcpPort === wsPort) throw new UsageError('--port and --ws-port must differ.')
+  const directory = values.dir ?? optionalString(config.dir, 'dir') ?? defaultRelayDirectory()
+  const peers = [...strings(config.peers, 'peers'), ...(values.peer ?? [])]
+  for (const address of peers) {
+    try {
+      multiaddr(address)
+    } catch (error) {
+      throw new UsageError(`"${address}" is not a multiaddr: ${(error as Error).message}`)
+    }
+  }
+  const log = values.quiet ? undefined : (line: string) => console.error(`relay: ${line}`)
+
+  log?.(`data in ${directory}`)
+  const relay = await startRelay({ directory, spaces, host, tcpPort, wsPort, peers, ...(log ? { log } : {}) }).catch(
+    (error: Error & { code?: string }) => {
+      if (error.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(error.message))
+        throw new UsageError(`Port ${tcpPort} or ${wsPort} is in use: pick others with --port and --ws-port, or 0 for free ones.`)
+      throw error
+    },
+  )
+  console.log(`townhall relay ${relay.peerId} replicating ${spaces.length} space(s), listening on`)
+  for (const address of relay.multiaddrs) console.log(`  ${address}`)
+  const signal = await untilSignal()
+  log?.(`${signal}, shutting down`)
+  await relay.close()
+}

@@ -1,0 +1,139 @@
+/**
+ * An always-on OrbitDB peer: it listens on TCP and WebSockets (loopback unless told otherwise),
+ * runs a circuit relay v2 server for browsers, and opens, replicates and pins the logs of the
+ * spaces it is given, so they stay available while every other peer is offline.
+ *
+ * It is a transport like any other peer: it keeps every entry of the logs it carries (that is what
+ * pinning means) and adopts the well-formed records of each space into a record file, but it holds
+ * no identity in any space and cannot forge, alter or hide a record another peer already has.
+ *
+ * @example
+ * ```ts
+ * const relay = await startRelay({ directory: '/var/lib/townhall-relay', spaces: [spaceId], tcpPort: 0, wsPort: 0 })
+ * relay.multiaddrs // -> ['/ip4/127.0.0.1/tcp/40123/p2p/12D3Koo…', '/ip4/127.0.0.1/tcp/40124/ws/p2p/12D3Koo…']
+ * await relay.close()
+ * ```
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { createOrbitdbNodePeer } from '../adapters/orbitdb/node.js'
+import type { OrbitdbPeer } from '../adapters/orbitdb/peer.js'
+import type { OrbitdbReplica } from '../adapters/orbitdb/replica.js'
+import { fileRecordStore } from '../adapters/shared/file-store.js'
+
+export interface RelayOptions {
+  /** Where the relay persists logs, blocks, records and its peer key. */
+  readonly directory: string
+  /** Space ids to open, replicate and pin. */
+  readonly spaces: readonly string[]
+  /** Address to bind (default 127.0.0.1). Use 0.0.0.0 or :: deliberately, to serve others. */
+  readonly host?: string
+  /** TCP port for Node peers (default 4010; 0 picks a free one). */
+  readonly tcpPort?: number
+  /** WebSocket port for browsers and Node peers (default 4011; 0 picks a free one). */
+  readonly wsPort?: number
+  /** Other peers or relays to dial and keep dialing. */
+  readonly peers?: readonly string[]
+  /** Progress and notable events; default: silent. */
+  readonly log?: (line: string) => void
+  /** How often progress is reported while records arrive (default 2 s). */
+  readonly progressMs?: number
+}
+
+export interface RelaySpaceStatus {
+  readonly spaceId: string
+  readonly database: string
+  readonly records: number
+  readonly peers: number
+  readonly synced: boolean
+}
+
+export interface Relay {
+  readonly peerId: string
+  /** Every address it listens on, with its peer id: hand one to `peers` of a replica. */
+  readonly multiaddrs: readonly string[]
+  status(): Promise<RelaySpaceStatus[]>
+  /** Closes every space, then OrbitDB, Helia, libp2p and the stores. Idempotent. */
+  close(): Promise<void>
+}
+
+/** The relay's data directory when none is given: the OS's per-user data folder, never the working directory. */
+export function defaultRelayDirectory(platform = process.platform, env = process.env, home = homedir()): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'townhall', 'relay')
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'townhall', 'relay')
+  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'townhall', 'relay')
+}
+
+/** A libp2p listen address for a host and port; `ws` adds the WebSocket path. */
+export function listenAddress(host: string, port: number, ws = false): string {
+  const family = host.includes(':') ? 'ip6' : 'ip4'
+  return `/${family}/${host}/tcp/${port}${ws ? '/ws' : ''}`
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const host = options.host ?? '127.0.0.1'
+  const log = options.log ?? (() => {})
+  const peer: OrbitdbPeer = await createOrbitdbNodePeer({
+    directory: options.directory,
+    listen: [listenAddress(host, options.tcpPort ?? 4010), listenAddress(host, options.wsPort ?? 4011, true)],
+    websockets: true,
+    relayServer: true,
+    ...(options.peers ? { peers: options.peers } : {}),
+  })
+  const { orbitdbReplica } = await import('../adapters/orbitdb/replica.js')
+  const replicas: OrbitdbReplica[] = []
+  const timers: Array<ReturnType<typeof setInterval>> = []
+  let closing: Promise<void> | undefined
+
+  const close = () => {
+    closing ??= (async () => {
+      timers.forEach((timer) => clearInterval(timer))
+      for (const replica of replicas) await replica.close().catch(() => {})
+      await peer.close()
+    })()
+    return closing
+  }
+
+  try {
+    for (const spaceId of new Set(options.spaces)) {
+      const store = await fileRecordStore(join(options.directory, 'records', `${spaceId}.records`))
+      const replica = await orbitdbReplica({ spaceId, peer, store })
+      replicas.push(replica)
+      const held = async () => (await replica.getAll()).filter((entry) => entry.source === 'local').length
+      log(`space ${spaceId}: opened with ${await held()} records (log ${replica.database.address})`)
+      let reported = replica.getSyncState()
+      let announcedSync = false
+      const report = async () => {
+        const now = replica.getSyncState()
+        if (now.synced && !announcedSync) {
+          announcedSync = true
+          log(`space ${spaceId}: initial replication done with ${now.peers} peer(s), ${await held()} records`)
+        } else if (now.received !== reported.received || now.peers !== reported.peers) {
+          log(`space ${spaceId}: ${await held()} records, ${now.received - reported.received} new, ${now.peers} peer(s)`)
+        }
+        reported = now
+      }
+      const timer = setInterval(() => void report().catch(() => {}), options.progressMs ?? 2000)
+      timer.unref()
+      timers.push(timer)
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+
+  return {
+    peerId: peer.libp2p.peerId.toString(),
+    multiaddrs: peer.multiaddrs(),
+    async status() {
+      return Promise.all(
+        replicas.map(async (replica) => {
+          const state = replica.getSyncState()
+          const records = (await replica.getAll()).filter((entry) => entry.source === 'local').length
+          return { spaceId: replica.spaceId, database: replica.database.address, records, peers: state.peers, synced: state.synced }
+        }),
+      )
+    },
+    close,
+  }
+}
