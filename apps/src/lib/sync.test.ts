@@ -1,0 +1,38 @@
+/** The sync indicator's words and the online list. */
+import { describe, expect, it } from 'vitest'
+import { onlineMembers, syncLabel } from './sync.js'
+
+const state = (peers: number, synced: boolean, received = 0) => ({ peers, synced, received, bytesInFlight: 0 })
+const net = { online: true, signaling: 1 }
+
+describe('syncLabel', () => {
+  it('says syncing, up to date, offline or waiting', () => {
+    expect(syncLabel(state(2, false, 5), net)).toMatchObject({ status: 'syncing', text: 'Syncing… 5 records received' })
+    expect(syncLabel(state(1, false, 1), net).text).toBe('Syncing… 1 record received')
+    expect(syncLabel(state(2, true, 5), net)).toMatchObject({ status: 'synced', text: 'Up to date' })
+    expect(syncLabel(state(0, true), { online: false, signaling: 1 })).toMatchObject({ status: 'offline', text: 'Offline' })
+    expect(syncLabel(state(0, false), { online: true, signaling: 0 })).toMatchObject({ status: 'offline', text: 'Offline' })
+    expect(syncLabel(state(0, false), net)).toMatchObject({ status: 'waiting', text: 'No peers online' })
+    // Peers reachable (same LAN) while the browser reports offline: connected wins.
+    expect(syncLabel(state(1, true), { online: false, signaling: 1 }).status).toBe('synced')
+  })
+})
+
+describe('onlineMembers', () => {
+  it('lists each identity once, named when any of its tabs has a name, self first', () => {
+    const list = onlineMembers(
+      [
+        { did: 'did:key:zB', state: {} },
+        { did: 'did:key:zB', state: { name: 'Bea' } },
+        { did: 'did:key:zA', state: { name: '  Al  ' } },
+        { did: 'did:key:zSelf', state: { name: 42 } },
+      ],
+      'did:key:zSelf',
+    )
+    expect(list).toEqual([
+      { did: 'did:key:zSelf', name: undefined, self: true },
+      { did: 'did:key:zA', name: 'Al', self: false },
+      { did: 'did:key:zB', name: 'Bea', self: false },
+    ])
+  })
+})

@@ -1,0 +1,29 @@
+/**
+ * Vite build of the Townhall sample app. Run from the repository root:
+ *
+ *   npx vite build --config apps/vite.config.ts    -> dist/apps (served by `townhall demo`)
+ *   npx vite --config apps/vite.config.ts          -> dev server on http://127.0.0.1:5173
+ *
+ * The Svelte settings are the repository's shared svelte.config.js (runes on), passed explicitly
+ * because Vite's root here is apps/, where the plugin would not look for it.
+ */
+import { fileURLToPath } from 'node:url'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { defineConfig } from 'vite'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  root: here('.'),
+  // Relative asset URLs, so the built app can be served from any path (a sub-folder, a file share).
+  base: './',
+  plugins: [svelte({ configFile: here('../svelte.config.js') })],
+  build: {
+    outDir: here('../dist/apps'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [here('..')] } },
+  preview: { host: '127.0.0.1' },
+})
