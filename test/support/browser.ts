@@ -15,7 +15,7 @@ import type { BrowserPeer } from './browser/entry.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
-const LAUNCH_ARGS = [
+export const LAUNCH_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -51,6 +51,14 @@ export interface PagePeer {
   reload(): Promise<void>
 }
 
+/** Debian's Chromium, headless, with the flags that keep it off the network and WebRTC on loopback. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}. The browser tests need Debian's chromium package: apt-get install -y chromium`)
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS })
+}
+
 export async function startBrowserHarness(): Promise<BrowserHarness> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}. The browser tests need Debian's chromium package: apt-get install -y chromium`)
@@ -84,11 +92,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     const address = server.address()
     if (!address || typeof address === 'string') throw new Error('the test HTTP server has no port')
     const url = `http://127.0.0.1:${address.port}/`
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: LAUNCH_ARGS,
-    })
+    browser = await launchChromium()
     const launched = browser
     const contexts = new Set<BrowserContext>()
 
