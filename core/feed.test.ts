@@ -250,6 +250,19 @@ describe('FeedState', () => {
       expect(texts(feedOf([p, await hidePost(5, p, false), hide]))).toEqual([])
     })
 
+    it('counts only the replies its thread shows with the same options', async () => {
+      const root = await post(alice, 10, 'root')
+      const kept = await post(bob, 11, 'kept', root)
+      const hiddenReply = await post(bob, 12, 'hidden', root)
+      const mutedReply = await post(mod, 13, 'muted', root)
+      const feed = feedOf([root, kept, hiddenReply, mutedReply, await hidePost(20, hiddenReply, true)])
+      const options = { mutedAuthors: new Set([mod.did]) }
+      expect(feed.getPost(root.id, options)!.replyCount).toBe(feed.getThread(root.id, options)!.replies.length)
+      expect(feed.getPost(root.id, options)!.replyCount).toBe(1)
+      expect(feed.getPost(root.id)!.replyCount).toBe(2)
+      expect(feed.getPost(root.id, { includeHidden: true })!.replyCount).toBe(3)
+    })
+
     it('hides and unhides everything by an author', async () => {
       const p1 = await post(alice, 10, 'a1')
       const p2 = await post(alice, 11, 'a2')

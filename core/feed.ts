@@ -167,13 +167,17 @@ export class FeedState {
   }
 
   private visibleItem(post: Rec<'post'>, options: FeedOptions): FeedItem | undefined {
-    if (options.mutedAuthors?.has(post.author) || options.mutedPosts?.has(post.id)) return undefined
+    if (!this.isShown(post, options)) return undefined
     const hidden = this.hiddenPosts.get(post.id)?.body.hidden === true || this.isAuthorHidden(post.author)
-    if (hidden && !options.includeHidden) return undefined
-    return this.item(post, hidden)
+    return this.item(post, hidden, options)
   }
 
-  private item(post: Rec<'post'>, hidden: boolean): FeedItem {
+  private isShown(post: Rec<'post'>, options: FeedOptions): boolean {
+    if (options.mutedAuthors?.has(post.author) || options.mutedPosts?.has(post.id)) return false
+    return options.includeHidden === true || !(this.hiddenPosts.get(post.id)?.body.hidden === true || this.isAuthorHidden(post.author))
+  }
+
+  private item(post: Rec<'post'>, hidden: boolean, options: FeedOptions): FeedItem {
     // Only the author's own edits and retractions count; others' are ignored wherever they arrive.
     let edit: Rec<'edit'> | undefined
     for (const candidate of this.edits.get(post.id) ?? []) if (candidate.author === post.author) edit = latest(edit, candidate)
@@ -192,7 +196,8 @@ export class FeedState {
       retracted,
       hidden,
       replyTo: post.body.replyTo?.toString(),
-      replyCount: this.replies.get(post.id)?.length ?? 0,
+      // The replies a thread built with the same options shows, so "3 replies" never opens onto two.
+      replyCount: (this.replies.get(post.id) ?? []).filter((reply) => this.isShown(reply, options)).length,
       mentions: post.body.mentions ?? [],
       reactions: [...reactions]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
