@@ -28,7 +28,7 @@ const usage = `Usage: townhall <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(Math.max(...Object.keys(commands).map((each) => each.length)) + 1)} ${command.summary}`)
   .join('\n')}
 
 Run "townhall <command> --help" for a command's options.

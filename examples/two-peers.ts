@@ -1,6 +1,6 @@
 /**
- * The quick-start demo: two peers on a simulated network create a space, post, reply, react and
- * vote, and end up showing the same feed and the same poll result. Run it with `npm start`.
+ * The core demo without a browser: two peers on a simulated network create a space, post, reply, react and
+ * vote, and end up showing the same feed and the same poll result. Run it with `npm run example`.
  */
 import { createIdentity, createSpace, openSpace, parseShareLink } from '../core/index.js'
 import { memoryNetwork } from '../testing/index.js'
