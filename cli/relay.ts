@@ -16,6 +16,8 @@
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { isSpaceId } from '../core/index.js'
+import { serveFollowRequests, type FollowAnswer } from '../adapters/orbitdb/follow.js'
 import { createOrbitdbNodePeer } from '../adapters/orbitdb/node.js'
 import type { OrbitdbPeer } from '../adapters/orbitdb/peer.js'
 import type { OrbitdbReplica } from '../adapters/orbitdb/replica.js'
@@ -34,6 +36,12 @@ export interface RelayOptions {
   readonly wsPort?: number
   /** Other peers or relays to dial and keep dialing. */
   readonly peers?: readonly string[]
+  /**
+   * How many further spaces it opens when peers ask (over `FOLLOW_PROTOCOL`, as the browser app
+   * does). Default 0: only `spaces`. Anyone who can reach the relay can ask, so keep it small;
+   * requests beyond it are answered `full` (and logged once).
+   */
+  readonly follow?: number
   /** Progress and notable events; default: silent. */
   readonly log?: (line: string) => void
   /** How often progress is reported while records arrive (default 2 s). */
@@ -52,6 +60,8 @@ export interface Relay {
   readonly peerId: string
   /** Every address it listens on, with its peer id: hand one to `peers` of a replica. */
   readonly multiaddrs: readonly string[]
+  /** Opens a space now (no-op if open); resolves once its log is open. Not bound by `follow`. */
+  openSpace(spaceId: string): Promise<void>
   status(): Promise<RelaySpaceStatus[]>
   /** Closes every space, then OrbitDB, Helia, libp2p and the stores. Idempotent. */
   close(): Promise<void>
@@ -82,41 +92,90 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   })
   const { orbitdbReplica } = await import('../adapters/orbitdb/replica.js')
   const replicas: OrbitdbReplica[] = []
+  const opened = new Map<string, Promise<void>>()
   const timers: Array<ReturnType<typeof setInterval>> = []
   let closing: Promise<void> | undefined
+  let followed = 0
+  let saidFull = false
+  let stopFollowing: (() => Promise<void>) | undefined
 
   const close = () => {
     closing ??= (async () => {
+      await stopFollowing?.().catch(() => {})
       timers.forEach((timer) => clearInterval(timer))
+      await Promise.all([...opened.values()].map((open) => open.catch(() => {})))
       for (const replica of replicas) await replica.close().catch(() => {})
       await peer.close()
     })()
     return closing
   }
 
-  try {
-    for (const spaceId of new Set(options.spaces)) {
-      const store = await fileRecordStore(join(options.directory, 'records', `${spaceId}.records`))
-      const replica = await orbitdbReplica({ spaceId, peer, store })
-      replicas.push(replica)
-      const held = async () => (await replica.getAll()).filter((entry) => entry.source === 'local').length
-      log(`space ${spaceId}: opened with ${await held()} records (log ${replica.database.address})`)
-      let reported = replica.getSyncState()
-      let announcedSync = false
-      const report = async () => {
-        const now = replica.getSyncState()
-        if (now.synced && !announcedSync) {
-          announcedSync = true
-          log(`space ${spaceId}: initial replication done with ${now.peers} peer(s), ${await held()} records`)
-        } else if (now.received !== reported.received || now.peers !== reported.peers) {
-          log(`space ${spaceId}: ${await held()} records, ${now.received - reported.received} new, ${now.peers} peer(s)`)
-        }
-        reported = now
-      }
-      const timer = setInterval(() => void report().catch(() => {}), options.progressMs ?? 2000)
-      timer.unref()
-      timers.push(timer)
+  async function open(spaceId: string): Promise<void> {
+    const store = await fileRecordStore(join(options.directory, 'records', `${spaceId}.records`))
+    if (closing) {
+      await store.close()
+      return
     }
+    const replica = await orbitdbReplica({ spaceId, peer, store }).catch(async (error: unknown) => {
+      await store.close()
+      throw error
+    })
+    replicas.push(replica)
+    const held = async () => (await replica.getAll()).filter((entry) => entry.source === 'local').length
+    log(`space ${spaceId}: opened with ${await held()} records (log ${replica.database.address})`)
+    let reported = replica.getSyncState()
+    let announcedSync = false
+    const report = async () => {
+      const now = replica.getSyncState()
+      if (now.synced && !announcedSync) {
+        announcedSync = true
+        log(`space ${spaceId}: initial replication done with ${now.peers} peer(s), ${await held()} records`)
+      } else if (now.received !== reported.received || now.peers !== reported.peers) {
+        log(`space ${spaceId}: ${await held()} records, ${now.received - reported.received} new, ${now.peers} peer(s)`)
+      }
+      reported = now
+    }
+    const timer = setInterval(() => void report().catch(() => {}), options.progressMs ?? 2000)
+    timer.unref()
+    timers.push(timer)
+  }
+  /** Opens each space once, one at a time (OrbitDB opens are not meant to race). */
+  let queue: Promise<void> = Promise.resolve()
+  const openSpace = (spaceId: string): Promise<void> => {
+    let opening = opened.get(spaceId)
+    if (!opening) {
+      opening = queue.then(() => open(spaceId))
+      queue = opening.catch(() => {})
+      opened.set(spaceId, opening)
+    }
+    return opening
+  }
+
+  const maxFollow = options.follow ?? 0
+  /** A peer asked for a space: open it if it is a space id and the limit allows. */
+  async function onFollow(spaceId: string): Promise<FollowAnswer> {
+    if (closing || !isSpaceId(spaceId)) return 'invalid'
+    if (!opened.has(spaceId)) {
+      if (followed >= maxFollow) {
+        if (!saidFull) log(`follow limit reached (${maxFollow} spaces): refusing requests for further spaces`)
+        saidFull = true
+        return 'full'
+      }
+      followed++
+      log(`space ${spaceId}: a peer asked to follow it (${followed} of ${maxFollow})`)
+    }
+    try {
+      await openSpace(spaceId)
+      return 'ok'
+    } catch (error) {
+      log(`space ${spaceId}: could not open: ${String(error)}`)
+      return 'invalid'
+    }
+  }
+
+  try {
+    for (const spaceId of new Set(options.spaces)) await openSpace(spaceId)
+    if (maxFollow > 0) stopFollowing = await serveFollowRequests(peer.libp2p, onFollow)
   } catch (error) {
     await close()
     throw error
@@ -125,6 +184,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   return {
     peerId: peer.libp2p.peerId.toString(),
     multiaddrs: peer.multiaddrs(),
+    openSpace,
     async status() {
       return Promise.all(
         replicas.map(async (replica) => {

@@ -15,5 +15,6 @@ export { createOrbitdbPeer, databaseName, type OrbitdbPeer, type OrbitdbPeerOpti
 export { pubsubPresence, presenceTopic, type OrbitdbPresence } from './presence.js'
 export { toBatches, unbatch, DEFAULT_MAX_BATCH_BYTES, type Batch } from './batch.js'
 export { ACCESS_ADDRESS, ACCESS_TYPE, townhallAccess } from './access.js'
+export { FOLLOW_PROTOCOL, askToFollow, serveFollowRequests, type FollowAnswer } from './follow.js'
 export { memoryRecordStore, type RecordStore } from '../shared/store.js'
 export { indexedDbRecordStore } from '../shared/indexeddb-store.js'

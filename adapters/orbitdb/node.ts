@@ -37,6 +37,16 @@ function installNodeShims(): void {
   }
 }
 
+/**
+ * Gossipsub's IP colocation penalty is off. By default every peer seen from one IP address beyond
+ * the 10th costs all of them score, and peers stay counted for an hour after they leave: a relay
+ * that had 14 peers from one address (browsers and processes on one host, or behind one NAT) stopped
+ * publishing to any of them, so new entries stopped reaching peers (found with the sample apps,
+ * after a few dozen page loads). Records are signed and validated by every space, so the penalty
+ * protects nothing here.
+ */
+export const GOSSIPSUB_SCORE_PARAMS = { IPColocationFactorWeight: 0 }
+
 export interface OrbitdbNodePeerOptions {
   /**
    * Where everything persists: `blocks/` and `data/` (Helia, LevelDB), `orbitdb/` (keystore, log
@@ -81,7 +91,7 @@ export async function createOrbitdbNodePeer(options: OrbitdbNodePeerOptions = {}
   const services: Record<string, unknown> = {
     identify: identify(),
     // Publishing with nobody subscribed yet must not fail: the entry is saved and heads are exchanged on connect.
-    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false }),
+    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, scoreParams: GOSSIPSUB_SCORE_PARAMS }),
   }
   if (options.websockets) {
     // Node 20 has no global WebSocket (Node 22 has): @libp2p/websockets dials with it.

@@ -9,6 +9,7 @@ import { defaultRelayDirectory, startRelay } from '../relay.js'
 
 export const relayHelp = `Usage: townhall relay --space ID [--space ID …] [options]
        townhall relay --config FILE [options]
+       townhall relay --follow N [options]
 
 Runs an always-on OrbitDB peer (libp2p over TCP and WebSockets, with a circuit relay server for
 browsers) that opens, replicates and pins the given spaces, so they stay available while every
@@ -16,7 +17,8 @@ other peer is offline. Peers and browsers dial one of the printed addresses.
 
 Options:
   --space ID          a space to replicate (repeatable)
-  --config FILE       JSON: { "spaces": [ID, …], "peers": [MULTIADDR, …], "host", "port", "wsPort", "dir" }
+  --config FILE       JSON: { "spaces": [ID, …], "peers": [MULTIADDR, …], "host", "port", "wsPort", "dir",
+                      "follow" }
                       (options given on the command line take precedence)
   --dir DIR           where logs, blocks, records and the peer key persist
                       (default: ${defaultRelayDirectory()})
@@ -24,6 +26,9 @@ Options:
   --port N            TCP port for Node peers (default 4010; 0 picks a free one)
   --ws-port N         WebSocket port for browsers (default 4011; 0 picks a free one)
   --peer MULTIADDR    another peer or relay to dial and keep dialing (repeatable)
+  --follow N          also open up to N further spaces that peers ask for (browsers running the
+                      apps on OrbitDB ask for the spaces they open); anyone who can reach the relay
+                      can ask, so keep N small (default 0: only the given spaces)
   --quiet             print only the addresses
   -h, --help          show this help
 `
@@ -35,6 +40,7 @@ interface RelayConfig {
   port?: unknown
   wsPort?: unknown
   dir?: unknown
+  follow?: unknown
 }
 
 async function readConfig(file: string): Promise<RelayConfig> {
@@ -78,6 +84,7 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
       port: { type: 'string' },
       'ws-port': { type: 'string' },
       peer: { type: 'string', multiple: true },
+      follow: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -89,7 +96,10 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
   }
   const config = values.config ? await readConfig(values.config) : {}
   const spaces = [...new Set([...strings(config.spaces, 'spaces'), ...(values.space ?? [])])]
-  if (spaces.length === 0) throw new UsageError('Give at least one space to replicate: --space ID, or "spaces" in --config FILE.')
+  if (config.follow !== undefined && typeof config.follow !== 'number') throw new UsageError('"follow" must be a number.')
+  const follow = integer(values.follow ?? (config.follow === undefined ? undefined : String(config.follow)), 'follow', 0, 0, 10_000)
+  if (spaces.length === 0 && follow === 0)
+    throw new UsageError('Give at least one space to replicate: --space ID, or "spaces" in --config FILE (or let peers ask: --follow N).')
   for (const id of spaces) if (!isSpaceId(id)) throw new UsageError(`"${id}" is not a space id (the CID of a space's genesis record).`)
   const host = values.host ?? optionalString(config.host, 'host') ?? '127.0.0.1'
   if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::), got "${host}".`)
@@ -108,16 +118,19 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
   const log = values.quiet ? undefined : (line: string) => console.error(`relay: ${line}`)
 
   log?.(`data in ${directory}`)
-  const relay = await startRelay({ directory, spaces, host, tcpPort, wsPort, peers, ...(log ? { log } : {}) }).catch(
+  const relay = await startRelay({ directory, spaces, host, tcpPort, wsPort, peers, follow, ...(log ? { log } : {}) }).catch(
     (error: Error & { code?: string }) => {
       if (error.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(error.message))
         throw new UsageError(`Port ${tcpPort} or ${wsPort} is in use: pick others with --port and --ws-port, or 0 for free ones.`)
       throw error
     },
   )
-  console.log(`townhall relay ${relay.peerId} replicating ${spaces.length} space(s), listening on`)
+  // Listening for Ctrl-C and SIGTERM before printing: whoever reads the addresses may stop it at once.
+  const stopped = untilSignal()
+  const following = follow > 0 ? ` (and up to ${follow} more on request)` : ''
+  console.log(`townhall relay ${relay.peerId} replicating ${spaces.length} space(s)${following}, listening on`)
   for (const address of relay.multiaddrs) console.log(`  ${address}`)
-  const signal = await untilSignal()
+  const signal = await stopped
   log?.(`${signal}, shutting down`)
   await relay.close()
 }
