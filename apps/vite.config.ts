@@ -6,6 +6,11 @@
  *
  * The Svelte settings are the repository's shared svelte.config.js (runes on), passed explicitly
  * because Vite's root here is apps/, where the plugin would not look for it.
+ *
+ * Automerge: `@automerge/automerge` is resolved to its slim entry, which loads no WebAssembly on
+ * import (the default browser entry imports the .wasm as an ES module, which Vite cannot bundle
+ * without a plugin). apps/src/lib/adapters/automerge.ts then initializes it from the
+ * `automerge.wasm` asset, fetched only when the Automerge adapter is used.
  */
 import { fileURLToPath } from 'node:url'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
@@ -18,6 +23,7 @@ export default defineConfig({
   // Relative asset URLs, so the built app can be served from any path (a sub-folder, a file share).
   base: './',
   plugins: [svelte({ configFile: here('../svelte.config.js') })],
+  resolve: { alias: [{ find: /^@automerge\/automerge$/, replacement: '@automerge/automerge/slim' }] },
   build: {
     outDir: here('../dist/apps'),
     emptyOutDir: true,

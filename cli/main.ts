@@ -2,7 +2,7 @@
  * The `townhall` command line: what peers need besides browsers.
  *
  *   townhall signal     signaling server for the Yjs adapter
- *   townhall demo       the sample apps and a signaling server, on loopback
+ *   townhall demo       the sample apps with a signaling server, a sync server and a relay, on loopback
  *   townhall recount    verify an export and recompute its polls offline
  *   townhall relay      always-on OrbitDB peer that keeps spaces available
  *   townhall sync-server  automerge-repo sync server that keeps spaces available
@@ -18,7 +18,11 @@ import { syncServerCommand, syncServerHelp } from './commands/sync-server.js'
 
 const commands: Record<string, { run(argv: readonly string[]): Promise<void>; help: string; summary: string }> = {
   signal: { run: signalCommand, help: signalHelp, summary: 'run a signaling server for the Yjs adapter (y-webrtc)' },
-  demo: { run: demoCommand, help: demoHelp, summary: 'serve the built sample apps with a signaling server, on loopback' },
+  demo: {
+    run: demoCommand,
+    help: demoHelp,
+    summary: 'serve the built sample apps with their signaling server, sync server and relay, on loopback',
+  },
   recount: { run: recountCommand, help: recountHelp, summary: 'verify an export and recompute every poll from it alone' },
   'sync-server': { run: syncServerCommand, help: syncServerHelp, summary: 'run an automerge-repo sync server that keeps spaces available' },
   relay: { run: relayCommand, help: relayHelp, summary: 'keep spaces available: an always-on OrbitDB peer and circuit relay' },

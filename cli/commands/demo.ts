@@ -1,21 +1,43 @@
-/** `townhall demo`: the signaling server plus the built sample apps, on loopback, until Ctrl-C. */
+/**
+ * `townhall demo`: the built sample apps, a signaling server (Yjs), a sync server (Automerge) and
+ * an OrbitDB relay that follows the spaces browsers open, all on loopback, until Ctrl-C or SIGTERM.
+ */
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { startSignalServer } from '../signal-server.js'
-import { startStaticServer } from '../static-server.js'
+import { startSignalServer, type SignalServer } from '../signal-server.js'
+import { startStaticServer, type StaticServer } from '../static-server.js'
+import { startSyncServer, type SyncServer } from '../sync-server.js'
+import type { Relay } from '../relay.js'
 import { integer, UsageError, untilSignal } from '../args.js'
+
+/** The sync server's port when --sync-port is not given (a free one is used if it is taken). */
+export const DEMO_SYNC_PORT = 4445
+/** Spaces the demo's relay opens when browsers ask. */
+export const DEMO_FOLLOW = 64
 
 export const demoHelp = `Usage: townhall demo [options]
 
-Serves the built sample apps (npm run build:apps) and runs a signaling server beside them, both on
-127.0.0.1 by default. Open the printed address in two browser windows (or two browsers) and they
-sync peer to peer over WebRTC. Ctrl-C stops both.
+Serves the built sample apps (npm run build:apps), with a signaling server (for the Yjs adapter),
+a sync server (for the Automerge adapter) and an OrbitDB relay (for the experimental OrbitDB
+adapter) beside them, all on 127.0.0.1 by default. Open the printed address in two browser windows
+(or two browsers) and they sync. The apps find the servers in the /config.json this command
+serves. Add ?adapter=automerge or ?adapter=orbitdb to the address (or pick the adapter in Settings)
+to use another adapter. Ctrl-C stops everything.
 
 Options:
-  --host ADDRESS       address for both servers (default 127.0.0.1)
+  --host ADDRESS       address for every server (default 127.0.0.1)
   --port N             web server port (default 5173; 0 picks a free one)
   --signal-port N      signaling server port (default 4444; 0 picks a free one)
+  --sync-port N        sync server port (default ${DEMO_SYNC_PORT}, or a free one if that is taken;
+                       0 picks a free one)
+  --data DIR           where the sync server (DIR/sync) and the relay (DIR/relay) keep spaces
+                       (default: a new temporary directory, deleted when the demo stops;
+                       browsers keep their own copies)
+  --no-relay           no OrbitDB relay (it adds about 2 s to the start); the relay listens on
+                       free ports and opens up to ${DEMO_FOLLOW} spaces that browsers ask it to follow
   --dir PATH           the built apps (default dist/apps, from the current directory)
   -h, --help           show this help
 `
@@ -27,10 +49,14 @@ export async function demoCommand(argv: readonly string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
       'signal-port': { type: 'string' },
+      'sync-port': { type: 'string' },
+      data: { type: 'string' },
+      relay: { type: 'boolean', default: true },
       dir: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
+    allowNegative: true,
   })
   if (values.help) {
     process.stdout.write(demoHelp)
@@ -39,19 +65,73 @@ export async function demoCommand(argv: readonly string[]): Promise<void> {
   const directory = resolve(values.dir ?? join('dist', 'apps'))
   if (!existsSync(join(directory, 'index.html')))
     throw new UsageError(`No built apps in ${directory}: run "npm run build:apps" first (npm start does both).`)
-  const signal = await startSignalServer({ host: values.host, port: integer(values['signal-port'], 'signal-port', 4444, 0, 65535) })
-  const web = await startStaticServer({
-    directory,
-    host: values.host,
-    port: integer(values.port, 'port', 5173, 0, 65535),
-    config: { signaling: [signal.url] },
-  }).catch(async (error: unknown) => {
-    await signal.close()
+  if (values.data !== undefined && values.data.trim() === '') throw new UsageError('--data must not be empty.')
+  const port = integer(values.port, 'port', 5173, 0, 65535)
+  const signalPort = integer(values['signal-port'], 'signal-port', 4444, 0, 65535)
+  const syncPort = integer(values['sync-port'], 'sync-port', DEMO_SYNC_PORT, 0, 65535)
+
+  const data = values.data === undefined ? await mkdtemp(join(tmpdir(), 'townhall-demo-')) : resolve(values.data)
+  const removeData = values.data === undefined ? () => rm(data, { recursive: true, force: true }) : async () => {}
+  let signal: SignalServer | undefined
+  let sync: SyncServer | undefined
+  let web: StaticServer | undefined
+  let relay: Relay | undefined
+  const stop = async () => {
+    await Promise.all([web?.close(), signal?.close(), sync?.close(), relay?.close()])
+    await removeData().catch(() => {})
+  }
+  try {
+    signal = await startSignalServer({ host: values.host, port: signalPort }).catch(portInUse('signal-port', signalPort))
+    const startSync = (at: number) => startSyncServer({ directory: join(data, 'sync'), host: values.host, port: at })
+    sync = await startSync(syncPort).catch((error: NodeJS.ErrnoException) => {
+      // The default port is a convenience: the apps read the address from config.json.
+      if (error.code === 'EADDRINUSE' && values['sync-port'] === undefined) return startSync(0)
+      return portInUse('sync-port', syncPort)(error)
+    })
+    if (values.relay) {
+      // Loaded only when asked for: libp2p, Helia and OrbitDB take a while to import.
+      const { startRelay } = await import('../relay.js')
+      relay = await startRelay({
+        directory: join(data, 'relay'),
+        spaces: [],
+        host: values.host,
+        tcpPort: 0,
+        wsPort: 0,
+        follow: DEMO_FOLLOW,
+        log: (line) => console.error(`relay: ${line}`),
+      })
+    }
+    const relays = relay?.multiaddrs.filter((address) => address.includes('/ws/')) ?? []
+    web = await startStaticServer({
+      directory,
+      host: values.host,
+      port,
+      config: { signaling: [signal.url], automerge: [sync.url], ...(relay ? { orbitdb: { relay: relays } } : {}) },
+    }).catch(portInUse('port', port))
+  } catch (error) {
+    await stop()
     throw error
-  })
+  }
+  // Listening for Ctrl-C and SIGTERM before printing: whoever reads the addresses may stop it at once.
+  const stopped = untilSignal()
   console.log(`townhall signal listening on ${signal.url}`)
+  console.log(`townhall sync-server listening on ${sync.url}`)
+  if (relay) console.log(`townhall relay ${relay.peerId} listening on ${relay.multiaddrs.join(' ')}`)
   console.log(`townhall apps at ${web.url}`)
-  console.log(`\n  Open ${web.url} in two browser windows (or a normal and a private one) and create a space.\n  Ctrl-C stops.\n`)
-  await untilSignal()
-  await Promise.all([web.close(), signal.close()])
+  console.log(
+    `\n  Open ${web.url} in two browser windows (or a normal and a private one) and create a space.` +
+      `\n  Automerge: ${web.url}?adapter=automerge` +
+      (relay ? `\n  OrbitDB (experimental): ${web.url}?adapter=orbitdb` : '') +
+      `\n  (sync server${relay ? ' and relay' : ''} data in ${data}).\n  Ctrl-C stops.\n`,
+  )
+  await stopped
+  await stop()
 }
+
+/** Turns "address in use" into a usage error that names the option. */
+const portInUse =
+  (option: string, port: number) =>
+  (error: NodeJS.ErrnoException): never => {
+    if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${port} is in use: pick another with --${option}, or 0 for any free port.`)
+    throw error
+  }

@@ -3,7 +3,9 @@
  * bounded by a timeout, every long-running child killed after its test.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -105,6 +107,113 @@ describe('townhall signal', () => {
     const result = await server.exited
     expect(result).toMatchObject({ code: 0, signal: null, stderr: '' })
     expect(await closed).toBe(1001) // closed by the server on its way out
+  })
+})
+
+describe('townhall demo', () => {
+  let dir: string
+  let apps: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'townhall-demo-test-'))
+    apps = join(dir, 'apps')
+    await mkdir(apps)
+    await writeFile(join(apps, 'index.html'), '<!doctype html><title>apps</title>')
+  })
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  /** Starts the demo and waits for its three listening lines. */
+  async function startDemo(...extra: string[]) {
+    const demo = start(['demo', '--port', '0', '--signal-port', '0', '--dir', apps, ...extra])
+    const lines = await eventually(() => {
+      const out = demo.output().stdout
+      const signal = /^townhall signal listening on (ws:\/\/127\.0\.0\.1:\d+)$/m.exec(out)
+      const sync = /^townhall sync-server listening on (ws:\/\/127\.0\.0\.1:\d+)$/m.exec(out)
+      const web = /^townhall apps at (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out)
+      const relay = /^townhall relay (\S+) listening on (.+)$/m.exec(out)
+      const data = /data in (\S+)\)/.exec(out)
+      if (!signal || !sync || !web || !data) throw new Error(`not listening yet: ${JSON.stringify(demo.output())}`)
+      if (!relay && !extra.includes('--no-relay')) throw new Error(`no relay yet: ${JSON.stringify(demo.output())}`)
+      const relays = relay ? relay[2]!.split(' ') : []
+      return { signal: signal[1]!, sync: sync[1]!, web: web[1]!, data: data[1]!, relayId: relay?.[1], relays }
+    }, RUN_TIMEOUT_MS)
+    return { ...demo, ...lines }
+  }
+
+  it('--help documents the sync server and relay options', async () => {
+    const result = await run('demo', '--help')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^Usage: townhall demo/)
+    expect(result.stdout).toMatch(/^\s+--sync-port N\s+\S/m)
+    expect(result.stdout).toMatch(/^\s+--data DIR\s+\S/m)
+    expect(result.stdout).toMatch(/^\s+--no-relay\s+\S/m)
+    expect(result.stdout).toContain('?adapter=automerge')
+    expect(result.stdout).toContain('?adapter=orbitdb')
+  })
+
+  it('exits 2 when the apps are not built', async () => {
+    const result = await run('demo', '--port', '0', '--signal-port', '0', '--sync-port', '0', '--dir', join(dir, 'missing'))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('npm run build:apps')
+  })
+
+  it('serves the apps and a config.json naming its signaling and sync servers and relay; SIGTERM stops all and keeps --data', async () => {
+    const data = join(dir, 'demo-data')
+    const demo = await startDemo('--sync-port', '0', '--data', data)
+    expect(demo.data).toBe(data)
+
+    const config = await fetch(`${demo.web}config.json`).then((response) => response.json())
+    const relayWs = demo.relays.filter((address) => address.includes('/ws/'))
+    expect(relayWs).toEqual([expect.stringMatching(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/ws/p2p/${demo.relayId}$`))])
+    expect(config).toEqual({ signaling: [demo.signal], automerge: [demo.sync], orbitdb: { relay: relayWs } })
+    expect(await fetch(demo.web).then((response) => response.text())).toContain('<title>apps</title>')
+    // The sync server answers plain HTTP with its name, and accepts WebSocket connections.
+    expect(await fetch(demo.sync.replace('ws:', 'http:') + '/').then((response) => response.text())).toContain('townhall sync-server')
+    const socket = new WebSocket(demo.sync)
+    socket.on('error', () => {})
+    const closed = new Promise<number>((done) => socket.once('close', (code) => done(code)))
+    await new Promise<void>((done, fail) => {
+      socket.once('open', done)
+      socket.once('error', fail)
+    })
+
+    demo.child.kill('SIGTERM')
+    const result = await demo.exited
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '' })
+    expect(await closed).toBe(1001)
+    expect(existsSync(join(data, 'sync'))).toBe(true)
+    expect(existsSync(join(data, 'relay', 'peer-key'))).toBe(true)
+  })
+
+  it('keeps its data in a temporary directory by default, removed on SIGINT; --no-relay leaves the relay out', async () => {
+    const demo = await startDemo('--sync-port', '0', '--no-relay')
+    expect(demo.relays).toEqual([])
+    expect(await fetch(`${demo.web}config.json`).then((response) => response.json())).toEqual({
+      signaling: [demo.signal],
+      automerge: [demo.sync],
+    })
+    expect(demo.data.startsWith(tmpdir())).toBe(true)
+    expect(existsSync(demo.data)).toBe(true)
+    demo.child.kill('SIGINT')
+    expect(await demo.exited).toMatchObject({ code: 0, stderr: '' })
+    expect(existsSync(demo.data)).toBe(false)
+  })
+
+  it('exits 2 naming --sync-port when that port is taken', async () => {
+    const blocker = createServer()
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done))
+    const { port } = blocker.address() as { port: number }
+    try {
+      const result = await run('demo', '--port', '0', '--signal-port', '0', '--sync-port', String(port), '--dir', apps)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(`Port ${port} is in use`)
+      expect(result.stderr).toContain('--sync-port')
+    } finally {
+      await new Promise<void>((done) => blocker.close(() => done()))
+    }
   })
 })
 

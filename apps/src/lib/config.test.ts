@@ -1,6 +1,11 @@
-/** Signaling URLs: ?signal= beats config.json beats the default; malformed input is dropped with a warning. */
+/**
+ * Server lists (signaling, Automerge sync servers, OrbitDB relays): the address beats config.json
+ * beats the default; malformed input is dropped with a warning.
+ */
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SIGNALING, loadConfig, parseConfigFile, signalingUrl } from './config.js'
+import { DEFAULT_SIGNALING, DEFAULT_SYNC, MAX_SERVERS, loadConfig, parseConfigFile, relayAddress, signalingUrl } from './config.js'
+
+const RELAY = '/ip4/127.0.0.1/tcp/4011/ws/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
 const json = (body: unknown, status = 200) =>
   (async () => new Response(typeof body === 'string' ? body : JSON.stringify(body), { status })) as unknown as typeof fetch
@@ -48,7 +53,7 @@ describe('parseConfigFile', () => {
     expect(parsed.signaling).toEqual(['ws://a:1'])
     expect(parsed.iceServers).toEqual([{ urls: ['turn:t.example.org'], username: 'u', credential: 'c' }])
     expect(warnings).toHaveLength(2)
-    expect(parseConfigFile([], warnings)).toEqual({ signaling: [], iceServers: [] })
+    expect(parseConfigFile([], warnings)).toEqual({ signaling: [], iceServers: [], sync: [], relays: [] })
   })
 
   it('normalizes signaling URLs', () => {
@@ -56,5 +61,86 @@ describe('parseConfigFile', () => {
     expect(signalingUrl('wss://example.org/signal/')).toBe('wss://example.org/signal/')
     expect(signalingUrl('https://example.org')).toBeUndefined()
     expect(signalingUrl(undefined)).toBeUndefined()
+  })
+})
+
+describe('Automerge sync servers and OrbitDB relays', () => {
+  it('reads "automerge" and "orbitdb.relay" from config.json', async () => {
+    const config = await loadConfig({
+      search: '',
+      fetch: json({ signaling: ['ws://127.0.0.1:4444'], automerge: ['ws://127.0.0.1:4445/'], orbitdb: { relay: [RELAY] } }),
+    })
+    expect(config).toMatchObject({
+      sync: ['ws://127.0.0.1:4445'],
+      syncSource: 'config.json',
+      relays: [RELAY],
+      relaySource: 'config.json',
+      warnings: [],
+    })
+  })
+
+  it('lets ?sync= and ?relay= in the address win, each list on its own', async () => {
+    const config = await loadConfig({
+      search: `?sync=ws://10.0.0.2:3030&relay=${encodeURIComponent(RELAY)}`,
+      fetch: json({ signaling: ['ws://10.0.0.1:4444'], automerge: ['ws://10.0.0.1:4445'] }),
+    })
+    expect(config).toMatchObject({
+      signaling: ['ws://10.0.0.1:4444'],
+      source: 'config.json',
+      sync: ['ws://10.0.0.2:3030'],
+      syncSource: 'query',
+      relays: [RELAY],
+      relaySource: 'query',
+    })
+  })
+
+  it('defaults to the sync server on 127.0.0.1:3030 and no relay', async () => {
+    const config = await loadConfig({ search: '', fetch: json('not found', 404) })
+    expect(config).toMatchObject({ sync: DEFAULT_SYNC, syncSource: 'default', relays: [], relaySource: 'default' })
+    expect(DEFAULT_SYNC).toEqual(['ws://127.0.0.1:3030'])
+  })
+
+  it('drops malformed entries of untrusted input with a warning each', () => {
+    const warnings: string[] = []
+    const parsed = parseConfigFile(
+      {
+        automerge: ['http://example.org', 'ws://ok:1', { url: 'ws://x' }],
+        orbitdb: { relay: ['/ip4/127.0.0.1/tcp/4010/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', RELAY, 'nonsense'] },
+      },
+      warnings,
+    )
+    expect(parsed.sync).toEqual(['ws://ok:1'])
+    expect(parsed.relays).toEqual([RELAY])
+    expect(warnings).toHaveLength(4)
+    expect(warnings.join('\n')).toMatch(/sync server URL "http:\/\/example.org"/)
+    expect(warnings.join('\n')).toMatch(/relay address "\/ip4\/127.0.0.1\/tcp\/4010\/p2p/)
+
+    const wrongTypes: string[] = []
+    expect(parseConfigFile({ automerge: 'ws://x:1', orbitdb: ['x'] }, wrongTypes)).toMatchObject({ sync: [], relays: [] })
+    expect(wrongTypes).toEqual([
+      'Ignored "automerge" in config.json: expected an array of ws:// sync server URLs.',
+      'Ignored "orbitdb" in config.json: expected { "relay": [...] }.',
+    ])
+    const relayNotList: string[] = []
+    parseConfigFile({ orbitdb: { relay: RELAY } }, relayNotList)
+    expect(relayNotList).toEqual(['Ignored "orbitdb.relay" in config.json: expected an array of multiaddrs.'])
+  })
+
+  it('uses at most MAX_SERVERS of a list', async () => {
+    const many = Array.from({ length: MAX_SERVERS + 3 }, (_, i) => `ws://127.0.0.1:${4000 + i}`)
+    const config = await loadConfig({ search: '', fetch: json({ automerge: many }) })
+    expect(config.sync).toEqual(many.slice(0, MAX_SERVERS))
+    expect(config.warnings).toEqual([`Ignored all but the first ${MAX_SERVERS} of ${MAX_SERVERS + 3} sync server URLs from config.json.`])
+  })
+
+  it('accepts only WebSocket multiaddrs with a peer id as relays', () => {
+    expect(relayAddress(` ${RELAY} `)).toBe(RELAY)
+    expect(relayAddress(RELAY.replace('/ws/', '/wss/'))).toBe(RELAY.replace('/ws/', '/wss/'))
+    expect(relayAddress(RELAY.replace('/ip4/127.0.0.1', '/dns4/relay.example.org').replace('/ws/', '/tls/ws/'))).toBeDefined()
+    expect(relayAddress(RELAY.replace('/ws/', '/'))).toBeUndefined() // TCP: browsers cannot dial it
+    expect(relayAddress(RELAY.replace(/\/p2p\/.*/, ''))).toBeUndefined() // no peer id
+    expect(relayAddress(RELAY.replace('tcp/4011', 'tcp/99999'))).toBeUndefined()
+    expect(relayAddress(RELAY.replace('12D3KooW', '0OIl'))).toBeUndefined() // not base58
+    expect(relayAddress(42)).toBeUndefined()
   })
 })

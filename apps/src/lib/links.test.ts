@@ -66,6 +66,18 @@ describe('share links', () => {
     expect(joinBase({ origin: 'null', pathname: '/x/index.html', href: 'file:///x/index.html#/s/a/polls' })).toBe(
       'file:///x/index.html#/join/',
     )
+    expect(joinBase({ origin: 'null', pathname: '/x/index.html', href: 'file:///x/index.html?signal=y#/s/a/polls' }, 'automerge')).toBe(
+      'file:///x/index.html?adapter=automerge#/join/',
+    )
+  })
+
+  it('names the adapter in links when it is not the default, so they open the app on the same transport', async () => {
+    expect(joinBase(where, 'yjs')).toBe('https://example.org/townhall/#/join/')
+    expect(joinBase(where, 'automerge')).toBe('https://example.org/townhall/?adapter=automerge#/join/')
+    const { space } = await sample()
+    const link = spaceShareLink(space, joinBase(where, 'automerge'))
+    expect(new URL(link).searchParams.get('adapter')).toBe('automerge')
+    expect(parseAppLink(link)).toEqual({ space: space.id, secret: space.secret })
   })
 })
 

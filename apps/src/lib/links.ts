@@ -8,16 +8,28 @@
  * so the invite key and space secret stay on the devices that hold the link. The router reads
  * `#/join/` and hands the rest (`#space=…`) back to `parseShareLink`. Links in core's bare form
  * (`townhall:#space=…`, as the CLI prints them) are accepted as well.
+ *
+ * A space lives on one transport: when this page uses another adapter than the default, links say
+ * so (`https://example.org/townhall/?adapter=automerge#/join/#space=…`), and the page they open
+ * uses that adapter too.
  */
 import { formatShareLink, parseShareLink, type ShareLink, type Space } from '../../../core/index.js'
+import { DEFAULT_ADAPTER, replicaEnvironment } from './adapter.js'
 
 export const JOIN_PREFIX = '#/join/'
 
-/** The base that makes share links open this app's join screen: `<origin><path>#/join/`. */
-export function joinBase(where: Pick<Location, 'origin' | 'pathname' | 'href'> = location): string {
-  // A page opened from file:// has the opaque origin "null": fall back to the address without its fragment.
-  const page = where.origin && where.origin !== 'null' ? `${where.origin}${where.pathname}` : where.href.split('#')[0]!
-  return `${page}${JOIN_PREFIX}`
+/**
+ * The base that makes share links open this app's join screen: `<origin><path>#/join/`, with
+ * `?adapter=<name>` before the fragment when the adapter in use is not the default.
+ */
+export function joinBase(
+  where: Pick<Location, 'origin' | 'pathname' | 'href'> = location,
+  adapter: string = replicaEnvironment().adapter,
+): string {
+  // A page opened from file:// has the opaque origin "null": fall back to the address without its query and fragment.
+  const page = where.origin && where.origin !== 'null' ? `${where.origin}${where.pathname}` : where.href.split('#')[0]!.split('?')[0]!
+  const query = adapter === DEFAULT_ADAPTER ? '' : `?${new URLSearchParams({ adapter })}`
+  return `${page}${query}${JOIN_PREFIX}`
 }
 
 /** A link that opens the app and joins the space: the space id and its secret, plus the invite when given. */

@@ -3,18 +3,25 @@ import { describe, expect, it } from 'vitest'
 import { onlineMembers, syncLabel } from './sync.js'
 
 const state = (peers: number, synced: boolean, received = 0) => ({ peers, synced, received, bytesInFlight: 0 })
-const net = { online: true, signaling: 1 }
+const net = { online: true, servers: 1 }
 
 describe('syncLabel', () => {
   it('says syncing, up to date, offline or waiting', () => {
     expect(syncLabel(state(2, false, 5), net)).toMatchObject({ status: 'syncing', text: 'Syncing… 5 records received' })
     expect(syncLabel(state(1, false, 1), net).text).toBe('Syncing… 1 record received')
     expect(syncLabel(state(2, true, 5), net)).toMatchObject({ status: 'synced', text: 'Up to date' })
-    expect(syncLabel(state(0, true), { online: false, signaling: 1 })).toMatchObject({ status: 'offline', text: 'Offline' })
-    expect(syncLabel(state(0, false), { online: true, signaling: 0 })).toMatchObject({ status: 'offline', text: 'Offline' })
+    expect(syncLabel(state(0, true), { online: false, servers: 1 })).toMatchObject({ status: 'offline', text: 'Offline' })
+    expect(syncLabel(state(0, false), { online: true, servers: 0 })).toMatchObject({ status: 'offline', text: 'Offline' })
     expect(syncLabel(state(0, false), net)).toMatchObject({ status: 'waiting', text: 'No peers online' })
     // Peers reachable (same LAN) while the browser reports offline: connected wins.
-    expect(syncLabel(state(1, true), { online: false, signaling: 1 }).status).toBe('synced')
+    expect(syncLabel(state(1, true), { online: false, servers: 1 }).status).toBe('synced')
+  })
+
+  it("names the adapter's servers and says why it is waiting", () => {
+    expect(syncLabel(state(0, false), { online: true, servers: 0 }).detail).toBe('No signaling server is configured.')
+    expect(syncLabel(state(0, false), { online: true, servers: 0, serverKind: 'sync server' }).detail).toBe('No sync server is configured.')
+    const waiting = syncLabel(state(0, false), { online: true, servers: 1, waiting: 'The sync server is not reachable.' })
+    expect(waiting).toMatchObject({ status: 'waiting', text: 'No peers online', detail: 'The sync server is not reachable.' })
   })
 })
 

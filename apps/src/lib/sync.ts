@@ -12,7 +12,18 @@ export interface SyncLabel {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
-export function syncLabel(state: SyncState, network: { online: boolean; signaling: number }): SyncLabel {
+export interface NetworkInfo {
+  /** The browser's idea of being online (`navigator.onLine`). */
+  readonly online: boolean
+  /** How many servers the adapter in use has configured. */
+  readonly servers: number
+  /** What those servers are called ("signaling server", "sync server", "relay"). */
+  readonly serverKind?: string
+  /** The explanation while no peer is connected (default: peers sync when someone opens the space). */
+  readonly waiting?: string
+}
+
+export function syncLabel(state: SyncState, network: NetworkInfo): SyncLabel {
   const peers = plural(state.peers, 'peer', 'peers')
   if (state.peers > 0 && !state.synced) {
     return {
@@ -22,16 +33,20 @@ export function syncLabel(state: SyncState, network: { online: boolean; signalin
     }
   }
   if (state.peers > 0) return { status: 'synced', text: 'Up to date', detail: `Connected to ${peers}; everything they hold is here.` }
-  if (!network.online || network.signaling === 0) {
+  if (!network.online || network.servers === 0) {
     return {
       status: 'offline',
       text: 'Offline',
       detail: network.online
-        ? 'No signaling server is configured.'
+        ? `No ${network.serverKind ?? 'signaling server'} is configured.`
         : 'This device is offline. Everything here keeps working and syncs when peers are back.',
     }
   }
-  return { status: 'waiting', text: 'No peers online', detail: 'Working from this device. Changes sync when someone else opens the space.' }
+  return {
+    status: 'waiting',
+    text: 'No peers online',
+    detail: network.waiting ?? 'Working from this device. Changes sync when someone else opens the space.',
+  }
 }
 
 /** Presence entries reduced to one per identity (the same key may be open in several tabs), self first. */

@@ -7,7 +7,15 @@
 import type { Identity, Space } from '../../../core/index.js'
 import { NotAuthorizedError } from '../../../core/index.js'
 import { reactiveSpace, type ReactiveSpace } from '../../../adapters/svelte/index.js'
-import { DEFAULT_ADAPTER, adapters, isAdapterName, replicaFor, setReplicaEnvironment, type AdapterName } from '../lib/adapter.js'
+import {
+  DEFAULT_ADAPTER,
+  adapterOverride,
+  forgetEverywhere,
+  isAdapterName,
+  replicaFor,
+  setReplicaEnvironment,
+  type AdapterName,
+} from '../lib/adapter.js'
 import { defaultConfig, loadConfig, type AppConfig } from '../lib/config.js'
 import { describeError } from '../lib/errors.js'
 import {
@@ -45,6 +53,8 @@ export interface Session {
   readonly live: ReactiveSpace
   readonly abort: AbortController
   readonly stop: () => void
+  /** The adapter the space was opened with. */
+  readonly adapter: AdapterName
 }
 
 export interface Notice {
@@ -61,7 +71,12 @@ export class TownhallApp {
   config = $state.raw<AppConfig>(defaultConfig())
   identity = $state.raw<Identity | undefined>()
   profile = $state.raw<LocalProfile>(EMPTY_PROFILE)
+  /** The adapter in use: `?adapter=` in the address for this visit, else the saved setting. */
   adapter = $state<AdapterName>(DEFAULT_ADAPTER)
+  /** The saved setting (Settings). */
+  savedAdapter = $state<AdapterName>(DEFAULT_ADAPTER)
+  /** True while the address's `?adapter=` decides the adapter. */
+  adapterFromAddress = $state(false)
   persistent = $state(true)
   spaces = $state.raw<readonly SpaceEntry[]>([])
   route = $state.raw<Route>({ name: 'home' })
@@ -84,12 +99,16 @@ export class TownhallApp {
   /** Loads config, storage, identity, profile and the space list, then follows the address. */
   async start(): Promise<void> {
     try {
-      const [config, storage] = await Promise.all([loadConfig(), openAppStorage()])
+      const [loaded, storage] = await Promise.all([loadConfig(), openAppStorage()])
+      const override = adapterOverride(location.search)
+      const config = override.warning ? { ...loaded, warnings: [...loaded.warnings, override.warning] } : loaded
       this.config = config
       this.storage = storage
       this.persistent = storage.persistent
       const stored = await storage.settings.get<unknown>(ADAPTER_KEY)
-      this.adapter = isAdapterName(stored) ? stored : DEFAULT_ADAPTER
+      this.savedAdapter = isAdapterName(stored) ? stored : DEFAULT_ADAPTER
+      this.adapter = override.adapter ?? this.savedAdapter
+      this.adapterFromAddress = override.adapter !== undefined
       setReplicaEnvironment({ config, adapter: this.adapter })
       this.identity = (await loadOrCreateIdentity(storage.settings)).identity
       this.profile = await loadProfile(storage.settings)
@@ -227,7 +246,7 @@ export class TownhallApp {
       }
     }
     const stop = space.subscribe(onChange)
-    const session: Session = { id: space.id, space, live: reactiveSpace(space), abort, stop }
+    const session: Session = { id: space.id, space, live: reactiveSpace(space), abort, stop, adapter: this.adapter }
     this.session = session
     await registry.update(space.id, { openedAt: Date.now() })
     await registry.setLast(space.id)
@@ -302,7 +321,7 @@ export class TownhallApp {
       await this.closeSession()
     }
     await this.requireRegistry().remove(id)
-    await adapters[this.adapter].forget(id).catch((error: unknown) => console.warn('townhall: stored records not deleted', error))
+    await forgetEverywhere(id).catch((error: unknown) => console.warn('townhall: stored records not deleted', error))
     this.refreshSpaces()
   }
 
@@ -341,8 +360,11 @@ export class TownhallApp {
     return identity
   }
 
+  /** Saves the adapter setting and uses it from now on (also over `?adapter=` in the address, for this visit). */
   async setAdapter(name: AdapterName): Promise<void> {
     this.adapter = name
+    this.savedAdapter = name
+    this.adapterFromAddress = false
     setReplicaEnvironment({ config: this.config, adapter: name })
     await this.storage?.settings.set(ADAPTER_KEY, name)
   }
