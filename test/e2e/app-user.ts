@@ -21,6 +21,8 @@ export class AppUser {
     readonly page: Page,
     /** Query string added to every address this user opens (`?signal=…`, `?adapter=…`). */
     private query: string,
+    /** Prefix of this user's screenshot names. */
+    private readonly label: string,
   ) {
     page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`))
     page.on('console', (message) => {
@@ -28,11 +30,11 @@ export class AppUser {
     })
   }
 
-  static async open(browser: Browser, name: string, appUrl: string, query = ''): Promise<AppUser> {
+  static async open(browser: Browser, name: string, appUrl: string, query = '', label = 'apps'): Promise<AppUser> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } })
     const page = await context.newPage()
     page.setDefaultTimeout(SYNC_TIMEOUT)
-    const user = new AppUser(name, context, page, query)
+    const user = new AppUser(name, context, page, query, label)
     await user.goto(appUrl)
     return user
   }
@@ -215,7 +217,7 @@ export class AppUser {
 
   async screenshot(name: string): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true })
-    await this.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+    await this.page.screenshot({ path: join(SCREENSHOTS, `${this.label}-${name}.png`) })
   }
 
   async close(): Promise<void> {
