@@ -217,6 +217,8 @@ export class AppUser {
 
   async screenshot(name: string): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true })
+    // From the top, so every screenshot shows the header with the sync status.
+    await this.page.evaluate(() => window.scrollTo(0, 0))
     await this.page.screenshot({ path: join(SCREENSHOTS, `${this.label}-${name}.png`) })
   }
 

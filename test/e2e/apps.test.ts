@@ -64,10 +64,8 @@ const adapters = [
   },
 ] as const
 
-describe.each(adapters)(
-  'the sample apps in Chromium on $adapter, two people over $transport',
-  { sequential: true, timeout: 120_000 },
-  ({ adapter, online, offline: offlineQuery }) => {
+for (const { adapter, transport, online, offline: offlineQuery } of adapters) {
+  describe(`the sample apps in Chromium on ${adapter}, two people over ${transport}`, { sequential: true, timeout: 120_000 }, () => {
     let alice: AppUser
     let bob: AppUser
     let offline: string
@@ -137,6 +135,7 @@ describe.each(adapters)(
         expect(await user.page.getByRole('button', { name: /^(Vote|Change vote)$/ }).count()).toBe(0)
       }
       await alice.screenshot('04-final-result')
+      await bob.screenshot('04-final-result-bob')
     })
 
     it('carries a post, a reply and a reaction between them', async () => {
@@ -202,5 +201,5 @@ describe.each(adapters)(
       expect(await feedOf(bob)).toEqual(aliceFeed)
       await alice.screenshot('07-converged')
     })
-  },
-)
+  })
+}
