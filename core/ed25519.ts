@@ -21,23 +21,36 @@ const PKCS8_PREFIX = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0
  * which records are valid. The common rule: RFC 8032 strict verification (no ZIP-215 leniency),
  * and public keys must be canonical, on the curve and not of small order. WebCrypto (OpenSSL)
  * already verifies strictly but accepts small-order keys, so keys are checked here for both.
+ *
+ * The check needs no point decompression (which cost as much as a verification): `y` must be
+ * below p, and must not be the `y` of one of the 8 small-order points (whatever the sign bit: the
+ * other sign is either the negated point, also of small order, or an invalid x = 0 encoding).
+ * A canonical key that is not on the curve fails inside either backend's verification.
  */
-const keyVerdicts = new Map<string, boolean>()
+const SMALL_ORDER_Y = [
+  '0100000000000000000000000000000000000000000000000000000000000000', // (0, 1): the identity
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // (0, -1): order 2
+  '0000000000000000000000000000000000000000000000000000000000000000', // (±sqrt(-1), 0): order 4
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+].map((hex) => Uint8Array.from(hex.match(/../g)!, (byte) => parseInt(byte, 16)))
+
 export function acceptablePublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== 32) return false
-  const cacheKey = String.fromCharCode(...publicKey)
-  let verdict = keyVerdicts.get(cacheKey)
-  if (verdict === undefined) {
-    try {
-      const point = ed25519.Point.fromBytes(publicKey, false)
-      verdict = !point.isSmallOrder()
-    } catch {
-      verdict = false
-    }
-    if (keyVerdicts.size >= 50_000) keyVerdicts.clear()
-    keyVerdicts.set(cacheKey, verdict)
+  const top = publicKey[31]! & 0x7f
+  // Canonical: y < p = 2^255 - 19, i.e. not 0x7fff...ffed to 0x7fff...ffff.
+  if (top === 0x7f && publicKey[0]! >= 0xed) {
+    let i = 1
+    while (i < 31 && publicKey[i] === 0xff) i++
+    if (i === 31) return false
   }
-  return verdict
+  for (const y of SMALL_ORDER_Y) {
+    if (top !== y[31]) continue
+    let i = 0
+    while (i < 31 && publicKey[i] === y[i]) i++
+    if (i === 31) return false
+  }
+  return true
 }
 
 export const nobleBackend: Ed25519Backend = {

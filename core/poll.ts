@@ -9,6 +9,7 @@
 import type { CID } from 'multiformats/cid'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ballotSetDigest, commitmentMatches } from './commitment.js'
+import { cidString } from './cid-string.js'
 import { equalBytes } from './bytes.js'
 import type { Did } from './did.js'
 import type { Hlc } from './hlc.js'
@@ -98,6 +99,8 @@ export class PollState {
   private readonly parts = new Map<RecordId, Rec<'close-part'>>()
   private readonly rejectedPolls = new Map<RecordId, Rejection>()
   readonly held = new Map<RecordId, Rejection>()
+  /** Closes already found complete and consistent, with their committed ids (and their string forms). */
+  private readonly checkedCloses = new WeakMap<Rec<'close'>, { ids: CID[]; keys: string[] }>()
 
   constructor(private readonly context: PollContext) {}
 
@@ -117,7 +120,7 @@ export class PollState {
     if (record.kind === 'ballot') return this.judgeBallot(entry, record as Rec<'ballot'>).rejection
     if (record.kind === 'close') return this.judgeClose(entry, record as Rec<'close'>)
     if (record.kind === 'reveal')
-      return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get((record as Rec<'reveal'>).body.ballot.toString()))
+      return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get(cidString((record as Rec<'reveal'>).body.ballot)))
     return undefined
   }
 
@@ -150,7 +153,7 @@ export class PollState {
     if (!entry || !close) return undefined
     let mine: Rec<'ballot'> | undefined
     for (const id of close.ids) {
-      const ballot = entry.valid.get(id.toString())
+      const ballot = entry.valid.get(cidString(id))
       if (ballot?.author === voter && (!mine || compareRecords(ballot, mine) > 0)) mine = ballot
     }
     return mine
@@ -318,7 +321,7 @@ export class PollState {
   }
 
   private applyReveal(entry: PollEntry, reveal: Rec<'reveal'>, fresh: Rejection[]): void {
-    const ballotId = reveal.body.ballot.toString()
+    const ballotId = cidString(reveal.body.ballot)
     const ballot = entry.valid.get(ballotId)
     if (!ballot && !entry.invalid.has(ballotId) && entry.record.body.secret) {
       const parked = entry.parkedReveals.get(ballotId) ?? []
@@ -345,29 +348,34 @@ export class PollState {
    * The earliest authorized close whose parts are all here and whose count and digest match its ids.
    * A close that is complete but inconsistent is skipped for the next; one still missing parts stops the search.
    */
-  private resolveClose(entry: PollEntry): { record: Rec<'close'>; complete?: { record: Rec<'close'>; ids: CID[] } } | undefined {
+  private resolveClose(
+    entry: PollEntry,
+  ): { record: Rec<'close'>; complete?: { record: Rec<'close'>; ids: CID[]; keys: string[] } } | undefined {
     for (const close of [...entry.closes].sort(compareRecords)) {
+      // A close found complete and consistent stays so: it and its parts are immutable records.
+      const checked = this.checkedCloses.get(close)
+      if (checked) return { record: close, complete: { record: close, ...checked } }
       const ids: CID[] = [...close.body.ballots]
       let complete = true
       let consistent = true
       for (const partId of close.body.parts) {
-        const part = this.parts.get(partId.toString())
+        const part = this.parts.get(cidString(partId))
         if (!part) {
           complete = false
           // Held here, but not as a close-part: the close names a foreign record.
-          if (this.context.hasRecord(partId.toString())) consistent = false
+          if (this.context.hasRecord(cidString(partId))) consistent = false
         } else if (part.author === close.author && part.body.poll.equals(entry.record.cid)) ids.push(...part.body.ballots)
         else consistent = false
       }
       // A part that is present but foreign makes the close inconsistent (skipped); only absent parts mean waiting.
       if (!consistent) continue
       if (!complete) return { record: close }
-      if (
-        ids.length === close.body.count &&
-        new Set(ids.map(String)).size === ids.length &&
-        equalBytes(ballotSetDigest(ids), close.body.digest)
-      ) {
-        return { record: close, complete: { record: close, ids } }
+      if (ids.length !== close.body.count) continue
+      // Each id's string form once: for the duplicate check, the digest and the lookups in finalOf.
+      const keys = ids.map(cidString)
+      if (new Set(keys).size === ids.length && equalBytes(ballotSetDigest(ids, keys), close.body.digest)) {
+        this.checkedCloses.set(close, { ids, keys })
+        return { record: close, complete: { record: close, ids, keys } }
       }
     }
     return undefined
@@ -404,20 +412,20 @@ export class PollState {
         close: { id: close.id, by: close.author, at: close.hlc, committed: close.body.count, missing, invalid: 0, unrevealed: 0, late: 0 },
       }
     }
-    return { ...base, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids) }
+    return { ...base, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids, resolved.complete.keys) }
   }
 
   private finalOf(
     entry: PollEntry,
     close: Rec<'close'>,
     ids: CID[],
+    keys: readonly string[],
   ): Pick<PollView, 'status' | 'turnout' | 'final' | 'revealed' | 'close'> {
     let missing = 0
     let invalid = 0
     let unrevealed = 0
     const counted = new Map<string, Rec<'ballot'>>()
-    for (const id of ids) {
-      const key = id.toString()
+    for (const key of keys) {
       const ballot = entry.valid.get(key)
       if (!ballot) {
         if (entry.invalid.has(key) || this.context.hasRecord(key)) invalid++
@@ -429,7 +437,7 @@ export class PollState {
       if (previous) invalid++
       if (!previous || compareRecords(ballot, previous) > 0) counted.set(ballot.author, ballot)
     }
-    const committed = new Set(ids.map(String))
+    const committed = new Set(keys)
     let late = 0
     for (const ballot of entry.valid.values()) {
       if (committed.has(ballot.id)) continue
@@ -481,7 +489,7 @@ function normalize(entry: PollEntry, choice: unknown): unknown {
   return checked.ok ? checked.choice : undefined
 }
 
-const pollIdOf = (record: SignedRecord): RecordId => (record.body as { poll: CID }).poll.toString()
+const pollIdOf = (record: SignedRecord): RecordId => cidString((record.body as { poll: CID }).poll)
 
 const refusal = (record: SignedRecord, reason: RejectionReason, detail: string): Rejection => ({
   reason,

@@ -11,6 +11,7 @@
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { concatBytes, equalBytes, utf8 } from './bytes.js'
+import { cidString } from './cid-string.js'
 import { decodeUntrusted, encode } from './codec.js'
 import { didFromPublicKey, type Did } from './did.js'
 import { ed25519Backend } from './ed25519.js'
@@ -81,7 +82,7 @@ export async function signRecord<B>(identity: Identity, fields: RecordFields<B>)
   const signature = await identity.sign(concatBytes(SIGNING_DOMAIN, encode(wire)))
   const bytes = encode({ ...wire, x: signature })
   const cid = await recordCid(bytes)
-  return { ...fields, id: cid.toString(), cid, author: identity.did, authorKey: identity.publicKey, signature, bytes }
+  return { ...fields, id: cidString(cid), cid, author: identity.did, authorKey: identity.publicKey, signature, bytes }
 }
 
 /**
@@ -119,9 +120,35 @@ export function parseRecord(input: unknown, maxBytes: number): Verdict<ParsedRec
       authorKey: wire.a,
       signature,
       bytes: input,
-      signedBytes: concatBytes(SIGNING_DOMAIN, encode(unsigned)),
+      signedBytes: concatBytes(SIGNING_DOMAIN, unsignedEncoding(input) ?? encode(unsigned)),
     },
   }
+}
+
+/**
+ * The encoding of a canonical record without its signature, cut from the record's own bytes instead
+ * of encoding the map again: in canonical dag-cbor the keys are sorted (all have one character, so
+ * bytewise) and `x` comes last, so dropping its 68 bytes (key, header, 64 signature bytes) and
+ * counting one entry less in the map header gives exactly `encode(unsigned)`. Only for input that
+ * already passed the canonical and envelope checks; undefined when the shape is not the usual one
+ * (the caller then encodes).
+ */
+function unsignedEncoding(input: Uint8Array): Uint8Array | undefined {
+  const tail = input.length - 68
+  if (
+    tail < 1 ||
+    input[0] !== 0xa8 ||
+    input[tail] !== 0x61 ||
+    input[tail + 1] !== 0x78 ||
+    input[tail + 2] !== 0x58 ||
+    input[tail + 3] !== 0x40
+  ) {
+    return undefined
+  }
+  const out = new Uint8Array(tail)
+  out[0] = 0xa7
+  out.set(input.subarray(1, tail), 1)
+  return out
 }
 
 /** Second stage: verifies the signature and derives the content id. */
@@ -131,7 +158,7 @@ export async function verifyRecord(parsed: ParsedRecord): Promise<Verdict<Signed
   if (!valid) return reject('bad-signature', `signature does not verify for ${parsed.author}`, { author: parsed.author })
   const cid = await recordCid(parsed.bytes)
   const { signedBytes: _signed, ...rest } = parsed
-  return { ok: true, value: { ...rest, id: cid.toString(), cid } }
+  return { ok: true, value: { ...rest, id: cidString(cid), cid } }
 }
 
 /** Parses and verifies in one step, for tools that handle single records (export, recount). */

@@ -5,6 +5,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import { authorizeContent } from './authorize.js'
+import { cidString } from './cid-string.js'
 import { randomBytes } from './bytes.js'
 import type { Did } from './did.js'
 import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedError, UnknownRecordError } from './errors.js'
@@ -421,7 +422,11 @@ export class Space {
    */
   async closePoll(pollId: RecordId): Promise<SignedRecord> {
     const poll = this.requirePoll(pollId)
-    const ids = this.polls.countedBallots(pollId).sort((a, b) => (a.toString() < b.toString() ? -1 : 1))
+    const ids = this.polls
+      .countedBallots(pollId)
+      .map((cid) => ({ cid, key: cidString(cid) }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
+      .map(({ cid }) => cid)
     const perRecord = Math.max(1, Math.min(BALLOTS_PER_CLOSE_RECORD, Math.floor((this.maxRecordBytes() - 1024) / 40)))
     const close = { poll: poll.cid, count: ids.length, digest: ballotSetDigest(ids) }
     if (ids.length <= perRecord) return this.publish('close', { ...close, ballots: ids, parts: [] }, [poll.cid])
@@ -526,16 +531,14 @@ export class Space {
       schemas,
       isKnown: (id) => this.records.has(id),
     }
-    const results = await Promise.all(
-      entries.map((entry) =>
-        validateEntry(entry.bytes, context, {
-          source: entry.source,
-          ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}),
-        }).catch((error: unknown) => ({
-          ok: false as const,
-          rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source },
-        })),
-      ),
+    const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) =>
+      validateEntry(entry.bytes, context, {
+        source: entry.source,
+        ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}),
+      }).catch((error: unknown) => ({
+        ok: false as const,
+        rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source },
+      })),
     )
     const valid: SignedRecord[] = []
     const rejected: Rejection[] = []
@@ -743,6 +746,28 @@ export class Space {
       }
     }
   }
+}
+
+/**
+ * Entries validated at once. Bounded so that decoding the next entries (main thread) overlaps the
+ * signature checks in flight (WebCrypto runs them on other threads), instead of decoding a whole
+ * large batch first and then waiting for all its signatures; it also keeps the garbage of a
+ * 100k-entry batch from being alive all at once.
+ */
+const VALIDATION_CONCURRENCY = 32
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      out[index] = await fn(items[index]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
 }
 
 export const createSpace = (options: CreateSpaceOptions): Promise<Space> => Space.create(options)

@@ -4,6 +4,7 @@
  * Authorization (does the author have the right?) is decided later, against the whole record set.
  */
 import type { CID } from 'multiformats/cid'
+import { cidString } from './cid-string.js'
 import { ed25519Backend } from './ed25519.js'
 import { inviteProofMessage } from './invite.js'
 import { publicKeyFromDid } from './did.js'
@@ -33,7 +34,7 @@ export async function validateEntry(
   if (!parsed.ok) return withSource(parsed)
   const record = parsed.value
   const cid = await recordCid(record.bytes)
-  const id = cid.toString()
+  const id = cidString(cid)
   const about = { id, author: record.author }
   if (options.claimedId !== undefined && options.claimedId !== id) {
     return withSource(reject('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`, about))

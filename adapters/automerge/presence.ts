@@ -33,6 +33,11 @@ export interface EphemeralPresence extends Presence {
   readonly forged: number
   /** Sends a signed goodbye, when this device published an entry, so peers drop it at once. */
   leave(): Promise<void>
+  /**
+   * A peer (a sync server, a tab) connected: re-sends this device's entry shortly (at most once a
+   * second), since one published while disconnected was dropped.
+   */
+  announce(): void
   close(): void
 }
 
@@ -157,6 +162,7 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    announce: () => answer(),
     async leave() {
       if (closed || !localState || !identity) return
       const goodbye = await sign(null)

@@ -21,6 +21,7 @@ import {
 } from '@automerge/automerge-repo'
 import { equalBytes } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
+import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
@@ -165,14 +166,20 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     for (const waiter of [...flushWaiters]) waiter()
     notifySync()
   }
-  internals.networkSubsystem?.on('peer', onPeers)
+  /** Set once presence exists: a new peer gets this device's presence entry without waiting for a refresh. */
+  let announcePresence = () => {}
+  const onPeer = () => {
+    announcePresence()
+    onPeers()
+  }
+  internals.networkSubsystem?.on('peer', onPeer)
   internals.networkSubsystem?.on('peer-disconnected', onPeers)
 
   /** Opening failed (the record store could not be read or written): leave nothing running. */
   const fail = async (error: unknown): Promise<never> => {
     closed = true
     synchronizer?.off('sync-state', onSyncState)
-    internals.networkSubsystem?.off('peer', onPeers)
+    internals.networkSubsystem?.off('peer', onPeer)
     internals.networkSubsystem?.off('peer-disconnected', onPeers)
     if (ownsRepo) await repo.shutdown().catch(() => {})
     throw error
@@ -180,7 +187,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
 
   /** Records held under their true id: the set this replica heals from. */
   const held = new Map<string, Uint8Array>()
-  for (const bytes of await store.load().catch(fail)) held.set((await recordCid(bytes)).toString(), bytes)
+  for (const bytes of await store.load().catch(fail)) held.set(cidString(await recordCid(bytes)), bytes)
   try {
     const stored = await internals.storageSubsystem?.loadDoc<SpaceDocument>(documentId)
     if (stored) handle.update((doc) => A.merge(doc, stored))
@@ -198,7 +205,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     if (!parsed.ok) return false
     const space = parsed.value.space?.toString() ?? null
     if (space !== null && space !== spaceId) return false
-    const id = (await recordCid(bytes)).toString()
+    const id = cidString(await recordCid(bytes))
     // The genesis has no space field: its id is the space id.
     return id === key && (space !== null || id === spaceId)
   }
@@ -313,6 +320,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     spaceId,
     ...(options.identity ? { identity: options.identity } : {}),
   })
+  announcePresence = () => presence.announce()
 
   /** Waits (bounded) until a connected peer has every local change, so closing right after a write still delivers it. */
   const flushToPeers = async (timeoutMs: number) => {
@@ -365,7 +373,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       const fresh: Array<[string, Uint8Array]> = []
       for (const given of bytesList) {
         const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-        const id = (await recordCid(bytes)).toString()
+        const id = cidString(await recordCid(bytes))
         if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
       }
       if (fresh.length === 0) return
@@ -407,7 +415,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
         presence.close()
         handle.off('change', onChange)
         synchronizer?.off('sync-state', onSyncState)
-        internals.networkSubsystem?.off('peer', onPeers)
+        internals.networkSubsystem?.off('peer', onPeer)
         internals.networkSubsystem?.off('peer-disconnected', onPeers)
         await pending.catch(() => {})
         if (ownsRepo) await repo.shutdown().catch(() => {})

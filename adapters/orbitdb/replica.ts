@@ -13,6 +13,7 @@
  */
 import type { EventsDatabase, LogEntry } from '@orbitdb/core'
 import { ClosedError } from '../../core/errors.js'
+import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
@@ -75,7 +76,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   let everSynced = false
   let closed = false
 
-  for (const bytes of await store.load()) held.set((await recordCid(bytes)).toString(), bytes)
+  for (const bytes of await store.load()) held.set(cidString(await recordCid(bytes)), bytes)
   const database = await peer.openSpaceLog(spaceId, access)
   const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
   const presence = pubsubPresence({ libp2p: peer.libp2p, pubsub, spaceId, ...(options.identity ? { identity: options.identity } : {}) })
@@ -127,7 +128,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
         if (value instanceof Uint8Array) {
           // IPC and some decoders hand out Buffers or views: keep plain copies.
           const bytes = value.constructor === Uint8Array ? value : new Uint8Array(value)
-          const id = (await recordCid(bytes)).toString()
+          const id = cidString(await recordCid(bytes))
           inLog.push(id)
           if (held.has(id) || foreign.has(id) || fresh.some(([known]) => known === id)) continue
           if (adoptable(bytes, id)) fresh.push([id, bytes])
@@ -238,7 +239,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
       const fresh: Array<[string, Uint8Array]> = []
       for (const given of records) {
         const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-        const id = (await recordCid(bytes)).toString()
+        const id = cidString(await recordCid(bytes))
         if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
       }
       if (fresh.length === 0) return

@@ -11,6 +11,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
+import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
@@ -97,7 +98,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   let everSynced = false
   let closed = false
 
-  for (const bytes of await store.load()) held.set((await recordCid(bytes)).toString(), bytes)
+  for (const bytes of await store.load()) held.set(cidString(await recordCid(bytes)), bytes)
   doc.transact(() => {
     for (const [id, bytes] of held) records.set(id, bytes)
   }, LOCAL)
@@ -187,7 +188,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     if (!parsed.ok) return false
     const space = parsed.value.space?.toString() ?? null
     if (space !== null && space !== options.spaceId) return false
-    const id = (await recordCid(bytes)).toString()
+    const id = cidString(await recordCid(bytes))
     // The genesis has no space field: its id is the space id.
     return id === key && (space !== null || id === options.spaceId)
   }
@@ -254,7 +255,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       for (const given of bytesList) {
         // Yjs stores binary content only for plain Uint8Arrays: a Node Buffer would throw "Unexpected content type".
         const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-        const id = (await recordCid(bytes)).toString()
+        const id = cidString(await recordCid(bytes))
         if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
       }
       if (fresh.length === 0) return
