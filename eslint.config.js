@@ -58,6 +58,7 @@ export default defineConfig(
       'test/.docs-examples/**',
       '.townhall/**',
       'tmp/**',
+      'bench/tmp/**',
     ],
   },
   js.configs.recommended,

@@ -1,0 +1,213 @@
+/**
+ * Cold open and memory, in a fresh process, of a space persisted by store-child.ts in `directory`.
+ *
+ * mode 'open': time from creating the adapter's Node replica to the poll's result being shown
+ * (`space.getTally(poll).ballots === N`), then the raw library's own load of the same records:
+ * Yjs `Y.applyUpdate` of a Y.Map holding them, Automerge `load` of the document the replica
+ * persisted, OrbitDB opening the same log on a peer over the same directory and reading every entry.
+ *
+ * mode 'memory-townhall' / 'memory-raw': heap (heapUsed + external, after a full GC) held by the
+ * open space and its replica, or by the raw library holding the same records, over the process's
+ * baseline with every module loaded.
+ *
+ * The files are read once before anything is timed, so both sides find them in the page cache:
+ * "cold" means a fresh process, not a cold disk.
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as A from '@automerge/automerge'
+import * as Y from 'yjs'
+import { createIdentity, openSpace, recordCid, type Space } from '../../core/index.js'
+import { childMain } from '../lib/child.js'
+import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
+import { fixture, type Fixture } from '../lib/fixtures.js'
+import { gc, now, sleep } from '../lib/measure.js'
+
+interface Args {
+  readonly adapter: AdapterName
+  readonly n: number
+  readonly directory: string
+  readonly mode: 'open' | 'memory-townhall' | 'memory-raw'
+}
+
+function heap(): { heap: number; rss: number } {
+  gc()
+  const usage = process.memoryUsage()
+  return { heap: usage.heapUsed + usage.external, rss: usage.rss }
+}
+
+async function warmFiles(path: string): Promise<void> {
+  const { readdir } = await import('node:fs/promises')
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const full = join(path, entry.name)
+    if (entry.isDirectory()) await warmFiles(full)
+    else await readFile(full)
+  }
+}
+
+/** Opens the persisted space and waits until the poll's result counts every ballot. */
+async function openTownhall(adapter: AdapterName, fx: Fixture, directory: string): Promise<{ space: Space; ms: number }> {
+  const identity = await createIdentity()
+  const start = now()
+  const replica = await openNodeReplica(adapter, fx.spaceId, directory)
+  const space = await openSpace({ id: fx.spaceId, identity, replica })
+  while (space.getTally(fx.pollId)?.ballots !== fx.ballots.length) {
+    await space.idle()
+    if (space.getTally(fx.pollId)?.ballots !== fx.ballots.length) await sleep(1)
+  }
+  return { space, ms: now() - start }
+}
+
+async function yjsUpdate(fx: Fixture): Promise<Uint8Array> {
+  const doc = new Y.Doc()
+  const map = doc.getMap<Uint8Array>('records')
+  const all = [...fx.head, ...fx.ballots]
+  const ids = await Promise.all(all.map(async (bytes) => (await recordCid(bytes)).toString()))
+  doc.transact(() => all.forEach((bytes, i) => map.set(ids[i]!, bytes)))
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}
+
+async function rawOrbitdb(fx: Fixture, directory: string): Promise<{ records: number; close(): Promise<void> }> {
+  const { createOrbitdbNodePeer } = await import('../../adapters/orbitdb/node.js')
+  const { unbatch } = await import('../../adapters/orbitdb/batch.js')
+  const peer = await createOrbitdbNodePeer({ directory })
+  const database = await peer.openSpaceLog(fx.spaceId)
+  const entries = await (database.log as unknown as { values(): Promise<Array<{ payload: unknown }>> }).values()
+  let records = 0
+  for (const entry of entries) records += unbatch(entry.payload).values.length
+  ;(globalThis as { keep?: unknown }).keep = entries
+  return {
+    records,
+    async close() {
+      ;(globalThis as { keep?: unknown }).keep = undefined
+      await database.close()
+      await peer.close()
+    },
+  }
+}
+
+await childMain(async ({ adapter, n, directory, mode }: Args) => {
+  const fx = await fixture('plurality', n)
+  await warmFiles(directory)
+  const total = n + fx.head.length
+  // Load every module either side needs (the adapters load some lazily) before anything is timed
+  // and before the memory baseline: loading code is process start-up, not opening a space.
+  if (adapter === 'orbitdb') {
+    await Promise.all([
+      import('../../adapters/orbitdb/node.js'),
+      import('../../adapters/orbitdb/peer.js'),
+      import('../../adapters/orbitdb/replica.js'),
+      import('libp2p'),
+      import('@libp2p/tcp'),
+      import('@chainsafe/libp2p-noise'),
+      import('@chainsafe/libp2p-yamux'),
+      import('@libp2p/identify'),
+      import('@libp2p/gossipsub'),
+      import('@libp2p/crypto/keys'),
+      import('blockstore-level'),
+      import('datastore-level'),
+    ])
+  }
+  if (adapter === 'yjs') {
+    // A throwaway replica loads y-webrtc and @roamhq/wrtc the way the adapter does: importing y-webrtc
+    // before the adapter installs its Node shims leaves a BroadcastChannel that keeps Node alive.
+    const { yjsNodeReplica } = await import('../../adapters/yjs/node.js')
+    await (await yjsNodeReplica({ spaceId: 'warm-up', signaling: [] })).close()
+  }
+  if (adapter === 'automerge') await import('../../adapters/automerge/node.js')
+
+  if (mode === 'open') {
+    const { space, ms } = await openTownhall(adapter, fx, directory)
+    let saved: Uint8Array | undefined
+    if (adapter === 'automerge') {
+      const handle = (space.replica as unknown as { handle: { doc(): A.Doc<unknown> } }).handle
+      saved = A.save(handle.doc())
+    }
+    await space.close()
+    let rawMs: number
+    if (adapter === 'yjs') {
+      const update = await yjsUpdate(fx)
+      gc()
+      const start = now()
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, update)
+      const size = doc.getMap('records').size
+      rawMs = now() - start
+      if (size !== total) throw new Error(`raw Yjs holds ${size} of ${total}`)
+      doc.destroy()
+    } else if (adapter === 'automerge') {
+      gc()
+      const start = now()
+      const doc = A.load<{ records: Record<string, Uint8Array> }>(saved!)
+      const size = Object.keys(doc.records).length
+      rawMs = now() - start
+      if (size !== total) throw new Error(`raw Automerge holds ${size} of ${total}`)
+    } else {
+      gc()
+      const start = now()
+      const raw = await rawOrbitdb(fx, directory)
+      rawMs = now() - start
+      await raw.close()
+      if (raw.records !== total) throw new Error(`raw OrbitDB log holds ${raw.records} of ${total}`)
+    }
+    return { adapter, n, ms, rawMs, disk: (await diskUsage(directory)).total }
+  }
+
+  const base = heap()
+  if (mode === 'memory-townhall') {
+    const { space } = await openTownhall(adapter, fx, directory)
+    await sleep(200)
+    const held = heap()
+    await space.close()
+    return { adapter, n, mode, heap: held.heap - base.heap, rss: held.rss - base.rss }
+  }
+  // The raw library holding the same records.
+  if (adapter === 'yjs') {
+    const update = await yjsUpdate(fx)
+    const baseRaw = heap()
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, update)
+    const held = heap()
+    if (doc.getMap('records').size !== total) throw new Error('raw Yjs incomplete')
+    doc.destroy()
+    return { adapter, n, mode, heap: held.heap - baseRaw.heap, rss: held.rss - baseRaw.rss }
+  }
+  if (adapter === 'automerge') {
+    // The persisted document, loaded by Automerge itself (incremental chunks and snapshot alike).
+    const chunks: Uint8Array[] = []
+    const collect = async (path: string): Promise<void> => {
+      const { readdir } = await import('node:fs/promises')
+      for (const entry of await readdir(path, { withFileTypes: true })) {
+        const full = join(path, entry.name)
+        if (entry.isDirectory()) await collect(full)
+        else if (/\/(snapshot|incremental)\//.test(full)) {
+          const bytes = new Uint8Array(await readFile(full))
+          // Snapshots first: incremental changes build on them.
+          if (full.includes('/snapshot/')) chunks.unshift(bytes)
+          else chunks.push(bytes)
+        }
+      }
+    }
+    await collect(join(directory, 'automerge'))
+    let length = 0
+    for (const chunk of chunks) length += chunk.length
+    const all = new Uint8Array(length)
+    let offset = 0
+    for (const chunk of chunks) {
+      all.set(chunk, offset)
+      offset += chunk.length
+    }
+    const baseRaw = heap()
+    const doc = A.load<{ records: Record<string, Uint8Array> }>(all)
+    const held = heap()
+    if (Object.keys(doc.records).length !== total) throw new Error(`raw Automerge incomplete: ${Object.keys(doc.records).length}`)
+    return { adapter, n, mode, heap: held.heap - baseRaw.heap, rss: held.rss - baseRaw.rss }
+  }
+  const raw = await rawOrbitdb(fx, directory)
+  await sleep(200)
+  const held = heap()
+  await raw.close()
+  return { adapter, n, mode, heap: held.heap - base.heap, rss: held.rss - base.rss }
+})

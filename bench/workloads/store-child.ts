@@ -1,0 +1,36 @@
+/**
+ * Storage: one adapter's Node replica, persisted in `directory`, is given the genesis, the poll and
+ * N ballots (`add` in chunks of `chunk` records, as a sync or an import delivers them), then closed.
+ * Reports what is on disk: the whole directory, by top-level entry.
+ */
+import { childMain } from '../lib/child.js'
+import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
+import { fixture } from '../lib/fixtures.js'
+import { now } from '../lib/measure.js'
+
+interface Args {
+  readonly adapter: AdapterName
+  readonly n: number
+  readonly directory: string
+  readonly chunk: number
+}
+
+await childMain(async ({ adapter, n, directory, chunk }: Args) => {
+  const fx = await fixture('plurality', n)
+  const replica = await openNodeReplica(adapter, fx.spaceId, directory)
+  const start = now()
+  await replica.add(fx.head)
+  for (let i = 0; i < fx.ballots.length; i += chunk) await replica.add(fx.ballots.slice(i, i + chunk))
+  const writeMs = now() - start
+  await replica.close()
+  const usage = await diskUsage(directory)
+  return {
+    adapter,
+    n,
+    chunk,
+    writeMs,
+    ...usage,
+    rawBytes: fx.ballotBytes,
+    headBytes: fx.head.reduce((sum, bytes) => sum + bytes.length, 0),
+  }
+})
