@@ -16,7 +16,8 @@ load changed. Ratios measured in the same process are steadier than absolute fig
 
 ### Changed while benchmarking (core/, adapters/)
 
-Each was found by profiling, is covered by the existing tests, and keeps every result the same.
+Each was found by profiling, keeps every result the same, and is covered by the existing tests
+plus two added for it (\`core/public-key.test.ts\`, \`core/cid-string.test.ts\`).
 
 - **Public-key check without point decompression** (\`core/ed25519.ts\`): the small-order/canonical
   check ran @noble/curves' \`Point.fromBytes\` (~110 µs, as much as a verification) for every new
@@ -43,10 +44,10 @@ Each was found by profiling, is covered by the existing tests, and keeps every r
   string twice per comparison. Now: one buffer, one string per id shared by the duplicate check,
   the digest and the final count, and a close found complete and consistent is not re-checked.
 
-Before and after, on this machine: ingest of 10k ballots 2.5k–3.8k/s (21–31% of node:crypto) before,
-5.6k–5.9k/s (46–56%) after; final result of 100k ballots 0.87–1.45 s before, 0.43–0.65 s after;
-memory of a space alone 7.7 KB per ballot before, 4.8 KB after; Yjs replica and space of 10k ballots
-92.6 MB before, 62.4 MB after.
+Before and after, on this machine: ingest of 10k ballots 2.5k–3.8k/s (21–31% of node:crypto)
+before, about 50% after (see the table); final result of 100k ballots 0.87–1.45 s before (slowest
+method 1.36 s in the first full run), 0.43–0.86 s after; memory of a space alone 7.7 KB per ballot
+before, 4.8 KB after; the Yjs replica and space of 10k ballots 92.6 MB before, 62.4 MB after.
 
 ### Library limits found
 
@@ -60,8 +61,9 @@ memory of a space alone 7.7 KB per ballot before, 4.8 KB after; Yjs replica and 
   already wraps every peer's \`data\` listener, or upstream in y-webrtc).
 - **Automerge 3.5.0 cannot load its own saved document once it is large**: a snapshot plus an
   incremental chunk, both written by Automerge, make \`loadIncremental\` (and \`load\` of the two
-  concatenated) fail with \`RuntimeError: unreachable\`, after which every call into the WASM module
-  throws "Module terminated". automerge-repo 2.5.6 stores a document exactly so (a snapshot plus the
+  concatenated) run out of WebAssembly memory (\`RuntimeError: unreachable\` from Rust's
+  \`rust_oom\`: the 4 GiB wasm32 heap is exhausted loading a 12 MB snapshot and 8 MB of increments), after which every call into
+  the module throws "Module terminated". automerge-repo 2.5.6 stores a document exactly so (a snapshot plus the
   incremental chunks written after it), so **reopening an Automerge space of tens of thousands of
   records can kill Automerge in that process**: that is the failure at N=100,000 in the errors
   above (it happened in every run; the adapter catches the failed load of its document, "only a
@@ -80,8 +82,10 @@ memory of a space alone 7.7 KB per ballot before, 4.8 KB after; Yjs replica and 
   With 10,000 entries on each side it loads; with 20,000 it fails, written as one change or as 20
   changes of 1,000 alike. Keys of the second part that sort between the first part's keys seem to
   matter ('a…' then 'b…' loads), and record ids are random, so they always do.
-- **automerge-repo is itself over the sync target**: plain automerge-repo needs ~2.8 s for 10k
-  records through the same sync server (see the sync table), before townhall verifies anything.
+- **automerge-repo is itself at the sync target**: plain automerge-repo needs ~3 s for 10k records
+  through the same sync server (see the sync table), before townhall verifies anything; the
+  townhall reader then validates the records as they arrive (and its adapter parses each record
+  once more to decide whether to keep it).
 - **Plain OrbitDB** writes ~190 entries/s here and a second peer catches up at ~60 entries/s, so
   plain OrbitDB is measured on fewer records and compared by rate; townhall batches the records of
   one \`add\` into one log entry.
@@ -100,7 +104,7 @@ memory of a space alone 7.7 KB per ballot before, 4.8 KB after; Yjs replica and 
   objects per record (see memory).
 - **Cold open** re-validates every record, signature included, on every open: the adapters keep
   record bytes, not what the space derived from them. Profiled for Yjs at 100k: the replica loads,
-  hashes and indexes the file in ~1.7 s, then the space validates at its ingest rate (~20 s). Under
+  hashes and indexes the file in ~1.7 s, then the space validates at its ingest rate (~17 s). Under
   1 s needs two changes, neither small: persist which record ids this device already verified (the
   id is the hash of the signed bytes, so a verified id never needs its signature checked again;
   skips ~60% of the time), and persist the decoded records or the views (or decode lazily), since
@@ -109,7 +113,8 @@ memory of a space alone 7.7 KB per ballot before, 4.8 KB after; Yjs replica and 
   records, which heals what peers delete from the shared document) and the Automerge document (the
   transport's state). The document alone, compacted, is ~0.7x the raw records (keys and values
   deflated); with the record store the floor is ~1.7x, and automerge-repo also leaves the
-  incremental chunks written after its last snapshot on disk (1.7x–2.3x across runs). 1.5x needs
+  incremental chunks written after its last snapshot on disk (1.6x–2.9x across runs, depending on
+  when it last compacted). 1.5x needs
   healing from the document's own history (Automerge keeps deleted values) instead of a second copy.
 - **Memory**: a validated record is a decoded object: four CIDs (record, space, ref, poll), each a
   CID plus a Digest plus byte views, the author's key and the signature copied into their own
@@ -118,8 +123,8 @@ memory of a space alone 7.7 KB per ballot before, 4.8 KB after; Yjs replica and 
   ~5 KB per ballot against ~0.8 KB for the record in a Y.Map. Sharing the space's CID and the
   referenced records' CIDs and viewing the key and signature inside the record bytes would save
   ~2 KB; 2x the raw library needs keeping only the bytes plus small indices and decoding on demand.
-  (Automerge's figure is its WebAssembly memory, which grows to its peak and is not returned, on
-  both sides; that is why the space over Automerge is within 2x of Automerge alone.)
+  Automerge's figures include its WebAssembly memory, which grows to its peak (for the replica: the
+  merge of the stored document at open) and is never returned.
 - **Live instant-runoff** (not a target): the live result recounts every round on each read, and
   with partial random rankings nearly every ballot is a distinct ranking, so reading the live result
   of a 100k-ballot IRV poll costs tens of milliseconds (the "one more" column); plurality and the

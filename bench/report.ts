@@ -391,7 +391,7 @@ export function markdown(results: Results, notes: string): string {
         fmt(n),
         String(runs.length),
         fmtBytes(med(runs, (r) => r.total)),
-        `${fmt(med(runs, (r) => r.total / n))} B`,
+        fmtBytes(med(runs, (r) => r.total / n)),
         `${ratio(med(runs, (r) => r.total / r.rawBytes))}${range(runs, (r) => r.total / r.rawBytes, ratio)}`,
         Object.entries(runs[runs.length - 1]!.parts)
           .filter(([, size]) => size > 1024)
@@ -484,9 +484,9 @@ export function markdown(results: Results, notes: string): string {
           fmt(n),
           `${townhall.length}/${raw.length}`,
           fmtBytes(th),
-          `${fmt(th / n)} B`,
+          fmtBytes(th / n),
           fmtBytes(rw),
-          `${fmt(rw / n)} B`,
+          fmtBytes(rw / n),
           ratio(th / rw),
           `${fmtBytes(med(townhall, (r) => r.rss))} / ${fmtBytes(med(raw, (r) => r.rss))}`,
         ]
