@@ -395,7 +395,10 @@ export function markdown(results: Results, notes: string): string {
         `${ratio(med(runs, (r) => r.total / r.rawBytes))}${range(runs, (r) => r.total / r.rawBytes, ratio)}`,
         Object.entries(runs[runs.length - 1]!.parts)
           .filter(([, size]) => size > 1024)
-          .map(([name, size]) => `${name.endsWith('.records') || name === 'records' ? 'record store' : name} ${fmtBytes(size)}`)
+          .map(
+            ([name, size]) =>
+              `${name.endsWith('.records') || name === 'records' ? 'record store' : name.endsWith('.verified') ? 'verified ids' : name} ${fmtBytes(size)}`,
+          )
           .join(', '),
         fmtMs(med(runs, (r) => r.writeMs)),
       ]),

@@ -38,6 +38,21 @@ export interface Presence {
   subscribe(listener: (peers: readonly PresencePeer[]) => void): () => void
 }
 
+/**
+ * Optional: the ids of records this device has itself verified (signature, body schema, invite
+ * proof), kept with the replica's local records so that opening a space again does not verify
+ * them again. Only the space writes here, and only after verifying; nothing a peer sends reaches
+ * it. It is safe because a record's id is the hash of its bytes: bytes whose hash is a listed id
+ * are the very bytes that were checked. Whoever can write this device's storage could forge the
+ * list, but could as well change the records, the identity or the code this device runs.
+ */
+export interface VerifiedIds {
+  /** Every id written so far (a torn last write may lose some: they are then verified again). */
+  load(): Promise<readonly string[]>
+  /** Need not be durable when it resolves: a lost id costs one verification, nothing else. */
+  add(ids: readonly string[]): Promise<void>
+}
+
 export interface Replica {
   /** The space this replica carries. */
   readonly spaceId: string
@@ -53,6 +68,8 @@ export interface Replica {
   getSyncState(): SyncState
   subscribeSyncState(listener: (state: SyncState) => void): () => void
   readonly presence?: Presence
+  /** Where the space remembers what it verified (see `VerifiedIds`); absent for replicas with no storage. */
+  readonly verified?: VerifiedIds
   /** Stops networking and releases every socket, timer and file handle. Idempotent. */
   close(): Promise<void>
 }

@@ -124,6 +124,9 @@ export class Space {
   private unsubscribe: () => void = () => {}
   private versionCounter = 0
   private readonly pending = new Set<Promise<unknown>>()
+  /** Ids this device verified in earlier sessions; only held while the stored records are first ingested. */
+  private verifiedBefore: ReadonlySet<string> | undefined
+  private readonly verifiedWrites = new Set<Promise<void>>()
   private readonly closeWaiters = new Set<() => void>()
 
   private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
@@ -147,8 +150,11 @@ export class Space {
         ? await options.replica(options.id, options.secret ? { secret: options.secret } : {})
         : options.replica
     const space = new Space({ ...options, replica, cid })
+    space.verifiedBefore = await loadVerifiedIds(replica)
     space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
     await space.ingest(await replica.getAll())
+    // Later records are new to this device: the list has nothing more to say about them.
+    space.verifiedBefore = undefined
     return space
   }
 
@@ -522,6 +528,7 @@ export class Space {
   /** Resolves when every entry received so far has been validated and folded (for tests and tools). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending])
+    await Promise.allSettled([...this.verifiedWrites])
   }
 
   private async validateAndAccept(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
@@ -530,6 +537,7 @@ export class Space {
       maxBytes: this.genesis ? this.maxRecordBytes() : HARD_MAX_RECORD_BYTES,
       schemas,
       isKnown: (id) => this.records.has(id),
+      isVerified: (id) => this.verifiedBefore?.has(id) ?? false,
     }
     const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) =>
       validateEntry(entry.bytes, context, {
@@ -556,6 +564,7 @@ export class Space {
     this.unsubscribe()
     for (const waiter of [...this.closeWaiters]) waiter()
     this.listeners.clear()
+    await Promise.allSettled([...this.verifiedWrites])
     await this.replica.close()
   }
 
@@ -569,6 +578,7 @@ export class Space {
       this.records.set(record.id, record)
       fresh.push(record)
     }
+    this.rememberVerified(fresh)
     const membershipChanged = fresh.some((record) => MEMBERSHIP_KINDS.has(record.kind))
     let added: RecordId[] = []
     if (membershipChanged) {
@@ -585,6 +595,19 @@ export class Space {
     }
     if (fresh.some((record) => record.kind === 'close' || record.kind === 'close-part' || record.kind === 'ballot')) this.revealDue()
     return change
+  }
+
+  /** Lists records verified in this session (received or signed here) so a later open skips their checks. */
+  private rememberVerified(records: readonly SignedRecord[]): void {
+    const log = this.replica.verified
+    if (!log || this.closed) return
+    const ids: RecordId[] = []
+    for (const record of records) if (!this.verifiedBefore?.has(record.id)) ids.push(record.id)
+    if (ids.length === 0) return
+    // A failed write costs only a verification on the next open; it must not fail the ingest.
+    const write = log.add(ids).catch(() => {})
+    this.verifiedWrites.add(write)
+    void write.then(() => this.verifiedWrites.delete(write))
   }
 
   /** Folds one content record into the views if authorized; returns whether it entered them. */
@@ -745,6 +768,17 @@ export class Space {
         console.error('townhall: a space listener threw', error)
       }
     }
+  }
+}
+
+/** What the replica's list says this device verified before; an unreadable list means verifying again. */
+async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | undefined> {
+  if (!replica.verified) return undefined
+  try {
+    const ids = await replica.verified.load()
+    return ids.length > 0 ? new Set(ids) : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -98,11 +98,31 @@ describe('validateEntry', () => {
     expect(bad.ok === false && bad.rejection.detail).toBe('post body.text: expected a string of 1 to 5000 characters')
   })
 
-  it('bad-signature unless trusted', async () => {
+  it('bad-signature, unless these exact bytes were verified on this device before', async () => {
     const wire = decodeUntrusted(post.bytes) as Record<string, unknown>
     const forged = encode({ ...wire, x: new Uint8Array(64).fill(1) })
+    const forgedId = (await recordCid(forged)).toString()
     expect(reasonOf(await validateEntry(forged, context()))).toBe('bad-signature')
-    expect(reasonOf(await validateEntry(forged, context(), { trusted: true }))).toBe('ok')
+    // The list is only ever written by the space after verifying; this proves the check is skipped for listed ids...
+    const listed = { ...context(), isVerified: (id: string) => id === forgedId }
+    expect(reasonOf(await validateEntry(forged, listed))).toBe('ok')
+    // ...and only for them: other bytes with the same claimed id, or a listed id with other bytes, are checked in full.
+    const other = encode({ ...wire, x: new Uint8Array(64).fill(2) })
+    expect(reasonOf(await validateEntry(other, listed, { claimedId: forgedId }))).toBe('id-mismatch')
+    expect(reasonOf(await validateEntry(other, listed))).toBe('bad-signature')
+  })
+
+  it('a listed id still gets its body schema, space and kind checked', async () => {
+    const bad = await make(alice, 'post', { text: '' })
+    const listed = { ...context(), isVerified: (id: string) => id === bad.id }
+    expect(reasonOf(await validateEntry(bad.bytes, listed))).toBe('schema')
+    const foreign = await make(alice, 'post', { text: 'x' }, otherGenesis.cid)
+    expect(reasonOf(await validateEntry(foreign.bytes, { ...context(), isVerified: () => true }))).toBe('wrong-space')
+  })
+
+  it('reports a known record as a duplicate before parsing it, but not under a false claimed id', async () => {
+    expect(reasonOf(await validateEntry(post.bytes, context([post.id])))).toBe('duplicate')
+    expect(reasonOf(await validateEntry(post.bytes, context([post.id]), { claimedId: 'bafywrong' }))).toBe('id-mismatch')
   })
 
   it('checks the invite proof of a join against the invite key, space and member', async () => {

@@ -1,14 +1,15 @@
 /**
  * Turning untrusted bytes into a verified record of a known kind, cheapest checks first:
- * size, strict decode, envelope, id, space, kind, body schema, then the signature.
- * Authorization (does the author have the right?) is decided later, against the whole record set.
+ * size, id (hash: duplicates stop here), strict decode, envelope, space, kind, body schema, then
+ * the signature. Authorization (does the author have the right?) is decided later, against the
+ * whole record set.
  */
 import type { CID } from 'multiformats/cid'
 import { cidString } from './cid-string.js'
 import { ed25519Backend } from './ed25519.js'
 import { inviteProofMessage } from './invite.js'
 import { publicKeyFromDid } from './did.js'
-import { parseRecord, recordCid, type SignedRecord } from './record.js'
+import { parseRecord, recordCid, type ParsedRecord, type SignedRecord } from './record.js'
 import { reject, type Rejection, type Verdict } from './rejection.js'
 import type { Validator } from './schema.js'
 
@@ -18,6 +19,12 @@ export interface ValidationContext {
   readonly schemas: ReadonlyMap<string, Validator<unknown>>
   /** Ids already accepted; duplicates stop after hashing, before any signature work. */
   isKnown(id: string): boolean
+  /**
+   * Ids this device verified before (see `VerifiedIds`): bytes that hash to one are the bytes that
+   * passed every check here, so the canonical-form check and the signatures are not redone. The
+   * body schema still runs, because it also builds the typed body.
+   */
+  isVerified?(id: string): boolean
 }
 
 export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string }
@@ -25,21 +32,31 @@ export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string }
 export async function validateEntry(
   bytes: unknown,
   context: ValidationContext,
-  options: { claimedId?: string; source?: string; trusted?: boolean } = {},
+  options: { claimedId?: string; source?: string } = {},
 ): Promise<Validation> {
   const source = options.source
   const withSource = (verdict: { ok: false; rejection: Rejection }) =>
     source ? { ok: false as const, rejection: { ...verdict.rejection, source } } : verdict
-  const parsed = parseRecord(bytes, context.maxBytes)
+  // Hashing first (cheap, and needed anyway) lets duplicates and records verified before skip the
+  // costly checks; oversized input and non-bytes go straight to the parser, which rejects them.
+  let cid: CID | undefined
+  let verifiedBefore = false
+  if (bytes instanceof Uint8Array && bytes.length <= context.maxBytes) {
+    cid = await recordCid(bytes)
+    const id = cidString(cid)
+    const claimedOk = options.claimedId === undefined || options.claimedId === id
+    if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
+    verifiedBefore = context.isVerified?.(id) ?? false
+  }
+  const parsed = parseRecord(bytes, context.maxBytes, { knownCanonical: verifiedBefore })
   if (!parsed.ok) return withSource(parsed)
   const record = parsed.value
-  const cid = await recordCid(record.bytes)
+  cid ??= await recordCid(record.bytes)
   const id = cidString(cid)
   const about = { id, author: record.author }
   if (options.claimedId !== undefined && options.claimedId !== id) {
     return withSource(reject('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`, about))
   }
-  if (context.isKnown(id)) return { ok: 'duplicate', id }
 
   if (record.kind === 'space') {
     if (record.space !== null || !cid.equals(context.spaceCid)) {
@@ -53,18 +70,24 @@ export async function validateEntry(
   const body = schema(record.body, 'body')
   if (!body.ok) return withSource(reject('schema', `${record.kind} ${body.error}`, about))
 
-  const backend = await ed25519Backend()
-  if (!options.trusted && !(await backend.verify(record.authorKey, record.signature, record.signedBytes))) {
-    return withSource(reject('bad-signature', `signature does not verify for ${record.author}`, about))
-  }
-  if (record.kind === 'join') {
-    const { invite, key, proof } = body.value as { invite?: CID; key?: string; proof?: Uint8Array }
-    const inviteKey = key && publicKeyFromDid(key)
-    if (invite && inviteKey && proof) {
-      const valid = await backend.verify(inviteKey, proof, inviteProofMessage(context.spaceCid, invite, record.author))
-      if (!valid) return withSource(reject('bad-signature', 'the invite proof does not verify for this invite key and member', about))
-    }
-  }
+  const failed = verifiedBefore ? undefined : await checkSignatures(record, body.value, context.spaceCid)
+  if (failed) return withSource(reject('bad-signature', failed, about))
   const { signedBytes: _signed, ...rest } = record
   return { ok: true, value: { ...rest, body: body.value, id, cid } }
+}
+
+/** The record's signature, and a join's invite proof; returns what failed, if anything. */
+async function checkSignatures(record: ParsedRecord, body: unknown, spaceCid: CID): Promise<string | undefined> {
+  const backend = await ed25519Backend()
+  if (!(await backend.verify(record.authorKey, record.signature, record.signedBytes))) {
+    return `signature does not verify for ${record.author}`
+  }
+  if (record.kind === 'join') {
+    const { invite, key, proof } = body as { invite?: CID; key?: string; proof?: Uint8Array }
+    const inviteKey = key && publicKeyFromDid(key)
+    if (invite && inviteKey && proof && !(await backend.verify(inviteKey, proof, inviteProofMessage(spaceCid, invite, record.author)))) {
+      return 'the invite proof does not verify for this invite key and member'
+    }
+  }
+  return undefined
 }

@@ -95,6 +95,19 @@ export async function runReplicaConformance(name: string, makeHarness: () => Pro
       expect(all.filter((entry) => entry.bytes instanceof Uint8Array && sameBytes(entry.bytes, post.bytes))).toHaveLength(1)
     })
 
+    it('keeps the list of verified ids the space writes, when it offers one', async (context) => {
+      const a = await founded()
+      const b = await joined(a.id)
+      if (!b.replica.verified) return context.skip('this replica keeps no list of verified ids')
+      const post = await a.post('verified once')
+      await eventually(() => expect(texts(b)).toEqual(['verified once']), timeout())
+      await harness.injectRaw(a.id, [new Uint8Array([0xa1, 0x61, 0x76, 0x01])])
+      await b.idle()
+      // What b received and verified is listed; bytes that are not a record never are.
+      await eventually(async () => expect(await b.replica.verified!.load()).toEqual(expect.arrayContaining([a.id, post.id])), timeout())
+      expect((await b.replica.verified!.load()).every((id) => b.hasRecord(id))).toBe(true)
+    })
+
     it('brings a peer that joins late up to date', async () => {
       const a = await founded()
       for (let i = 0; i < 20; i++) await a.post(`post ${i}`)

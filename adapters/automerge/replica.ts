@@ -356,6 +356,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     handle,
     documentId,
     presence,
+    ...(store.verified ? { verified: store.verified } : {}),
     get rejectedMessages() {
       // Plus what adapters dropped before decoding (WebSocketClientAdapter counts its own).
       let total = rejectedMessages

@@ -227,6 +227,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     peer,
     database,
     presence,
+    ...(store.verified ? { verified: store.verified } : {}),
     refusedEntries: access.refused,
     get malformedEntries() {
       return malformedEntries

@@ -2,9 +2,13 @@
  * Node persistence: an append-only file of length-prefixed records, fsynced before `append`
  * resolves. A crash can only tear the last frame, which `load` detects and truncates, so every
  * write that had resolved survives.
+ *
+ * Next to it (`<name>.verified`), the ids the space verified, one per line. That file is not
+ * fsynced: losing its tail costs a verification on the next open, nothing else.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises'
+import { appendFile, mkdir, open, readFile, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import type { VerifiedIds } from '../../core/replica.js'
 import type { RecordStore } from './store.js'
 
 const HEADER = 4
@@ -15,7 +19,9 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
   const handle: FileHandle = await open(path, 'a+', 0o600)
   let queue: Promise<void> = Promise.resolve()
   let closed = false
+  const verified = fileVerifiedIds(`${path.replace(/\.records$/, '')}.verified`, () => closed)
   return {
+    verified,
     async load() {
       const { size } = await handle.stat()
       const data = new Uint8Array(size)
@@ -55,8 +61,36 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
     async close() {
       if (closed) return
       closed = true
-      await queue.catch(() => {})
+      await Promise.all([queue.catch(() => {}), verified.flushed()])
       await handle.close()
     },
+  }
+}
+
+// Record ids are CID strings (59 characters for the sha2-256 ids townhall makes); anything else in
+// the file is a torn line.
+const ID_LINE = /^[a-z2-7]{8,200}$/
+
+function fileVerifiedIds(path: string, isClosed: () => boolean): VerifiedIds & { flushed(): Promise<void> } {
+  let queue: Promise<void> = Promise.resolve()
+  return {
+    async load() {
+      let text: string
+      try {
+        text = await readFile(path, 'latin1')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+        throw error
+      }
+      return text.split('\n').filter((line) => ID_LINE.test(line))
+    },
+    add(ids) {
+      if (isClosed()) return Promise.reject(new Error('record store is closed'))
+      // A torn earlier line must not swallow the first id of this write: start on a new line.
+      const write = () => appendFile(path, `\n${ids.join('\n')}`, { encoding: 'latin1', mode: 0o600 })
+      queue = queue.then(write, write)
+      return queue
+    },
+    flushed: () => queue.catch(() => {}),
   }
 }

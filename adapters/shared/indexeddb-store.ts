@@ -12,10 +12,13 @@
  * Each `append` is one readwrite transaction with `durability: 'strict'` (the browser flushes to
  * disk before `complete` fires) and resolves on `complete`.
  */
+import type { VerifiedIds } from '../../core/replica.js'
 import type { RecordStore } from './store.js'
 
-const VERSION = 1
+// Version 2 added the `verified` store (ids the space verified; see VerifiedIds in core/replica.ts).
+const VERSION = 2
 const STORE = 'records'
+const VERIFIED = 'verified'
 
 export const indexedDbName = (name: string): string => `townhall-records-${name}`
 
@@ -37,6 +40,7 @@ function openDatabase(dbName: string): Promise<IDBDatabase> {
     request.onupgradeneeded = () => {
       const db = request.result
       if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { autoIncrement: true })
+      if (!db.objectStoreNames.contains(VERIFIED)) db.createObjectStore(VERIFIED)
     }
     request.onsuccess = () => {
       if (settled) {
@@ -83,9 +87,14 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
 
   const closedError = () => new Error(closed ?? 'record store is closed')
 
-  const transaction = (mode: IDBTransactionMode, what: string): IDBTransaction => {
+  const transaction = (
+    mode: IDBTransactionMode,
+    what: string,
+    name = STORE,
+    durability: IDBTransactionDurability = 'strict',
+  ): IDBTransaction => {
     try {
-      return mode === 'readwrite' ? db.transaction(STORE, mode, { durability: 'strict' }) : db.transaction(STORE, mode)
+      return mode === 'readwrite' ? db.transaction(name, mode, { durability }) : db.transaction(name, mode)
     } catch (error) {
       // InvalidStateError: the connection is closing.
       if (closed !== undefined) throw closedError()
@@ -93,7 +102,36 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
     }
   }
 
+  const verified: VerifiedIds = {
+    load() {
+      if (closed !== undefined) return Promise.reject(closedError())
+      return new Promise<string[]>((resolve, reject) => {
+        const tx = transaction('readonly', 'load of verified ids', VERIFIED)
+        const request = tx.objectStore(VERIFIED).getAllKeys()
+        tx.oncomplete = () => resolve((request.result as unknown[]).filter((key): key is string => typeof key === 'string'))
+        tx.onerror = () => reject(new Error(`IndexedDB load of verified ids from ${dbName} failed: ${explain(tx.error)}`))
+        tx.onabort = () => reject(new Error(`IndexedDB load of verified ids from ${dbName} aborted: ${explain(tx.error)}`))
+      })
+    },
+    add(ids) {
+      if (closed !== undefined) return Promise.reject(closedError())
+      // Relaxed durability: a lost id costs one verification on the next open, so no flush is waited for.
+      const write = new Promise<void>((resolve, reject) => {
+        const tx = transaction('readwrite', 'write of verified ids', VERIFIED, 'relaxed')
+        const store = tx.objectStore(VERIFIED)
+        for (const id of ids) store.put(1, id)
+        tx.oncomplete = () => resolve()
+        tx.onerror = () => reject(new Error(`IndexedDB write of verified ids to ${dbName} failed: ${explain(tx.error)}`))
+        tx.onabort = () => reject(new Error(`IndexedDB write of verified ids to ${dbName} aborted: ${explain(tx.error)}`))
+      })
+      const tracked = write.finally(() => inFlight.delete(tracked))
+      inFlight.add(tracked)
+      return tracked
+    },
+  }
+
   return {
+    verified,
     load() {
       if (closed !== undefined) return Promise.reject(closedError())
       return new Promise<Uint8Array[]>((resolve, reject) => {

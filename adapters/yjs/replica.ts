@@ -242,6 +242,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     spaceId: options.spaceId,
     doc,
     presence,
+    ...(store.verified ? { verified: store.verified } : {}),
     provider,
     get rejectedMessages() {
       return rejectedMessages

@@ -1,8 +1,11 @@
 /**
  * Storage: one adapter's Node replica, persisted in `directory`, is given the genesis, the poll and
- * N ballots (`add` in chunks of `chunk` records, as a sync or an import delivers them), then closed.
- * Reports what is on disk: the whole directory, by top-level entry.
+ * N ballots (`add` in chunks of `chunk` records, as a sync or an import delivers them); then a
+ * space opens on it and shows the result, as on a device that received the records (so it lists
+ * what it verified, as such a device does), and everything is closed. Reports what is on disk:
+ * the whole directory, by top-level entry.
  */
+import { createIdentity, openSpace } from '../../core/index.js'
 import { childMain } from '../lib/child.js'
 import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
 import { fixture } from '../lib/fixtures.js'
@@ -22,7 +25,10 @@ await childMain(async ({ adapter, n, directory, chunk }: Args) => {
   await replica.add(fx.head)
   for (let i = 0; i < fx.ballots.length; i += chunk) await replica.add(fx.ballots.slice(i, i + chunk))
   const writeMs = now() - start
-  await replica.close()
+  const space = await openSpace({ id: fx.spaceId, identity: await createIdentity(), replica })
+  await space.idle()
+  if (space.getTally(fx.pollId)?.ballots !== fx.ballots.length) throw new Error('the stored space does not show every ballot')
+  await space.close()
   const usage = await diskUsage(directory)
   return {
     adapter,

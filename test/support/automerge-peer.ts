@@ -240,6 +240,8 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
     replica
       ? replica.getAll()
       : Object.entries((records() as object | undefined) ?? {}).map(([claimedId, bytes]) => ({ bytes, claimedId, source: 'peer' })),
+  verifiedLoad: async () => replica?.verified?.load() ?? Promise.reject(new Error('this replica keeps no verified ids')),
+  verifiedAdd: async (c) => replica?.verified?.add(c.ids as string[]),
   presence: async (c) => replica!.presence.set(c.state as Record<string, unknown>),
   peerId: async () => peer.repo.peerId,
   documentId: async () => peer.documentId,

@@ -57,6 +57,8 @@ type Command = { id: number; op: string; [key: string]: unknown }
 const commands: Record<string, (command: Command) => Promise<unknown>> = {
   add: async (c) => replica.add((c.records as Uint8Array[]).map((bytes) => new Uint8Array(bytes))),
   getAll: async () => replica.getAll(),
+  verifiedLoad: async () => replica.verified?.load() ?? Promise.reject(new Error('this replica keeps no verified ids')),
+  verifiedAdd: async (c) => replica.verified?.add(c.ids as string[]),
   presence: async (c) => replica.presence.set(c.state as Record<string, unknown>),
   addresses: async () => replica.peer.multiaddrs(),
   dial: async (c) => replica.peer.dial(c.address as string),

@@ -96,6 +96,11 @@ export async function processReplica(script: string, options: Record<string, unk
       if (closed) throw new Error('the replica is closed')
       return (await command('getAll')) as ReplicaEntry[]
     },
+    // The peer process's list of verified ids, so the space in this process reads and writes it there.
+    verified: {
+      load: async () => (await command('verifiedLoad')) as string[],
+      add: async (ids) => void (await command('verifiedAdd', { ids: [...ids] })),
+    },
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

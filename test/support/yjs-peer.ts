@@ -51,6 +51,8 @@ const provider = replica.provider as { room?: { webrtcConns: Map<string, { peer:
 const commands: Record<string, (command: Command) => Promise<unknown>> = {
   add: async (c) => replica.add(c.records as Uint8Array[]),
   getAll: async () => replica.getAll(),
+  verifiedLoad: async () => (replica.verified ? replica.verified.load() : Promise.reject(new Error('this replica keeps no verified ids'))),
+  verifiedAdd: async (c) => replica.verified?.add(c.ids as string[]),
   presence: async (c) => replica.presence.set(c.state as Record<string, unknown>),
   // ---- Byzantine behaviour: write straight into the shared document, bypassing the replica.
   raw: async (c) =>

@@ -116,6 +116,7 @@ describe('yjs replica in Chromium', () => {
       await store.append([new Uint8Array([0]), backing.subarray(2, 5)])
       await store.append([])
       await store.append([new Uint8Array([4, 5])])
+      await Promise.all([store.verified!.add(['bafyone', 'bafytwo']), store.verified!.add(['bafytwo', 'bafythree'])])
       await store.close()
       const afterClose = await store.append([new Uint8Array([6])]).then(
         () => 'resolved',
@@ -123,6 +124,7 @@ describe('yjs replica in Chromium', () => {
       )
       const again = await open('store-check')
       const loaded = await again.load()
+      const verified = await again.verified!.load()
       await again.close()
       const other = await open('store-check-other')
       const empty = await other.load()
@@ -131,6 +133,7 @@ describe('yjs replica in Chromium', () => {
         afterClose,
         loaded: loaded.map((bytes) => [bytes.constructor.name, bytes.buffer.byteLength, ...bytes]),
         empty: empty.length,
+        verified: [...verified].sort(),
       }
     })
     expect(result.afterClose).toMatch(/closed/)
@@ -140,5 +143,7 @@ describe('yjs replica in Chromium', () => {
       ['Uint8Array', 2, 4, 5],
     ])
     expect(result.empty).toBe(0)
+    // The ids the space verified live in the same database (schema version 2), without duplicates.
+    expect(result.verified).toEqual(['bafyone', 'bafythree', 'bafytwo'])
   }, 30_000)
 })

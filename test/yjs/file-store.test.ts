@@ -49,4 +49,21 @@ describe('fileRecordStore', () => {
     await expect(store.append([bytes(1)])).rejects.toThrow(/closed/)
     await store.close()
   })
+
+  it('keeps the verified ids next to the records, across reopens, and skips a torn line', async () => {
+    const path = scratch()
+    const id = (n: number) => `bafyrei${String(n).padStart(52, 'a').replace(/[0-9]/g, 'b')}`
+    const store = await fileRecordStore(path)
+    expect(await store.verified!.load()).toEqual([])
+    await Promise.all([store.verified!.add([id(1), id(2)]), store.verified!.add([id(3)])])
+    await store.close()
+    expect(statSync(path.replace(/\.records$/, '.verified')).mode & 0o777).toBe(0o600)
+    // A crash mid-write leaves part of an id; the next write starts on its own line.
+    appendFileSync(path.replace(/\.records$/, '.verified'), '\nbafyreitorn-')
+    const again = await fileRecordStore(path)
+    await again.verified!.add([id(4)])
+    expect(await again.verified!.load()).toEqual([id(1), id(2), id(3), id(4)])
+    await again.close()
+    await expect(again.verified!.add([id(5)])).rejects.toThrow(/closed/)
+  })
 })
