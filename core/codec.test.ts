@@ -83,6 +83,46 @@ describe('codec', () => {
     )
   })
 
+  it('decodes every kind of CID exactly as multiformats does, including the fast sha2-256 path', () => {
+    const kinds = fc.oneof(
+      // CIDv1, one- and two-byte codecs, sha2-256: the fast path and its neighbours.
+      fc
+        .tuple(fc.constantFrom(0x55, 0x71, 0x70, 0x7f, 0x80, 0x0129), fc.uint8Array({ minLength: 1, maxLength: 64 }))
+        .map(([codec, data]) => CID.createV1(codec, createDigest(0x12, sha256(data)))),
+      // Other hashes and digest lengths, and CIDv0.
+      fc.uint8Array({ minLength: 0, maxLength: 40 }).map((data) => CID.createV1(0x71, createDigest(0x00, data))),
+      fc.uint8Array({ minLength: 1, maxLength: 64 }).map((data) => CID.createV0(createDigest(0x12, sha256(data)))),
+    )
+    fc.assert(
+      fc.property(kinds, (cid) => {
+        const decoded = decodeUntrusted(encode({ link: cid })) as { link: CID }
+        const reference = CID.decode(cid.bytes)
+        expect(decoded.link.equals(reference)).toBe(true)
+        expect([decoded.link.version, decoded.link.code, decoded.link.multihash.code, decoded.link.multihash.size]).toEqual([
+          reference.version,
+          reference.code,
+          reference.multihash.code,
+          reference.multihash.size,
+        ])
+        expect([...decoded.link.bytes]).toEqual([...reference.bytes])
+        expect([...decoded.link.multihash.digest]).toEqual([...reference.multihash.digest])
+        expect(decoded.link.toString()).toBe(reference.toString())
+        expect(encode(decoded)).toEqual(encode({ link: cid }))
+      }),
+      { seed: 7, numRuns: 300 },
+    )
+    // A sha2-256 CID cut short, or with a byte too many, is refused as before.
+    const good = encode(cidOf(bytes(9))) // d8 2a 58 25 00 <36 CID bytes>
+    expect([...good.subarray(0, 5)]).toEqual([0xd8, 0x2a, 0x58, 0x25, 0x00])
+    const short = good.slice(0, -1)
+    short[3] = 0x24
+    expect(thrown(short)).toBeInstanceOf(Error)
+    const long = new Uint8Array([...good, 0])
+    long[3] = 0x26
+    expect(thrown(long)).toBeInstanceOf(Error)
+    expect(thrown(hex('d82a4101'))).toBeInstanceOf(Error) // tag 42 without the 0x00 prefix
+  })
+
   it('encodes deterministically: map keys sorted by length then bytes, whatever the insertion order', () => {
     expect(encode({ b: 1, a: 2 })).toEqual(encode({ a: 2, b: 1 }))
     expect(encode({ bb: 1, a: 2 })).toEqual(hex('a2 6161 02 626262 01'))

@@ -4,7 +4,9 @@
  * record has exactly one byte form and its content id is well defined.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { decode as cborDecode, Tokenizer, Type, type Token } from 'cborg'
+import { decode as cborDecode, Tokenizer, Type, type TagDecodeControl, type Token } from 'cborg'
+import { CID } from 'multiformats/cid'
+import { Digest } from 'multiformats/hashes/digest'
 
 export const MAX_DEPTH = 16
 
@@ -32,6 +34,13 @@ class BoundedTokenizer extends Tokenizer {
 
   override next(): Token {
     const token = super.next()
+    if (token.type === Type.bytes) {
+      // cborg copies byte strings, and a copy of 64 bytes or less lives on V8's heap, where the
+      // first read of its \`.buffer\` (multiformats does one for every CID) moves it off the heap at
+      // several microseconds a time. A view into the input costs nothing and holds no second copy.
+      const end = this.pos()
+      token.value = this.data.subarray(end - (token.value as Uint8Array).length, end)
+    }
     // A tag prefixes the next item rather than being one.
     if (token.type === Type.tag) return token
     const top = this.open.length - 1
@@ -56,7 +65,27 @@ class BoundedTokenizer extends Tokenizer {
  * error into a rejection. The size bound is applied by the caller before this is reached.
  */
 export function decodeUntrusted(bytes: Uint8Array, maxDepth = MAX_DEPTH): unknown {
-  // dag-cbor has no undefined; reject it rather than silently turning it into null.
-  const options = { ...dagCbor.decodeOptions, allowUndefined: false, coerceUndefinedToNull: false }
-  return cborDecode(bytes, { ...options, tokenizer: new BoundedTokenizer(bytes, options, maxDepth) })
+  return cborDecode(bytes, { ...untrustedOptions, tokenizer: new BoundedTokenizer(bytes, untrustedOptions, maxDepth) })
 }
+
+/**
+ * A CID (tag 42) read from the bytes view the tokenizer hands over. `CID.decode` re-encodes the
+ * bytes it was given into a fresh small array (see the tokenizer above for why that costs); the
+ * usual CIDv1 over a sha2-256 digest is built on the view instead. Anything else goes to
+ * multiformats, which also does every check.
+ */
+function decodeCid(decode: TagDecodeControl): CID {
+  const bytes = decode()
+  if (!(bytes instanceof Uint8Array) || bytes[0] !== 0) throw new Error('Invalid CID for CBOR tag 42; expected leading 0x00')
+  const cid = bytes.subarray(1)
+  if (cid.length === 36 && cid[0] === 1 && cid[1]! < 0x80 && cid[2] === SHA2_256 && cid[3] === 32) {
+    return new CID(1, cid[1]!, new Digest(SHA2_256, 32, cid.subarray(4), cid.subarray(2)), cid)
+  }
+  return CID.decode(cid)
+}
+
+const SHA2_256 = 0x12
+const CID_TAG = 42
+const tags = { ...dagCbor.decodeOptions.tags, [CID_TAG]: decodeCid }
+// dag-cbor has no undefined; reject it rather than silently turning it into null.
+const untrustedOptions = { ...dagCbor.decodeOptions, tags, allowUndefined: false, coerceUndefinedToNull: false }

@@ -9,6 +9,7 @@
  * The record id is the CIDv1 (dag-cbor, sha2-256) of the full bytes.
  */
 import { CID } from 'multiformats/cid'
+import { Digest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { concatBytes, equalBytes, utf8 } from './bytes.js'
 import { cidString } from './cid-string.js'
@@ -47,9 +48,7 @@ export interface SignedRecord<B = unknown> extends RecordFields<B> {
 }
 
 /** A record that decoded and matched the envelope schema but whose signature is not yet checked. */
-export interface ParsedRecord extends Omit<SignedRecord, 'id' | 'cid'> {
-  readonly signedBytes: Uint8Array
-}
+export type ParsedRecord = Omit<SignedRecord, 'id' | 'cid'>
 
 const envelope = s.object({
   v: s.literal(1),
@@ -73,8 +72,37 @@ const wireOf = (fields: RecordFields, author: Uint8Array) => ({
 })
 
 export async function recordCid(bytes: Uint8Array): Promise<CID> {
-  return CID.createV1(DAG_CBOR, await sha256.digest(bytes))
+  // `encode` is the bare hash: synchronous in Node, a promise (WebCrypto) in browsers.
+  const hashed = sha256.encode(bytes)
+  return cidOfSha256(hashed instanceof Uint8Array ? hashed : await hashed)
 }
+
+/**
+ * The CIDv1 (dag-cbor, sha2-256) of a digest, built in one 36-byte view of a shared slab.
+ * `CID.createV1` allocates the multihash and the CID bytes separately, each small enough to live
+ * on V8's heap, and multiformats then reads each one's `.buffer`, which moves it off the heap:
+ * together most of the cost of an id. Views of one slab have their buffer already.
+ */
+function cidOfSha256(digest: Uint8Array): CID {
+  if (slabUsed + CID_BYTES > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const bytes = slab.subarray(slabUsed, slabUsed + CID_BYTES)
+  slabUsed += CID_BYTES
+  bytes.set(CID_PREFIX)
+  bytes.set(digest, CID_PREFIX.length)
+  return new CID(1, DAG_CBOR, new Digest(SHA2_256, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
+}
+
+const SHA2_256 = 0x12
+/** CID version 1, dag-cbor, then the multihash header: sha2-256, 32 bytes. */
+const CID_PREFIX = Uint8Array.of(0x01, DAG_CBOR, SHA2_256, 32)
+const CID_BYTES = CID_PREFIX.length + 32
+// 64 KiB holds ~1800 ids; a slab lives as long as any id cut from it, which records keep anyway.
+const SLAB_BYTES = 64 * 1024
+let slab = new Uint8Array(SLAB_BYTES)
+let slabUsed = 0
 
 /** Signs and encodes a record. The body must already match its kind's schema. */
 export async function signRecord<B>(identity: Identity, fields: RecordFields<B>): Promise<SignedRecord<B>> {
@@ -109,7 +137,6 @@ export function parseRecord(input: unknown, maxBytes: number, options: { knownCa
   const hlc: Hlc = [wire.t[0] as number, wire.t[1] as number]
   if (hlc[1] > 0x7fffffff) return reject('schema', 'envelope t[1]: hlc counter out of range')
   const author = didFromPublicKey(wire.a)
-  const { x: signature, ...unsigned } = wire
   return {
     ok: true,
     value: {
@@ -120,22 +147,29 @@ export function parseRecord(input: unknown, maxBytes: number, options: { knownCa
       body: wire.b,
       author,
       authorKey: wire.a,
-      signature,
+      signature: wire.x,
       bytes: input,
-      signedBytes: concatBytes(SIGNING_DOMAIN, unsignedEncoding(input) ?? encode(unsigned)),
     },
   }
 }
 
 /**
- * The encoding of a canonical record without its signature, cut from the record's own bytes instead
- * of encoding the map again: in canonical dag-cbor the keys are sorted (all have one character, so
+ * What the author signed: the domain tag, then the record's encoding without its signature. Made
+ * only when a signature is checked (records this device verified before never need it).
+ */
+export function signedMessage(record: ParsedRecord): Uint8Array {
+  return signedMessageOf(record.bytes) ?? concatBytes(SIGNING_DOMAIN, encode(wireOf(record, record.authorKey)))
+}
+
+/**
+ * The domain tag and the encoding of a canonical record without its signature, in one allocation,
+ * cut from the record's own bytes instead of encoding the map again: in canonical dag-cbor the keys are sorted (all have one character, so
  * bytewise) and `x` comes last, so dropping its 68 bytes (key, header, 64 signature bytes) and
  * counting one entry less in the map header gives exactly `encode(unsigned)`. Only for input that
  * already passed the canonical and envelope checks; undefined when the shape is not the usual one
  * (the caller then encodes).
  */
-function unsignedEncoding(input: Uint8Array): Uint8Array | undefined {
+function signedMessageOf(input: Uint8Array): Uint8Array | undefined {
   const tail = input.length - 68
   if (
     tail < 1 ||
@@ -147,20 +181,20 @@ function unsignedEncoding(input: Uint8Array): Uint8Array | undefined {
   ) {
     return undefined
   }
-  const out = new Uint8Array(tail)
-  out[0] = 0xa7
-  out.set(input.subarray(1, tail), 1)
+  const out = new Uint8Array(SIGNING_DOMAIN.length + tail)
+  out.set(SIGNING_DOMAIN)
+  out[SIGNING_DOMAIN.length] = 0xa7
+  out.set(input.subarray(1, tail), SIGNING_DOMAIN.length + 1)
   return out
 }
 
 /** Second stage: verifies the signature and derives the content id. */
 export async function verifyRecord(parsed: ParsedRecord): Promise<Verdict<SignedRecord>> {
   const backend = await ed25519Backend()
-  const valid = await backend.verify(parsed.authorKey, parsed.signature, parsed.signedBytes)
+  const valid = await backend.verify(parsed.authorKey, parsed.signature, signedMessage(parsed))
   if (!valid) return reject('bad-signature', `signature does not verify for ${parsed.author}`, { author: parsed.author })
   const cid = await recordCid(parsed.bytes)
-  const { signedBytes: _signed, ...rest } = parsed
-  return { ok: true, value: { ...rest, id: cidString(cid), cid } }
+  return { ok: true, value: { ...parsed, id: cidString(cid), cid } }
 }
 
 /** Parses and verifies in one step, for tools that handle single records (export, recount). */

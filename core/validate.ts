@@ -9,7 +9,7 @@ import { cidString } from './cid-string.js'
 import { ed25519Backend } from './ed25519.js'
 import { inviteProofMessage } from './invite.js'
 import { publicKeyFromDid } from './did.js'
-import { parseRecord, recordCid, type ParsedRecord, type SignedRecord } from './record.js'
+import { parseRecord, recordCid, signedMessage, type ParsedRecord, type SignedRecord } from './record.js'
 import { reject, type Rejection, type Verdict } from './rejection.js'
 import type { Validator } from './schema.js'
 
@@ -40,10 +40,11 @@ export async function validateEntry(
   // Hashing first (cheap, and needed anyway) lets duplicates and records verified before skip the
   // costly checks; oversized input and non-bytes go straight to the parser, which rejects them.
   let cid: CID | undefined
+  let id: string | undefined
   let verifiedBefore = false
   if (bytes instanceof Uint8Array && bytes.length <= context.maxBytes) {
     cid = await recordCid(bytes)
-    const id = cidString(cid)
+    id = cidString(cid)
     const claimedOk = options.claimedId === undefined || options.claimedId === id
     if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
     verifiedBefore = context.isVerified?.(id) ?? false
@@ -52,7 +53,7 @@ export async function validateEntry(
   if (!parsed.ok) return withSource(parsed)
   const record = parsed.value
   cid ??= await recordCid(record.bytes)
-  const id = cidString(cid)
+  id ??= cidString(cid)
   const about = { id, author: record.author }
   if (options.claimedId !== undefined && options.claimedId !== id) {
     return withSource(reject('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`, about))
@@ -72,14 +73,13 @@ export async function validateEntry(
 
   const failed = verifiedBefore ? undefined : await checkSignatures(record, body.value, context.spaceCid)
   if (failed) return withSource(reject('bad-signature', failed, about))
-  const { signedBytes: _signed, ...rest } = record
-  return { ok: true, value: { ...rest, body: body.value, id, cid } }
+  return { ok: true, value: { ...record, body: body.value, id, cid } }
 }
 
 /** The record's signature, and a join's invite proof; returns what failed, if anything. */
 async function checkSignatures(record: ParsedRecord, body: unknown, spaceCid: CID): Promise<string | undefined> {
   const backend = await ed25519Backend()
-  if (!(await backend.verify(record.authorKey, record.signature, record.signedBytes))) {
+  if (!(await backend.verify(record.authorKey, record.signature, signedMessage(record)))) {
     return `signature does not verify for ${record.author}`
   }
   if (record.kind === 'join') {

@@ -7,7 +7,7 @@
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import { createIdentity, localReplica, openSpace, signRecord, type Space } from '../../core/index.js'
-import { parseRecord } from '../../core/record.js'
+import { parseRecord, signedMessage } from '../../core/record.js'
 import { childMain } from '../lib/child.js'
 import { benchIdentity, fixture, OPTIONS, type Fixture } from '../lib/fixtures.js'
 import { gc, median, now } from '../lib/measure.js'
@@ -25,7 +25,7 @@ function signedParts(fx: Fixture) {
   return fx.ballots.map((bytes) => {
     const parsed = parseRecord(bytes, 65536)
     if (!parsed.ok) throw new Error('fixture ballot does not parse')
-    return parsed.value
+    return { ...parsed.value, signedBytes: signedMessage(parsed.value) }
   })
 }
 
