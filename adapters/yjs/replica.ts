@@ -15,6 +15,7 @@ import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
 import { memoryRecordStore, type RecordStore } from './store.js'
@@ -41,7 +42,7 @@ export interface YjsReplicaOptions {
 export interface YjsReplica extends Replica {
   readonly doc: Y.Doc
   readonly presence: SignedPresence
-  /** Peer messages dropped before decoding (too large) or that the decoder rejected. */
+  /** Peer messages dropped before decoding (too large, or fragments that do not reassemble) or that the decoder rejected. */
   readonly rejectedMessages: number
   /** Records restored after a peer deleted or overwrote them. */
   readonly healed: number
@@ -64,6 +65,9 @@ interface Conn {
     listeners(event: string): Array<(data: Uint8Array) => void>
     removeAllListeners(event: string): void
     on(event: string, listener: (data: Uint8Array) => void): void
+    send(data: Uint8Array): void
+    /** simple-peer's RTCDataChannel: read for its send buffer. */
+    readonly _channel?: ChannelLike | null
   }
   synced: boolean
   connected: boolean
@@ -126,16 +130,43 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     for (const listener of [...syncListeners]) listener(current)
   }
 
-  // Guard every peer connection's inbound messages before y-webrtc decodes them.
+  // Guard every peer connection's inbound messages before y-webrtc decodes them, and fragment its
+  // large outbound ones (see fragments.ts). 'peers' fires as y-webrtc creates a connection, before
+  // it connects, so the wrapped send is in place before y-webrtc's first message on it.
   const guarded = new WeakSet<object>()
+  const outboxes = new Set<Outbox>()
   const guard = () => {
     for (const conn of provider.room?.webrtcConns.values() ?? []) {
       if (guarded.has(conn.peer)) continue
       guarded.add(conn.peer)
+      const peer = conn.peer
+      const send = peer.send.bind(peer)
+      const out = outbox({
+        send,
+        channel: () => peer._channel,
+        // A peer that cannot keep up is dropped; on reconnecting it is resynced from its state vector.
+        onOverflow: () => peer.destroy(),
+        maxQueuedBytes: 2 * maxMessageBytes,
+      })
+      outboxes.add(out)
+      peer.send = (data: Uint8Array) => out.send(data)
+      const inbound = reassembler(maxMessageBytes)
+      peer.on('close', () => {
+        out.close()
+        outboxes.delete(out)
+        inbound.reset()
+      })
       const original = conn.peer.listeners('data')
       conn.peer.removeAllListeners('data')
-      conn.peer.on('data', (data: Uint8Array) => {
+      conn.peer.on('data', (frame: Uint8Array) => {
         if (closed) return
+        let data = frame
+        if (isFragment(frame)) {
+          const result = inbound.push(frame)
+          if (result.rejected !== undefined) rejectedMessages++
+          if (!result.message) return
+          data = result.message
+        }
         if (checkPeerMessage(data, maxMessageBytes) !== undefined) {
           rejectedMessages++
           return
@@ -284,6 +315,8 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       if (closed) return
       closed = true
       clearInterval(watchdog)
+      for (const out of outboxes) out.close()
+      outboxes.clear()
       listeners.clear()
       syncListeners.clear()
       presence.close()

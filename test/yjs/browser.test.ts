@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createIdentity, Space } from '../../core/index.js'
 import { eventually } from '../../testing/index.js'
 import { startBrowserHarness, type BrowserHarness, type PagePeer } from '../support/browser.js'
-import { killAllPeers, processReplica } from '../support/process-replica.js'
+import { signedBallots } from '../support/ballots.js'
+import { killAllPeers, processReplica, type ProcessReplica } from '../support/process-replica.js'
 import { startSignal, stopAllSignals } from '../support/signal-process.js'
 
 const DEAD_SIGNAL = 'ws://127.0.0.1:9' // discard port: nothing listens there
@@ -106,6 +107,41 @@ describe('yjs replica in Chromium', () => {
     await feedOf(page, ['from the browser', 'from node'])
     await page.call('close')
   }, 90_000)
+
+  it('carries a state larger than one data-channel message from Node to a browser, and from that browser to another', async () => {
+    // 3000 ballots (~800 KB) as one sync-step-2 message: over Chromium's 256 KiB max-message-size, so
+    // it arrives only in fragments, sent by @roamhq/wrtc in Node and then by Chromium itself.
+    const signal = await startSignal()
+    const [a, b] = await Promise.all([browser().newPeer(), browser().newPeer()])
+    let replica: ProcessReplica | undefined
+    const node = await Space.create({
+      identity: await createIdentity(),
+      name: 'large',
+      replica: async (spaceId) => (replica = await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] })),
+    })
+    spaces.push(node)
+    const poll = await node.createPoll({
+      question: 'Which?',
+      options: ['x', 'y', 'z'],
+      method: 'plurality',
+      eligibility: { type: 'anyone' },
+    })
+    const ballots = await signedBallots(poll, 3000, 3)
+    for (let i = 0; i < ballots.bytes.length; i += 500) await replica!.add(ballots.bytes.slice(i, i + 500))
+    const turnout = (page: PagePeer) =>
+      eventually(
+        async () => expect(await page.call('turnout', poll.id), `page errors:\n${page.errors.join('\n')}`).toBe(3000),
+        SYNC_MS,
+        POLL_MS,
+      )
+    await a.call('open', node.id, [signal.url])
+    await turnout(a)
+    // With the Node peer gone, the second page can only get the state from the first.
+    await node.close()
+    await b.call('open', node.id, [signal.url])
+    await turnout(b)
+    await Promise.all([a.call('close'), b.call('close')])
+  }, 120_000)
 
   it('stores exact record bytes in order, and refuses appends once closed', async () => {
     const peer = await browser().newPeer()

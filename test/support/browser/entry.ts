@@ -14,6 +14,8 @@ export interface BrowserPeer {
   open(spaceId: string, signaling: string[]): Promise<void>
   post(text: string): Promise<void>
   texts(): string[]
+  /** Voters counted in a poll, once the poll is known. */
+  turnout(pollId: string): number | undefined
   /** The space's name, once its genesis record is known. */
   name(): string | undefined
   peers(): number
@@ -72,6 +74,9 @@ window.townhall = {
     return current()
       .getFeed({ order: 'oldest' })
       .map((item) => item.text)
+  },
+  turnout(pollId) {
+    return current().getPoll(pollId)?.turnout
   },
   name() {
     return current().getInfo()?.name
