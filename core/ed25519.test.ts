@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ed25519Backend, nobleBackend, useEd25519Backend, type Ed25519Backend } from './ed25519.js'
+import * as nodeCrypto from 'node:crypto'
+import { ed25519Backend, nobleBackend, nodeCryptoBackend, useEd25519Backend, webCryptoBackend, type Ed25519Backend } from './ed25519.js'
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!.map((pair) => parseInt(pair, 16)))
 const toHex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
@@ -15,17 +16,23 @@ const RFC_SIGNATURE = hex(
 // The first call in this file: nothing has pinned a backend yet, so this is the runtime probe.
 const selectedPromise = ed25519Backend()
 
+// Every backend a runtime may select; results must agree, since peers on different runtimes must
+// accept and reject the same records.
+const webcrypto = webCryptoBackend(globalThis.crypto.subtle)
+const node = nodeCryptoBackend(nodeCrypto)
+
 async function backends(): Promise<Array<[string, Ed25519Backend]>> {
   return [
     ['noble', nobleBackend],
-    ['selected', await selectedPromise],
+    ['webcrypto', webcrypto],
+    ['node', node],
   ]
 }
 
 describe('ed25519 backends', () => {
-  it('selects WebCrypto on Node >= 20 and memoizes the choice', async () => {
+  it('selects node:crypto on Node and memoizes the choice', async () => {
     const selected = await selectedPromise
-    expect(selected.name).toBe('webcrypto')
+    expect(selected.name).toBe('node')
     expect(await ed25519Backend()).toBe(selected)
   })
 
@@ -49,20 +56,19 @@ describe('ed25519 backends', () => {
     }
   })
 
-  it('sign/verify round-trips and cross-verifies between noble and WebCrypto', async () => {
-    const selected = await selectedPromise
+  it('sign/verify round-trips and cross-verifies between every backend', async () => {
+    const list = await backends()
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), async (seed, message) => {
         const publicKey = await nobleBackend.publicKey(seed)
-        expect(toHex(await selected.publicKey(seed))).toBe(toHex(publicKey))
         const byNoble = await nobleBackend.sign(seed, message)
-        const bySelected = await selected.sign(seed, message)
-        // Ed25519 is deterministic: both implementations produce the same signature.
-        expect(toHex(bySelected)).toBe(toHex(byNoble))
-        expect(await nobleBackend.verify(publicKey, byNoble, message)).toBe(true)
-        expect(await selected.verify(publicKey, byNoble, message)).toBe(true)
-        expect(await nobleBackend.verify(publicKey, bySelected, message)).toBe(true)
-        expect(await selected.verify(publicKey, bySelected, message)).toBe(true)
+        for (const [name, backend] of list) {
+          expect(toHex(await backend.publicKey(seed)), name).toBe(toHex(publicKey))
+          const signature = await backend.sign(seed, message)
+          // Ed25519 is deterministic: every implementation produces the same signature.
+          expect(toHex(signature), name).toBe(toHex(byNoble))
+          for (const [other, verifier] of list) expect(await verifier.verify(publicKey, signature, message), `${name} by ${other}`).toBe(true)
+        }
       }),
       { seed: 42, numRuns: 100 },
     )
@@ -123,18 +129,31 @@ describe('ed25519 backends', () => {
   })
 
   it('a rejected key import is not cached as a failure for later valid keys', async () => {
-    const selected = await selectedPromise
     const notAPoint = new Uint8Array(32)
     notAPoint[0] = 2
     const message = new Uint8Array([4])
-    expect(await selected.verify(notAPoint, new Uint8Array(64), message)).toBe(false)
-    expect(await selected.verify(notAPoint, new Uint8Array(64), message)).toBe(false)
-    expect(await selected.verify(RFC_PUBLIC, RFC_SIGNATURE, new Uint8Array(0))).toBe(true)
+    for (const [name, backend] of await backends()) {
+      expect(await backend.verify(notAPoint, new Uint8Array(64), message), name).toBe(false)
+      expect(await backend.verify(notAPoint, new Uint8Array(64), message), name).toBe(false)
+      expect(await backend.verify(RFC_PUBLIC, RFC_SIGNATURE, new Uint8Array(0)), name).toBe(true)
+    }
+  })
+
+  it('verifies views into larger buffers as the bytes they show', async () => {
+    const seed = new Uint8Array(32).fill(3)
+    const message = new Uint8Array([5, 6, 7])
+    const publicKey = await nobleBackend.publicKey(seed)
+    const signature = await nobleBackend.sign(seed, message)
+    const backing = new Uint8Array([9, ...publicKey, ...signature, ...message, 9])
+    const [key, sig, msg] = [backing.subarray(1, 33), backing.subarray(33, 97), backing.subarray(97, 100)]
+    for (const [name, backend] of await backends()) {
+      expect(await backend.verify(key, sig, msg), name).toBe(true)
+      expect(await backend.verify(key, sig, backing.subarray(97, 101)), name).toBe(false)
+    }
   })
 
   // Regression test (was a bug): noble's `ed25519.verify` defaulted to ZIP-215 rules, which accept non-canonical point encodings; WebCrypto (OpenSSL) follows RFC 8032 and rejects them. Here the key is the identity point (0x01 00..00),
-  it('both backends give the same verdict on a non-canonically encoded R', async () => {
-    const selected = await selectedPromise
+  it('every backend gives the same verdict on a non-canonically encoded R', async () => {
     const identityPoint = new Uint8Array(32)
     identityPoint[0] = 1
     const signature = new Uint8Array(64)
@@ -142,6 +161,7 @@ describe('ed25519 backends', () => {
     signature[0] = 0xee
     signature[31] = 0x7f
     const message = new Uint8Array([1, 2, 3])
-    expect(await nobleBackend.verify(identityPoint, signature, message)).toBe(await selected.verify(identityPoint, signature, message))
+    const verdicts = await Promise.all((await backends()).map(([, backend]) => backend.verify(identityPoint, signature, message)))
+    expect(new Set(verdicts).size).toBe(1)
   })
 })
