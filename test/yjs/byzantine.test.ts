@@ -27,8 +27,10 @@ const texts = (space: Space) => space.getFeed({ order: 'oldest' }).map((item) =>
 describe('yjs: Byzantine peer in the room', () => {
   it('cannot make honest peers lose records by deleting or overwriting them, nor crash them with bad messages', async () => {
     const signal = await startSignal()
-    // Below the 256 KiB that a WebRTC data channel carries in one message, so the oversized messages
-    // below reach the honest peers and are refused by size rather than lost in transit.
+    // 128 KiB: above every honest message here, below the two oversized ones Mallory sends (200,000
+    // and 150,000 bytes). Her adapter sends those as 64 KiB fragments (sendRaw goes through its
+    // fragmenting send), and each honest peer refuses each at reassembly from its first fragment, by
+    // the length it declares, dropping the rest unbuffered: one rejection per message.
     const options = { signaling: [signal.url], maxMessageBytes: 128 * 1024 }
     let aliceReplica: ProcessReplica | undefined
     const alice = await Space.create({
