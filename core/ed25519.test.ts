@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as nodeCrypto from 'node:crypto'
+import * as threads from 'node:worker_threads'
 import { ed25519Backend, nobleBackend, nodeCryptoBackend, useEd25519Backend, webCryptoBackend, type Ed25519Backend } from './ed25519.js'
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!.map((pair) => parseInt(pair, 16)))
@@ -20,12 +21,14 @@ const selectedPromise = ed25519Backend()
 // accept and reject the same records.
 const webcrypto = webCryptoBackend(globalThis.crypto.subtle)
 const node = nodeCryptoBackend(nodeCrypto)
+const nodeWorkers = nodeCryptoBackend(nodeCrypto, { threads, workers: 2 })
 
 async function backends(): Promise<Array<[string, Ed25519Backend]>> {
   return [
     ['noble', nobleBackend],
     ['webcrypto', webcrypto],
     ['node', node],
+    ['node on workers', nodeWorkers],
   ]
 }
 
@@ -67,7 +70,8 @@ describe('ed25519 backends', () => {
           const signature = await backend.sign(seed, message)
           // Ed25519 is deterministic: every implementation produces the same signature.
           expect(toHex(signature), name).toBe(toHex(byNoble))
-          for (const [other, verifier] of list) expect(await verifier.verify(publicKey, signature, message), `${name} by ${other}`).toBe(true)
+          for (const [other, verifier] of list)
+            expect(await verifier.verify(publicKey, signature, message), `${name} by ${other}`).toBe(true)
         }
       }),
       { seed: 42, numRuns: 100 },
