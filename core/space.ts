@@ -3,7 +3,7 @@
  * replica, validates them, folds the valid ones into views, and turns the local user's actions
  * into signed records. Everything shown is a pure function of the set of valid records.
  */
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import { authorizeContent } from './authorize.js'
 import { cidString } from './cid-string.js'
 import { randomBytes } from './bytes.js'
@@ -127,6 +127,8 @@ export class Space {
   /** Ids this device verified in earlier sessions; only held while the stored records are first ingested. */
   private verifiedBefore: ReadonlySet<string> | undefined
   private readonly verifiedWrites = new Set<Promise<void>>()
+  /** One instance per CID that records name (see `compact`). */
+  private readonly cids = new Map<string, CID>()
   private readonly closeWaiters = new Set<() => void>()
 
   private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
@@ -572,9 +574,10 @@ export class Space {
 
   private accept(valid: readonly SignedRecord[], rejected: Rejection[]): SpaceChange {
     const fresh: SignedRecord[] = []
-    for (const record of valid) {
+    for (const given of valid) {
       // Checked here, not only during validation: the same record can arrive twice in one batch or in concurrent batches.
-      if (this.records.has(record.id)) continue
+      if (this.records.has(given.id)) continue
+      const record = this.compact(given)
       this.records.set(record.id, record)
       fresh.push(record)
     }
@@ -595,6 +598,34 @@ export class Space {
     }
     if (fresh.some((record) => record.kind === 'close' || record.kind === 'close-part' || record.kind === 'ballot')) this.revealDue()
     return change
+  }
+
+  /**
+   * The record with the CIDs it names shared with every other record naming them: each decoded CID
+   * is five objects (~400 bytes), and every ballot names the space and its poll, twice.
+   */
+  private compact(record: SignedRecord): SignedRecord {
+    const space = record.space?.equals(this.cid) ? this.cid : record.space
+    const refs = record.refs.map((ref) => this.intern(ref))
+    let body = record.body
+    if (body !== null && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array)) {
+      let copy: Record<string, unknown> | undefined
+      for (const [key, value] of Object.entries(body)) {
+        const cid = CID.asCID(value)
+        if (cid) (copy ??= { ...(body as Record<string, unknown>) })[key] = this.intern(cid)
+      }
+      body = copy ?? body
+    }
+    return { ...record, space, refs, body }
+  }
+
+  private intern(cid: CID): CID {
+    if (cid.equals(this.cid)) return this.cid
+    const key = String.fromCharCode(...cid.bytes)
+    const known = this.cids.get(key)
+    if (known) return known
+    this.cids.set(key, cid)
+    return cid
   }
 
   /** Lists records verified in this session (received or signed here) so a later open skips their checks. */

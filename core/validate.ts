@@ -45,6 +45,8 @@ export async function validateEntry(
   if (bytes instanceof Uint8Array && bytes.length <= context.maxBytes) {
     cid = await recordCid(bytes)
     id = cidString(cid)
+    // The replica's own string when it is the same id: one copy per record, not two.
+    if (options.claimedId === id) id = options.claimedId
     const claimedOk = options.claimedId === undefined || options.claimedId === id
     if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
     verifiedBefore = context.isVerified?.(id) ?? false

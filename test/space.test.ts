@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid'
 import { describe, expect, it, vi } from 'vitest'
 import {
+  type SignedRecord,
   Space,
   localReplica,
   signRecord,
@@ -242,6 +243,32 @@ describe('Space', () => {
     const waiting = bob.space.whenRecord('bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
     await bob.space.close()
     await expect(waiting).rejects.toBeInstanceOf(ClosedError)
+    await w.close()
+  })
+
+  it('keeps one instance of each CID that records name, however many records name it', async () => {
+    const w = await world()
+    const bob = await w.join()
+    const poll = await w.founder.space.createPoll({
+      question: 'Q?',
+      options: ['a', 'b'],
+      method: 'plurality',
+      eligibility: { type: 'anyone' },
+    })
+    await w.settle()
+    await bob.space.castBallot(poll.id, 0)
+    await w.founder.space.castBallot(poll.id, 1)
+    await w.settle()
+    const ballots = w.founder.space.getRecords().filter((record) => record.kind === 'ballot')
+    expect(ballots).toHaveLength(2)
+    const [a, b] = ballots as [SignedRecord<{ poll: CID }>, SignedRecord<{ poll: CID }>]
+    // Decoded separately (one came from a peer), yet sharing the space's, the poll's and each other's CIDs.
+    expect(a.space).toBe(b.space)
+    expect(a.refs[0]).toBe(b.refs[0])
+    expect(a.body.poll).toBe(b.body.poll)
+    expect(a.body.poll).toBe(a.refs[0])
+    expect(a.body.poll.toString()).toBe(poll.id)
+    expect(w.founder.space.getTally(poll.id)?.ballots).toBe(2)
     await w.close()
   })
 })
