@@ -129,6 +129,7 @@ export class Space {
   private readonly verifiedWrites = new Set<Promise<void>>()
   /** One instance per CID that records name (see `compact`). */
   private readonly cids = new Map<string, CID>()
+  private lastCid: CID | undefined
   private readonly closeWaiters = new Set<() => void>()
 
   private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
@@ -621,6 +622,13 @@ export class Space {
 
   private intern(cid: CID): CID {
     if (cid.equals(this.cid)) return this.cid
+    // Records come in runs that name the same CID (a poll's ballots): no key string for those.
+    if (this.lastCid?.equals(cid)) return this.lastCid
+    this.lastCid = this.internByBytes(cid)
+    return this.lastCid
+  }
+
+  private internByBytes(cid: CID): CID {
     const key = String.fromCharCode(...cid.bytes)
     const known = this.cids.get(key)
     if (known) return known
