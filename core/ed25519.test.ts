@@ -1,8 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as nodeCrypto from 'node:crypto'
-import * as threads from 'node:worker_threads'
 import { ed25519Backend, nobleBackend, nodeCryptoBackend, useEd25519Backend, webCryptoBackend, type Ed25519Backend } from './ed25519.js'
+import { builtin } from './node-builtins.js'
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!.map((pair) => parseInt(pair, 16)))
 const toHex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
@@ -20,8 +19,9 @@ const selectedPromise = ed25519Backend()
 // Every backend a runtime may select; results must agree, since peers on different runtimes must
 // accept and reject the same records.
 const webcrypto = webCryptoBackend(globalThis.crypto.subtle)
-const node = nodeCryptoBackend(nodeCrypto)
-const nodeWorkers = nodeCryptoBackend(nodeCrypto, { threads, workers: 2 })
+// The modules as core reaches them (node-builtins.ts describes only the parts it calls).
+const node = nodeCryptoBackend(builtin('node:crypto')!)
+const nodeWorkers = nodeCryptoBackend(builtin('node:crypto')!, { threads: builtin('node:worker_threads')!, workers: 2 })
 
 async function backends(): Promise<Array<[string, Ed25519Backend]>> {
   return [

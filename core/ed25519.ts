@@ -4,7 +4,8 @@
  * The audited @noble/curves implementation is the fallback, so the same code runs everywhere.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { concatBytes, ownBytes } from './bytes.js'
+import { concatBytes, ownBytes, toBase64Url } from './bytes.js'
+import { builtin, type NodeCrypto, type NodeKey, type NodeWorkerThreads } from './node-builtins.js'
 import { verifyPool, type InThreadVerify, type VerifyPool } from './verify-workers.js'
 
 export interface Ed25519Backend {
@@ -113,9 +114,6 @@ export function webCryptoBackend(subtle: SubtleCrypto): Ed25519Backend {
   }
 }
 
-type NodeCrypto = typeof import('node:crypto')
-type WorkerThreads = typeof import('node:worker_threads')
-
 /**
  * node:crypto, for Node. WebCrypto in Node runs on the same OpenSSL, but every call pays for
  * WebCrypto's algorithm normalization and `CryptoKey` objects on the main thread (~45 µs per new
@@ -124,13 +122,13 @@ type WorkerThreads = typeof import('node:worker_threads')
  * are batched onto worker threads (verify-workers.ts); otherwise `crypto.verify` gets a callback,
  * which moves part of the work to libuv's thread pool.
  */
-export function nodeCryptoBackend(crypto: NodeCrypto, options: { threads?: WorkerThreads; workers?: number } = {}): Ed25519Backend {
-  const verifyKeys = new Map<string, ReturnType<NodeCrypto['createPublicKey']>>()
-  const signKeys = new WeakMap<Uint8Array, ReturnType<NodeCrypto['createPrivateKey']>>()
+export function nodeCryptoBackend(crypto: NodeCrypto, options: { threads?: NodeWorkerThreads; workers?: number } = {}): Ed25519Backend {
+  const verifyKeys = new Map<string, NodeKey>()
+  const signKeys = new WeakMap<Uint8Array, NodeKey>()
   // Smaller than WebCrypto's: ballots come from distinct voters, so the cache mostly saves memory by being small.
   const KEY_CACHE_LIMIT = 10_000
   const verifyKey = (publicKey: Uint8Array) => {
-    const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64url')
+    const x = toBase64Url(publicKey)
     let key = verifyKeys.get(x)
     if (!key) {
       if (verifyKeys.size >= KEY_CACHE_LIMIT) verifyKeys.clear()
@@ -142,7 +140,8 @@ export function nodeCryptoBackend(crypto: NodeCrypto, options: { threads?: Worke
   const signKey = (seed: Uint8Array) => {
     let key = signKeys.get(seed)
     if (!key) {
-      key = crypto.createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' })
+      const jwk = { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(ed25519.getPublicKey(seed)), d: toBase64Url(seed) } as const
+      key = crypto.createPrivateKey({ key: jwk, format: 'jwk' })
       signKeys.set(seed, key)
     }
     return key
@@ -176,23 +175,13 @@ export function nodeCryptoBackend(crypto: NodeCrypto, options: { threads?: Worke
 
 let selected: Promise<Ed25519Backend> | undefined
 
-/** A Node built-in without importing it, so bundlers never see it: `process.getBuiltinModule` (Node >= 20.16). */
-function builtin<T>(id: string): T | undefined {
-  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  try {
-    return process?.getBuiltinModule?.(id) as T | undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Workers for verification: one per core, at least two, at most four. The main thread waits on
  * them part of the time, so as many workers as cores kept both cores of the test machine busier
  * than one (100k ballots: 11.1k/s with two, 10.1k/s with one).
  */
 function verifyWorkers(): number {
-  const os = builtin<typeof import('node:os')>('node:os')
+  const os = builtin('node:os')
   const cores = os?.availableParallelism?.() ?? 2
   return Math.max(2, Math.min(4, cores))
 }
@@ -212,9 +201,9 @@ async function works(backend: Ed25519Backend): Promise<boolean> {
 /** Probes the runtime once: node:crypto in Node, WebCrypto Ed25519 elsewhere, noble where neither works. */
 export function ed25519Backend(): Promise<Ed25519Backend> {
   selected ??= (async () => {
-    const nodeCrypto = builtin<NodeCrypto>('node:crypto')
+    const nodeCrypto = builtin('node:crypto')
     if (nodeCrypto) {
-      const threads = builtin<WorkerThreads>('node:worker_threads')
+      const threads = builtin('node:worker_threads')
       const backend = nodeCryptoBackend(nodeCrypto, threads ? { threads, workers: verifyWorkers() } : {})
       if (await works(backend)) return backend
     }

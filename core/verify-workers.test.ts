@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import * as threads from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { nobleBackend } from './ed25519.js'
+import { builtin } from './node-builtins.js'
 import { verifyPool } from './verify-workers.js'
+
+const threads = builtin('node:worker_threads')!
 
 async function signed(count: number) {
   const out: Array<{ publicKey: Uint8Array; signature: Uint8Array; message: Uint8Array }> = []

@@ -12,8 +12,7 @@
  * same. If a worker fails, what it had in hand and everything after is verified in-thread.
  * Workers are unreferenced while idle, so they never keep a process alive.
  */
-type WorkerThreads = typeof import('node:worker_threads')
-type Worker = InstanceType<WorkerThreads['Worker']>
+import type { NodeWorker as Worker, NodeWorkerThreads as WorkerThreads } from './node-builtins.js'
 
 /** Verifies one signature on this thread (the fallback); resolves to the verdict. */
 export type InThreadVerify = (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array) => Promise<boolean>

@@ -1,0 +1,54 @@
+/**
+ * The few Node built-ins core uses when it runs in Node (faster signature checks), reached without
+ * importing them: through `process.getBuiltinModule` (Node >= 20.16), so bundles for browsers never
+ * see them, and described here by the parts core calls, so core does not depend on Node's types.
+ */
+
+/** An opaque node:crypto `KeyObject`. */
+export type NodeKey = object
+
+export interface NodeCrypto {
+  createPublicKey(input: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string }; format: 'jwk' }): NodeKey
+  createPrivateKey(input: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string }; format: 'jwk' }): NodeKey
+  sign(algorithm: null, data: Uint8Array, key: NodeKey): Uint8Array
+  verify(
+    algorithm: null,
+    data: Uint8Array,
+    key: NodeKey,
+    signature: Uint8Array,
+    callback: (error: Error | null, valid: boolean) => void,
+  ): void
+}
+
+export interface NodeWorker {
+  on(event: 'message', listener: (message: never) => void): unknown
+  on(event: 'error' | 'exit', listener: () => void): unknown
+  postMessage(value: unknown, transfer: ArrayBuffer[]): void
+  ref(): void
+  unref(): void
+  terminate(): Promise<number>
+}
+
+export interface NodeWorkerThreads {
+  readonly Worker: new (source: string, options: { eval: true; execArgv: string[] }) => NodeWorker
+}
+
+export interface NodeOs {
+  availableParallelism?(): number
+}
+
+interface Builtins {
+  'node:crypto': NodeCrypto
+  'node:worker_threads': NodeWorkerThreads
+  'node:os': NodeOs
+}
+
+/** A Node built-in, or undefined outside Node (or in a Node too old to offer `getBuiltinModule`). */
+export function builtin<K extends keyof Builtins>(id: K): Builtins[K] | undefined {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  try {
+    return process?.getBuiltinModule?.(id) as Builtins[K] | undefined
+  } catch {
+    return undefined
+  }
+}
