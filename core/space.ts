@@ -15,6 +15,7 @@ import type { Identity } from './identity.js'
 import { signInviteProof, inviteKeyPair, formatShareLink } from './invite.js'
 import { bodies, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
 import { foldMembership, type InviteState, type Membership } from './membership.js'
+import { keptRecord } from './kept-record.js'
 import { compareRecords, DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
 import { RejectionLog, type RejectionSummary } from './rejection-log.js'
 import type { Rejection } from './rejection.js'
@@ -602,8 +603,9 @@ export class Space {
   }
 
   /**
-   * The record with the CIDs it names shared with every other record naming them: each decoded CID
-   * is five objects (~400 bytes), and every ballot names the space and its poll, twice.
+   * The record as the space keeps it (kept-record.ts), with the CIDs it names shared with every
+   * other record naming them: each decoded CID is five objects (~400 bytes), and every ballot names
+   * the space and its poll, twice.
    */
   private compact(record: SignedRecord): SignedRecord {
     const space = record.space?.equals(this.cid) ? this.cid : record.space
@@ -617,7 +619,7 @@ export class Space {
       }
       body = copy ?? body
     }
-    return { ...record, space, refs, body }
+    return keptRecord(record, space, refs, body)
   }
 
   private intern(cid: CID): CID {
