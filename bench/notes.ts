@@ -11,54 +11,64 @@ export const NOTES = `
 
 The machine has 2 cores and was shared with other work (test runs, browsers) during the runs; the
 load averages at the start and end are in the machine table. Rates that use both cores (WebCrypto,
-ingest, sync) suffer most from it: runs of the 100k ingest measured from 2.5k/s to 5.6k/s as the
-load changed. Ratios measured in the same process are steadier than absolute figures.
+ingest, sync) suffer most from it: in this round, the same 10k ingest measured 3.6k/s with two
+test suites running and 7–8.5k/s on a quiet machine. The ingest target is a ratio per run; the
+node:crypto baseline itself varied from 8.4k/s to 12.0k/s between the 100k runs (ingest 8.7k/s to
+11.0k/s), so the per-run ratios spread from 72% to 106%; the ratio of the medians is 81%. Ratios measured in the same process are steadier than absolute figures.
 
 ### Changed while benchmarking (core/, adapters/)
 
-Each was found by profiling, keeps every result the same, and is covered by the existing tests
-plus two added for it (\`core/public-key.test.ts\`, \`core/cid-string.test.ts\`).
+Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
+is covered by tests, most of them added with the change. Second round (the figures above):
 
-- **Public-key check without point decompression** (\`core/ed25519.ts\`): the small-order/canonical
-  check ran @noble/curves' \`Point.fromBytes\` (~110 µs, as much as a verification) for every new
-  key, and ballots come from distinct voters. Now: \`y < p\` and not one of the five \`y\` values of
-  the 8 small-order points, by byte comparison; a canonical key that is not on the curve fails inside
-  either backend's verification, as before. Checked against the old check on 200,000 random keys and
-  every small-order and non-canonical encoding (no disagreement).
-- **Signed bytes cut from the record** (\`core/record.ts\`): the bytes that are signed were made by
-  encoding the record a second time; in canonical dag-cbor they are the record minus its last 68
-  bytes with the map header one entry shorter (falls back to encoding for any other shape).
-- **At most 32 validations in flight** (\`core/space.ts\`): a batch used to start every entry's
-  validation at once: all decoding first, then all signature checks, and the garbage of the whole
-  batch alive together. Bounded, decoding overlaps the checks running on other threads (a small
-  gain: ~5% at 10k ballots, within the noise of a busy machine).
-- **CID strings without multiformats' \`toString\`** (\`core/cid-string.ts\`, used in validation,
-  the poll view, the close digest, the schema's duplicate check and the three adapters):
-  \`CID.toString()\` builds the string one character at a time and caches it per CID: ~10 µs, and ~1.7 KB
-  of heap kept per CID it was called on (a rope of 59 pieces plus a cache Map).
-- **did:key strings flattened** (\`core/did.ts\`): the base58 encoder's result was kept as a rope of
-  ~48 pieces, 1.2 KB per record (81 bytes flat).
-- **Close digest and final result** (\`core/commitment.ts\`, \`core/poll.ts\`): \`ballotSetDigest\`
-  spread every id's bytes as function arguments, which **threw RangeError above ~120k ballots**:
-  a poll with more voters could neither be closed nor show a result. It also computed each id's
-  string twice per comparison. Now: one buffer, one string per id shared by the duplicate check,
-  the digest and the final count, and a close found complete and consistent is not re-checked.
+- **Verified ids are remembered** (\`core/space.ts\`, \`core/validate.ts\`, the record stores): a
+  reopened space verified every signature again (19.2 s to open 100k ballots on Yjs, 17 s of it
+  in validation). The space now lists the ids it verified next to the records (a \`.verified\`
+  file, an IndexedDB object store: the "verified ids" in the storage table, ~60 bytes per record),
+  and bytes that hash to a listed id skip the canonical check and the signatures. Only the space
+  writes the list, after verifying (security model: docs/THREAT_MODEL.md, assumptions).
+- **Signatures on worker threads** (\`core/ed25519.ts\`, \`core/verify-workers.ts\`): in Node,
+  WebCrypto spent ~45 µs of main-thread time per new key and verification, and node:crypto with a
+  callback still ~47 µs. Verifications now go in batches of 64 (one transferred buffer) to worker
+  threads running node:crypto, with 256 entries in validation at once so the main thread keeps
+  decoding. 10k ballots in fresh processes: WebCrypto 5.8k/s, node:crypto with callbacks 6.9k/s,
+  workers 8.5k/s; 100k: 10–11k/s.
+- **Fewer objects per record read** (\`core/codec.ts\`, \`core/record.ts\`, \`core/did.ts\`):
+  byte strings are views into the record (cborg copied each, and a copy of 64 bytes or less lives on
+  V8's heap, where multiformats' first \`.buffer\` read moves it off at several µs a time); CIDs of
+  the usual shape are built on those views (\`CID.decode\` re-encoded each into fresh arrays); record
+  ids are cut from a shared slab; the signed message is made only when a signature is checked;
+  did:key strings come from a base58 encoder working in 58^5 limbs (~2x faster than base-x,
+  checked against multiformats on 3,000 random inputs). Decoding 100k ballots: 14.5 µs each before,
+  ~7 µs after.
+- **Kept records share and derive** (\`core/space.ts\`, \`core/kept-record.ts\`): a heap snapshot of
+  10k ballots showed 15 byte arrays and 4 CIDs per ballot. Records now share one instance of each
+  CID they name (the space, the poll), the space keeps the replica's id string, and a kept record
+  derives its own CID, author key and signature on access. Heap of the Yjs replica and space of 10k
+  ballots: 39.7 MB, then 21.9 MB, then 15.1 MB (raw Y.Doc 7.8 MB).
+- **Automerge loads its stored document with \`load\`** (\`adapters/automerge/replica.ts\`):
+  automerge-repo's \`loadDoc\` applies the stored chunks with \`loadIncremental\` into an empty
+  document, which took 7 s for 10k records (\`load\` of the same bytes: ~0.3 s).
+- **Yjs messages over 64 KiB are fragmented** (\`adapters/yjs/fragments.ts\`): see the y-webrtc
+  limit below, now worked around.
 
-Before and after, on this machine: ingest of 10k ballots 2.5k–3.8k/s (21–31% of node:crypto)
-before, about 50% after (see the table); final result of 100k ballots 0.87–1.45 s before (slowest
-method 1.36 s in the first full run), 0.43–0.86 s after; memory of a space alone 7.7 KB per ballot
-before, 4.8 KB after; the Yjs replica and space of 10k ballots 92.6 MB before, 62.4 MB after.
+First round (the previous run): a public-key check without point decompression (~110 µs saved per
+new key), the signed bytes cut from the record instead of re-encoded, bounded validation
+concurrency, CID strings without multiformats' \`toString\` (~10 µs and 1.7 KB per CID), flat
+did:key strings, and a close digest that **threw RangeError above ~120k ballots** (a poll with more
+voters could neither close nor show a result).
 
 ### Library limits found
 
 - **Yjs over y-webrtc and @roamhq/wrtc drops any message over 256 KiB** (the data channel's maximum
-  message size; y-webrtc sends each update and the whole initial state as one message). Measured
-  with plain y-webrtc and with the townhall replica alike: a peer joining a space of 700 ballots
-  (~240 KB) got them in 0.4 s; of 800 ballots (~275 KB) got nothing in 40 s; a live \`add\` of 1000
-  records (~340 KB) never arrived. So **a newcomer cannot sync a Yjs space of more than ~750
-  ballots over WebRTC**. The sync workload writes 100 records per update for every adapter and
-  library for this reason. A fix has to split messages on the data channel (in the adapter, which
-  already wraps every peer's \`data\` listener, or upstream in y-webrtc).
+  message size; y-webrtc sends each update and the whole initial state as one message): a peer
+  joining a space of 800 ballots (~275 KB) got nothing in 40 s, with plain y-webrtc as with the
+  townhall replica. **Worked around**: the Yjs replica now splits messages over 64 KiB into
+  fragments (with backpressure on the data channel) and reassembles them before y-webrtc sees them;
+  \`test/yjs/large-state.test.ts\` syncs 3,000 ballots over real WebRTC and fails without it.
+- **y-webrtc broadcasts the whole document on every connect**, encrypted, over BroadcastChannel (for
+  other tabs): profiled at ~0.9 s of main-thread time while a Yjs space of 100k ballots opens
+  (lib0 encoding, AES, \`postMessage\`), with no option to turn it off.
 - **Automerge 3.5.0 cannot load its own saved document once it is large**: a snapshot plus an
   incremental chunk, both written by Automerge, make \`loadIncremental\` (and \`load\` of the two
   concatenated) run out of WebAssembly memory (\`RuntimeError: unreachable\` from Rust's
@@ -82,49 +92,40 @@ before, 4.8 KB after; the Yjs replica and space of 10k ballots 92.6 MB before, 6
   With 10,000 entries on each side it loads; with 20,000 it fails, written as one change or as 20
   changes of 1,000 alike. Keys of the second part that sort between the first part's keys seem to
   matter ('a…' then 'b…' loads), and record ids are random, so they always do.
-- **automerge-repo is itself at the sync target**: plain automerge-repo needs ~3 s for 10k records
+- **automerge-repo's \`loadDoc\`** applies stored chunks with \`loadIncremental\` (7 s for 10k
+  records where \`load\` takes ~0.3 s); the adapter now loads them itself (above).
+- **automerge-repo is itself at the sync target**: plain automerge-repo needs ~3.2 s for 10k records
   through the same sync server (see the sync table), before townhall verifies anything; the
   townhall reader then validates the records as they arrive (and its adapter parses each record
-  once more to decide whether to keep it).
+  once more to decide whether to keep it), so under 3 s is out of reach on this machine.
 - **Plain OrbitDB** writes ~190 entries/s here and a second peer catches up at ~60 entries/s, so
   plain OrbitDB is measured on fewer records and compared by rate; townhall batches the records of
   one \`add\` into one log entry.
 
-### Why the other missed targets are missed (ours)
+### Why the missed targets are missed
 
-- **Ingest** (profiled at 10k): per ballot the main thread spends ~90 µs of JavaScript (dag-cbor
-  decode 13 µs, the canonical re-encode 6 µs, hashing and ids ~8 µs, did 3 µs, schema, fold, promise
-  hops, ~15–20% garbage collection), plus ~30 µs importing the voter's key into WebCrypto and ~16 µs
-  of per-call overhead for the verification, which itself (~80 µs) runs on libuv's thread pool. On 2
-  cores the pool's threads and the main thread compete, so the ingest rate is bounded by ~120 µs of
-  main-thread work per ballot plus contention, about half the single-core node:crypto rate.
-  Reaching 70% needs roughly half the JavaScript per record: decoding without the canonical
-  re-encode (a decoder that checks canonical form itself), no second parse in the adapters (each
-  adapter parses a record to decide whether to keep it, then the space parses it again), and fewer
-  objects per record (see memory).
-- **Cold open** re-validates every record, signature included, on every open: the adapters keep
-  record bytes, not what the space derived from them. Profiled for Yjs at 100k: the replica loads,
-  hashes and indexes the file in ~1.7 s, then the space validates at its ingest rate (~17 s). Under
-  1 s needs two changes, neither small: persist which record ids this device already verified (the
-  id is the hash of the signed bytes, so a verified id never needs its signature checked again;
-  skips ~60% of the time), and persist the decoded records or the views (or decode lazily), since
-  decoding and folding 100k records alone takes seconds.
-- **Automerge storage** keeps two copies by design: the record store (the device's copy of the
-  records, which heals what peers delete from the shared document) and the Automerge document (the
-  transport's state). The document alone, compacted, is ~0.7x the raw records (keys and values
-  deflated); with the record store the floor is ~1.7x, and automerge-repo also leaves the
-  incremental chunks written after its last snapshot on disk (1.6x–2.9x across runs, depending on
-  when it last compacted). 1.5x needs
-  healing from the document's own history (Automerge keeps deleted values) instead of a second copy.
-- **Memory**: a validated record is a decoded object: four CIDs (record, space, ref, poll), each a
-  CID plus a Digest plus byte views, the author's key and the signature copied into their own
-  buffers (cborg copies every byte string: ~12 separate ArrayBuffers per ballot), ids and did
-  strings, plus the adapter's copy of the bytes and a WebCrypto key per voter in a 50k-entry cache:
-  ~5 KB per ballot against ~0.8 KB for the record in a Y.Map. Sharing the space's CID and the
-  referenced records' CIDs and viewing the key and signature inside the record bytes would save
-  ~2 KB; 2x the raw library needs keeping only the bytes plus small indices and decoding on demand.
-  Automerge's figures include its WebAssembly memory, which grows to its peak (for the replica: the
-  merge of the stored document at open) and is never returned.
+- **Cold open, Yjs (6.1 s for 100k, target 1 s; 19.2 s before this round)**. Profiled: the replica loads the record file,
+  hashes every record to key it and fills the Y.Map (~1.2 s); y-webrtc's BroadcastChannel broadcast
+  of the whole document (~0.9 s, above); then the space decodes, schema-checks and folds every
+  record (~5 s, of which ~2 s garbage collection of a heap growing to a few hundred MB), at ~25 µs
+  per record without signatures at 10k and ~50 µs at 100k, where each major GC has more to mark.
+  Under 1 s needs not decoding every record on open: persisting what the views derived (or
+  decoding lazily), which is a larger change than this round made.
+- **Cold open, OrbitDB and Automerge, against the raw library's load** (18.3x and 17.8x, from
+  43x and 45x before this round): the raw side only parses the library's own format; townhall also
+  decodes and checks every record and folds it into the views, as above, so the ratio is bounded
+  by the same per-record cost. Automerge at 100k cannot be measured (below).
+- **Automerge storage** keeps two copies by design: the record store (the device's copy, which
+  heals what peers delete from the shared document) and the Automerge document (the transport's
+  state, ~1.2x the raw records here), plus the verified ids. 1.5x needs healing from the document's
+  own history (Automerge keeps deleted values) instead of a second copy.
+- **Automerge sync**: the library alone is above the target (above).
+- **Memory, OrbitDB (2.01x at 100k, 1.87x at 10k) and Automerge (2.31x at 10k)**: a kept record
+  still costs its decoded fields (strings for the id and the author's did:key, the body, the time
+  stamp, the record object and its map entries), ~0.5 KB per ballot on top of the replica (Yjs:
+  1.63x at 100k, met). OrbitDB's replica keeps, besides the log's decoded entries, its own copy of
+  the records it holds (read from its record store, to heal from), and Automerge's figures include its WebAssembly memory, which grows
+  to its peak (the load of the stored document) and is never returned.
 - **Live instant-runoff** (not a target): the live result recounts every round on each read, and
   with partial random rankings nearly every ballot is a distinct ranking, so reading the live result
   of a 100k-ballot IRV poll costs tens of milliseconds (the "one more" column); plurality and the
