@@ -113,13 +113,21 @@ export async function signRecord<B>(identity: Identity, fields: RecordFields<B>)
   return { ...fields, id: cidString(cid), cid, author: identity.did, authorKey: identity.publicKey, signature, bytes }
 }
 
+/** The checks before any parsing: bytes, and within the size bound. */
+export function checkInput(input: unknown, maxBytes: number): Verdict<Uint8Array> {
+  if (!(input instanceof Uint8Array)) return reject('not-bytes', `expected a Uint8Array, got ${describe(input)}`)
+  if (input.length > maxBytes) return reject('too-large', `record is ${input.length} bytes; this space accepts at most ${maxBytes}`)
+  return { ok: true, value: input }
+}
+
 /**
  * First, cheap stage of accepting bytes from a peer: size bound before parsing, bounded strict
  * decode, canonical form, envelope schema. Signature and body checks come after.
  */
-export function parseRecord(input: unknown, maxBytes: number, options: { knownCanonical?: boolean } = {}): Verdict<ParsedRecord> {
-  if (!(input instanceof Uint8Array)) return reject('not-bytes', `expected a Uint8Array, got ${describe(input)}`)
-  if (input.length > maxBytes) return reject('too-large', `record is ${input.length} bytes; this space accepts at most ${maxBytes}`)
+export function parseRecord(given: unknown, maxBytes: number, options: { knownCanonical?: boolean } = {}): Verdict<ParsedRecord> {
+  const bytes = checkInput(given, maxBytes)
+  if (!bytes.ok) return bytes
+  const input = bytes.value
   let decoded: unknown
   try {
     decoded = decodeUntrusted(input)

@@ -9,7 +9,7 @@ import { cidString } from './cid-string.js'
 import { ed25519Backend } from './ed25519.js'
 import { inviteProofMessage } from './invite.js'
 import { publicKeyFromDid } from './did.js'
-import { parseRecord, recordCid, signedMessage, type ParsedRecord, type SignedRecord } from './record.js'
+import { checkInput, parseRecord, recordCid, signedMessage, type ParsedRecord, type SignedRecord } from './record.js'
 import { reject, type Rejection, type Verdict } from './rejection.js'
 import type { Validator } from './schema.js'
 
@@ -37,25 +37,20 @@ export async function validateEntry(
   const source = options.source
   const withSource = (verdict: { ok: false; rejection: Rejection }) =>
     source ? { ok: false as const, rejection: { ...verdict.rejection, source } } : verdict
-  // Hashing first (cheap, and needed anyway) lets duplicates and records verified before skip the
-  // costly checks; oversized input and non-bytes go straight to the parser, which rejects them.
-  let cid: CID | undefined
-  let id: string | undefined
-  let verifiedBefore = false
-  if (bytes instanceof Uint8Array && bytes.length <= context.maxBytes) {
-    cid = await recordCid(bytes)
-    id = cidString(cid)
-    // The replica's own string when it is the same id: one copy per record, not two.
-    if (options.claimedId === id) id = options.claimedId
-    const claimedOk = options.claimedId === undefined || options.claimedId === id
-    if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
-    verifiedBefore = context.isVerified?.(id) ?? false
-  }
-  const parsed = parseRecord(bytes, context.maxBytes, { knownCanonical: verifiedBefore })
+  const checked = checkInput(bytes, context.maxBytes)
+  if (!checked.ok) return withSource(checked)
+  // Hashing before parsing (cheap, and needed anyway) lets duplicates and records verified before
+  // skip the costly checks.
+  const cid = await recordCid(checked.value)
+  const computed = cidString(cid)
+  // The replica's own string when it is the same id: one copy per record, not two.
+  const id = options.claimedId === computed ? options.claimedId : computed
+  const claimedOk = options.claimedId === undefined || options.claimedId === id
+  if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
+  const verifiedBefore = context.isVerified?.(id) ?? false
+  const parsed = parseRecord(checked.value, context.maxBytes, { knownCanonical: verifiedBefore })
   if (!parsed.ok) return withSource(parsed)
   const record = parsed.value
-  cid ??= await recordCid(record.bytes)
-  id ??= cidString(cid)
   const about = { id, author: record.author }
   if (options.claimedId !== undefined && options.claimedId !== id) {
     return withSource(reject('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`, about))

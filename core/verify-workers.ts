@@ -32,14 +32,10 @@ interface Pending {
   readonly resolve: (valid: boolean) => void
 }
 
-interface Batch {
-  readonly items: readonly Pending[]
-  readonly worker: Slot
-}
-
 interface Slot {
   readonly worker: Worker
-  readonly batches: Map<number, Batch>
+  /** The verifications of each batch this worker has in hand, by batch id. */
+  readonly batches: Map<number, readonly Pending[]>
 }
 
 /** Large enough that one message carries real work; small enough that the first results come back early. */
@@ -79,17 +75,17 @@ export function verifyPool(threads: WorkerThreads, size: number, inThread: InThr
   const retire = (slot: Slot) => {
     if (!slots.includes(slot)) return
     slots = slots.filter((other) => other !== slot)
-    const orphans = [...slot.batches.values()].flatMap((batch) => batch.items)
+    const orphans = [...slot.batches.values()].flat()
     slot.batches.clear()
     void slot.worker.terminate().catch(() => {})
     fallBack(orphans)
   }
   const settle = (slot: Slot, id: number, results: Uint8Array) => {
-    const batch = slot.batches.get(id)
-    if (!batch) return
+    const items = slot.batches.get(id)
+    if (!items) return
     slot.batches.delete(id)
     if (slot.batches.size === 0) slot.worker.unref()
-    batch.items.forEach((item, i) => item.resolve(results[i] === 1))
+    items.forEach((item, i) => item.resolve(results[i] === 1))
   }
 
   for (let i = 0; i < size; i++) {
@@ -128,7 +124,7 @@ export function verifyPool(threads: WorkerThreads, size: number, inThread: InThr
     })
     offsets[count] = offset
     const id = nextId++
-    slot.batches.set(id, { items, worker: slot })
+    slot.batches.set(id, items)
     // Referenced while it has work: a program awaiting a verdict must not exit under it.
     slot.worker.ref()
     try {
@@ -163,7 +159,7 @@ export function verifyPool(threads: WorkerThreads, size: number, inThread: InThr
       slots = []
       await Promise.all(
         closing.map(async (slot) => {
-          const orphans = [...slot.batches.values()].flatMap((batch) => batch.items)
+          const orphans = [...slot.batches.values()].flat()
           slot.batches.clear()
           await slot.worker.terminate()
           fallBack(orphans)
