@@ -11,6 +11,7 @@
  * way (`townhall relay --follow N`).
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { concatBytes } from '../../core/bytes.js'
 
 export const FOLLOW_PROTOCOL = '/townhall/relay-follow/1.0.0'
 
@@ -39,15 +40,7 @@ async function readLine(stream: Stream, max: number, signal: AbortSignal): Promi
         return undefined
       }
       parts.push(part)
-      if (end >= 0) {
-        const out = new Uint8Array(size)
-        let offset = 0
-        for (const piece of parts) {
-          out.set(piece, offset)
-          offset += piece.byteLength
-        }
-        return out
-      }
+      if (end >= 0) return concatBytes(...parts)
     }
   } catch {
     // Reset or aborted.

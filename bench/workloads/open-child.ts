@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as A from '@automerge/automerge'
 import * as Y from 'yjs'
+import { concatBytes } from '../../core/bytes.js'
 import { createIdentity, openSpace, recordCid, type Space } from '../../core/index.js'
 import { childMain } from '../lib/child.js'
 import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
@@ -191,14 +192,7 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
       }
     }
     await collect(join(directory, 'automerge'))
-    let length = 0
-    for (const chunk of chunks) length += chunk.length
-    const all = new Uint8Array(length)
-    let offset = 0
-    for (const chunk of chunks) {
-      all.set(chunk, offset)
-      offset += chunk.length
-    }
+    const all = concatBytes(...chunks)
     const baseRaw = heap()
     const doc = A.load<{ records: Record<string, Uint8Array> }>(all)
     const held = heap()
