@@ -197,9 +197,12 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
         notifySync(other)
       }
       let closed = false
+      // What the space verified, kept with this peer's records for as long as they live.
+      const verified: string[] = []
       const replica: MemoryReplica = {
         spaceId,
         peerId: id,
+        verified: { load: async () => [...verified], add: async (ids) => void verified.push(...ids) },
         get dropped() {
           return peer.dropped
         },
