@@ -84,6 +84,7 @@ interface RepoInternals {
   storageSubsystem?: {
     loadDoc<T>(documentId: DocumentId): Promise<A.Doc<T> | null>
     loadDocData?(documentId: DocumentId): Promise<Uint8Array | null>
+    saveDoc?(documentId: DocumentId, doc: A.Doc<unknown>): Promise<void>
   }
   networkSubsystem?: { on(event: string, listener: () => void): void; off(event: string, listener: () => void): void }
 }
@@ -200,7 +201,30 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     if (!storage) return null
     if (!storage.loadDocData) return storage.loadDoc<SpaceDocument>(documentId)
     const binary = await storage.loadDocData(documentId)
-    return binary ? A.load<SpaceDocument>(binary) : null
+    if (!binary) return null
+    const doc = A.load<SpaceDocument>(binary)
+    if (ownsRepo) skipUnchangedSave(storage, A.getHeads(doc))
+    return doc
+  }
+
+  /**
+   * `loadDoc` records the heads it loaded, so the Repo does not save a document that has not
+   * changed; `loadDocData` cannot (the record is private), and the Repo would write the whole
+   * document back on every open: an `A.save` that grows Automerge's memory by ~2 KB per record,
+   * never returned. Until the document changes, its save is skipped; the first save after a change
+   * writes it whole, compacting what was loaded.
+   */
+  const skipUnchangedSave = (storage: NonNullable<RepoInternals['storageSubsystem']>, loaded: readonly string[]) => {
+    const save = storage.saveDoc?.bind(storage)
+    if (!save) return
+    let unchanged = true
+    storage.saveDoc = async (id, doc) => {
+      if (id === documentId && unchanged) {
+        if (sameHeads(A.getHeads(doc), loaded)) return
+        unchanged = false
+      }
+      return save(id, doc)
+    }
   }
 
   /** Records held under their true id: the set this replica heals from. */
@@ -411,8 +435,9 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       await pending
       const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' }))
       const records = handle.doc().records
+      // Keys first: reading a value copies it out of Automerge's memory, and held ones are not needed.
       if (isMap(records))
-        for (const [key, value] of Object.entries(records)) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
+        for (const key of Object.keys(records)) if (!held.has(key)) out.push({ bytes: records[key], claimedId: key, source: 'peer' })
       return out
     },
     subscribe(listener) {

@@ -248,6 +248,46 @@ describe('automerge replica over MessageChannels', () => {
     expect(changeCount(again)).toBe(changes)
     await reopened.close()
   })
+
+  it('does not write an unchanged document back on reopen, and saves the next change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'townhall-automerge-unit-'))
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
+    const { fileRecordStore } = await import('../../adapters/shared/file-store.js')
+    let saves = 0
+    class CountingStorage extends FileStorageAdapter {
+      override async save(key: string[], data: Uint8Array) {
+        if (key[1] === 'snapshot' || key[1] === 'incremental') saves++
+        return super.save(key, data)
+      }
+    }
+    const open = async (spaceId: string) =>
+      automergeReplica({
+        spaceId,
+        storage: new CountingStorage(join(dir, 'am')),
+        store: await fileRecordStore(join(dir, `${spaceId}.records`)),
+      })
+    const space = await Space.create({ identity: await createIdentity(), name: 'disk', replica: open })
+    await space.post('first')
+    await space.close()
+    expect(saves).toBeGreaterThan(0)
+
+    saves = 0
+    const unchanged = await Space.open({ id: space.id, identity: space.identity, replica: await open(space.id) })
+    expect(unchanged.getFeed().map((item) => item.text)).toEqual(['first'])
+    await unchanged.close()
+    expect(saves).toBe(0)
+
+    const changed = await Space.open({ id: space.id, identity: space.identity, replica: await open(space.id) })
+    await changed.post('second')
+    await changed.close()
+    expect(saves).toBeGreaterThan(0)
+
+    // The change was saved in the document itself: it reopens without the record store.
+    const fromDocument = await automergeReplica({ spaceId: space.id, storage: new FileStorageAdapter(join(dir, 'am')) })
+    const last = await Space.open({ id: space.id, identity: space.identity, replica: fromDocument })
+    cleanup.push(() => last.close())
+    expect(texts(last)).toEqual(['first', 'second'])
+  })
 })
 
 describe('the inbound message check', () => {
