@@ -133,7 +133,8 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
           if (held.has(id) || foreign.has(id) || fresh.some(([known]) => known === id)) continue
           if (adoptable(bytes, id)) fresh.push([id, bytes])
           else remember(id, { bytes, source })
-          out.push({ bytes, source })
+          // The id this replica computed: the space checks it and keeps this string rather than its own.
+          out.push({ bytes, claimedId: id, source })
         } else {
           const key = `${entry.hash}/${index}`
           if (foreign.has(key)) continue
@@ -257,7 +258,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     async getAll() {
       if (closed) throw new ClosedError('replica')
       await pending
-      return [...[...held.values()].map((bytes) => ({ bytes, source: 'local' })), ...foreign.values()]
+      return [...[...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' })), ...foreign.values()]
     },
     subscribe(listener) {
       listeners.add(listener)
