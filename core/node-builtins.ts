@@ -8,6 +8,8 @@
 export type NodeKey = object
 
 export interface NodeCrypto {
+  /** One-shot digest (Node >= 20.12): no Hash object per call. */
+  hash?(algorithm: 'sha256', data: Uint8Array, outputEncoding: 'buffer'): Uint8Array
   createPublicKey(input: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string }; format: 'jwk' }): NodeKey
   createPrivateKey(input: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string }; format: 'jwk' }): NodeKey
   sign(algorithm: null, data: Uint8Array, key: NodeKey): Uint8Array

@@ -111,6 +111,19 @@ describe('records', () => {
     expect((await recordCid(post.bytes)).equals(post.cid)).toBe(true)
   })
 
+  it('computes the same id as multiformats for any bytes (Node hashes them with crypto.hash)', async () => {
+    const { sha256: multihashSha256 } = await import('multiformats/hashes/sha2')
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
+        const expected = CID.createV1(DAG_CBOR, await multihashSha256.digest(bytes))
+        const actual = await recordCid(bytes)
+        expect(actual.toString()).toBe(expected.toString())
+        expect(actual.bytes).toEqual(expected.bytes)
+      }),
+      { seed: 7, numRuns: 300 },
+    )
+  })
+
   it('uses the documented wire form, and signs the domain-tagged encoding without x', async () => {
     const wire = dagCbor.decode(post.bytes) as Record<string, unknown>
     expect(Object.keys(wire).sort()).toEqual(['a', 'b', 'k', 'r', 's', 't', 'v', 'x'])

@@ -15,6 +15,7 @@ import { concatBytes, equalBytes, utf8 } from './bytes.js'
 import { cidString } from './cid-string.js'
 import { decodeUntrusted, encode } from './codec.js'
 import { didFromPublicKey, type Did } from './did.js'
+import { builtin } from './node-builtins.js'
 import { ed25519Backend } from './ed25519.js'
 import type { Hlc } from './hlc.js'
 import type { Identity } from './identity.js'
@@ -72,10 +73,19 @@ const wireOf = (fields: RecordFields, author: Uint8Array) => ({
 })
 
 export async function recordCid(bytes: Uint8Array): Promise<CID> {
+  if (nodeSha256) return cidOfSha256(nodeSha256(bytes))
   // `encode` is the bare hash: synchronous in Node, a promise (WebCrypto) in browsers.
   const hashed = sha256.encode(bytes)
   return cidOfSha256(hashed instanceof Uint8Array ? hashed : await hashed)
 }
+
+/**
+ * Node's one-shot `crypto.hash` where there is one: every record is hashed at least twice when a
+ * space opens (by its replica, then by the space), and multiformats' `createHash().update().digest()`
+ * costs ~2.4 µs a record here against ~1.5 µs.
+ */
+const nodeCrypto = builtin('node:crypto')
+const nodeSha256 = nodeCrypto?.hash ? (bytes: Uint8Array) => nodeCrypto.hash!('sha256', bytes, 'buffer') : undefined
 
 /**
  * The CIDv1 (dag-cbor, sha2-256) of a digest, built in one 36-byte view of a shared slab.
