@@ -1,5 +1,6 @@
-/** The Node record store: durable appends, reopened in order, and a torn last frame cut off. */
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+/** The Node record store: durable appends, reopened in order, deflated, and a torn last frame cut off. */
+import { randomBytes } from 'node:crypto'
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -40,6 +41,74 @@ describe('fileRecordStore', () => {
     await reopened.close()
     const last = await fileRecordStore(path)
     expect(await last.load()).toEqual([bytes(1, 1), bytes(2), bytes(5)])
+    await last.close()
+  })
+
+  it('deflates what it writes: similar records take a fraction of their size, even one at a time', async () => {
+    const path = scratch()
+    const shared = randomBytes(120) // what signed records repeat: ids of the space and poll, field names
+    const record = () => new Uint8Array([0xa8, ...shared, ...randomBytes(96)]) // plus a key and a signature
+    const batch = Array.from({ length: 500 }, record)
+    const store = await fileRecordStore(path)
+    await store.append(batch)
+    const afterBatch = statSync(path).size
+    const raw = batch.reduce((sum, bytes) => sum + bytes.length, 0)
+    expect(afterBatch).toBeLessThan(raw * 0.6)
+    // Alone, a record is deflated with the file's first records as a dictionary.
+    const single = record()
+    await store.append([single])
+    expect(statSync(path).size - afterBatch).toBeLessThan(single.length * 0.7)
+    await store.close()
+    const again = await fileRecordStore(path)
+    expect(await again.load()).toEqual([...batch, single])
+    await again.close()
+  })
+
+  it('splits a large append into frames it can read back', async () => {
+    const path = scratch()
+    // 17.5 MiB, incompressible: as one frame it would pass the 16 MiB a frame may have and read as torn.
+    const records = Array.from({ length: 280 }, () => new Uint8Array(randomBytes(64 * 1024)))
+    const store = await fileRecordStore(path)
+    await store.append(records)
+    await store.close()
+    const again = await fileRecordStore(path)
+    const loaded = await again.load()
+    await again.close()
+    // Compared as Buffers: a deep equality of 17.5 million numbers takes a minute.
+    expect(loaded.length).toBe(records.length)
+    expect(loaded.every((bytes, i) => Buffer.from(bytes).equals(records[i]!))).toBe(true)
+  })
+
+  it('reads files of plain frames written before compression, and appends after them', async () => {
+    const path = scratch()
+    const old = [bytes(0xa1, 1), bytes(0xa2, 2, 2)]
+    const frames = old.flatMap((record) => [0, 0, 0, record.length, ...record])
+    const { mkdirSync } = await import('node:fs')
+    const { dirname } = await import('node:path')
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, new Uint8Array(frames))
+    const store = await fileRecordStore(path)
+    expect(await store.load()).toEqual(old)
+    await store.append([bytes(0xa3, 3)])
+    await store.close()
+    const again = await fileRecordStore(path)
+    expect(await again.load()).toEqual([...old, bytes(0xa3, 3)])
+    await again.close()
+  })
+
+  it('skips a damaged frame whose length is whole, keeping the records around it', async () => {
+    const path = scratch()
+    const first = Array.from({ length: 200 }, () => new Uint8Array(randomBytes(200))) // fills the dictionary
+    const store = await fileRecordStore(path)
+    await store.append(first)
+    await store.close()
+    appendFileSync(path, new Uint8Array([0, 0, 0, 5, 0, 0xff, 0xff, 0xff, 0xff])) // a deflated frame that does not inflate
+    const reopened = await fileRecordStore(path)
+    expect(await reopened.load()).toEqual(first)
+    await reopened.append([bytes(0xa9, 9)])
+    await reopened.close()
+    const last = await fileRecordStore(path)
+    expect(await last.load()).toEqual([...first, bytes(0xa9, 9)])
     await last.close()
   })
 
