@@ -5,6 +5,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
+import { listeningUrl } from '../../test/support/listening.js'
 
 const running = new Set<ChildProcess>()
 
@@ -133,18 +134,7 @@ export async function startServer(
   )
   let out = ''
   child.stderr!.on('data', (chunk: Buffer) => (out = (out + chunk.toString()).slice(-5000)))
-  const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`townhall ${command} did not start: ${out}`)), 20_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /listening on (ws:\/\/\S+)/.exec(out)
-      if (match) {
-        clearTimeout(timer)
-        done(match[1]!)
-      }
-    })
-    void exited.then(() => fail(new Error(`townhall ${command} exited: ${out}`)))
-  })
+  const url = await listeningUrl(child, `townhall ${command}`, 20_000, () => out)
   if (!url.startsWith('ws://127.0.0.1:')) throw new Error(`townhall ${command} listens on ${url}, not on 127.0.0.1`)
   return {
     url,

@@ -1,6 +1,7 @@
 /** Starts `townhall signal` as a separate process on 127.0.0.1 and stops it again. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
+import { listeningUrl } from './listening.js'
 
 export interface SignalProcess {
   readonly url: string
@@ -21,19 +22,7 @@ export async function startSignal(port = 0): Promise<SignalProcess> {
   )
   running.add(child)
   child.once('exit', () => running.delete(child))
-  const url = await new Promise<string>((done, fail) => {
-    let out = ''
-    const timer = setTimeout(() => fail(new Error(`townhall signal did not start: ${out}`)), 15_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /listening on (ws:\/\/\S+)/.exec(out)
-      if (match) {
-        clearTimeout(timer)
-        done(match[1]!)
-      }
-    })
-    child.once('exit', (code) => fail(new Error(`townhall signal exited with ${code}: ${out}`)))
-  })
+  const url = await listeningUrl(child, 'townhall signal', 15_000)
   return {
     url,
     port: Number(new URL(url).port),

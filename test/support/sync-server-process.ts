@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { listeningUrl } from './listening.js'
 
 export interface SyncServerProcess {
   readonly url: string
@@ -55,22 +56,7 @@ export async function startSyncServerProcess(options: SyncServerProcessOptions =
     partial = lines.pop() ?? ''
     log.push(...lines)
   })
-  const url = await new Promise<string>((done, fail) => {
-    let out = ''
-    const timer = setTimeout(() => fail(new Error(`townhall sync-server did not start: ${out} ${log.join('\n')}`)), 15_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /listening on (ws:\/\/\S+)/.exec(out)
-      if (match) {
-        clearTimeout(timer)
-        done(match[1]!)
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      fail(new Error(`townhall sync-server exited with ${code}: ${out} ${log.join('\n')}`))
-    })
-  })
+  const url = await listeningUrl(child, 'townhall sync-server', 15_000, () => log.join('\n'))
   return {
     url,
     port: Number(new URL(url).port),
