@@ -9,17 +9,37 @@ export const NOTES = `
 
 ### Noise
 
-The machine has 2 cores and was shared with other work (test runs, browsers) during the runs; the
-load averages at the start and end are in the machine table. Rates that use both cores (WebCrypto,
-ingest, sync) suffer most from it: in this round, the same 10k ingest measured 3.6k/s with two
-test suites running and 7–8.5k/s on a quiet machine. The ingest target is a ratio per run; the
-node:crypto baseline itself varied from 8.4k/s to 12.0k/s between the 100k runs (ingest 8.7k/s to
-11.0k/s), so the per-run ratios spread from 72% to 106%; the ratio of the medians is 81%. Ratios measured in the same process are steadier than absolute figures.
+The machine has 2 cores; the runs above were made with nothing else running, but the load
+averages at the start and end (machine table) show what the benchmark itself puts on it: the sync
+workload runs three processes. Rates that use both cores (WebCrypto, ingest, sync) suffer most
+from other work: in the second round, the same 10k ingest measured 3.6k/s with two test suites
+running and 7–8.5k/s on a quiet machine. The ingest target is a ratio per run because the
+node:crypto baseline itself moves between runs (11.2k/s to 11.7k/s at 100k here; 8.4k/s to 12.0k/s
+in the second round); ratios measured in the same process are steadier than absolute figures.
 
 ### Changed while benchmarking (core/, adapters/)
 
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
-is covered by tests, most of them added with the change. Second round (the figures above):
+is covered by tests, most of them added with the change. Third round (the figures above):
+
+- **The Node record store deflates what it writes** (\`adapters/shared/file-store.ts\`): signed
+  records repeat the space and poll ids and their field names, and the record file held them
+  plain (1.0x the raw records on its own, so the Automerge adapter, with its document and the
+  verified ids beside it, stored 1.79x). Each append is now deflated in frames of up to 1 MiB, with
+  the file's first 32 KiB of records as a preset dictionary: ~106 bytes a ballot in batches, ~125
+  one at a time, against 274. Files written before are read as they are.
+- **Automerge no longer writes an unchanged document back on open**
+  (\`adapters/automerge/replica.ts\`): loading the stored chunks itself (second round, below) left
+  automerge-repo without the heads it had loaded, so it saved the whole document again at every
+  open, an \`A.save\` that grew the WebAssembly heap by ~20 MB for 10k ballots (never returned:
+  most of the 2.31x memory ratio of the previous run) and rewrote the file.
+- **OrbitDB hands the space the ids it computed** (\`adapters/orbitdb/replica.ts\`): without them
+  the space kept its own id string per record beside the replica's (~90 bytes each, ~9 MB at 100k).
+- **Record ids hashed with Node's one-shot \`crypto.hash\`** (\`core/record.ts\`): every record
+  is hashed twice while a space opens (by its replica, then by the space); 2.4 µs a hash with
+  \`createHash().update().digest()\`, 1.5 µs without the Hash object.
+
+Second round:
 
 - **Verified ids are remembered** (\`core/space.ts\`, \`core/validate.ts\`, the record stores): a
   reopened space verified every signature again (19.2 s to open 100k ballots on Yjs, 17 s of it
@@ -52,7 +72,7 @@ is covered by tests, most of them added with the change. Second round (the figur
 - **Yjs messages over 64 KiB are fragmented** (\`adapters/yjs/fragments.ts\`): see the y-webrtc
   limit below, now worked around.
 
-First round (the previous run): a public-key check without point decompression (~110 µs saved per
+First round: a public-key check without point decompression (~110 µs saved per
 new key), the signed bytes cut from the record instead of re-encoded, bounded validation
 concurrency, CID strings without multiformats' \`toString\` (~10 µs and 1.7 KB per CID), flat
 did:key strings, and a close digest that **threw RangeError above ~120k ballots** (a poll with more
@@ -67,31 +87,34 @@ voters could neither close nor show a result).
   fragments (with backpressure on the data channel) and reassembles them before y-webrtc sees them;
   \`test/yjs/large-state.test.ts\` syncs 3,000 ballots over real WebRTC and fails without it.
 - **y-webrtc broadcasts the whole document on every connect**, encrypted, over BroadcastChannel (for
-  other tabs): profiled at ~0.9 s of main-thread time while a Yjs space of 100k ballots opens
+  other tabs): profiled at 0.5–0.9 s of main-thread time while a Yjs space of 100k ballots opens
   (lib0 encoding, AES, \`postMessage\`), with no option to turn it off.
-- **Automerge 3.5.0 cannot load its own saved document once it is large**: a snapshot plus an
-  incremental chunk, both written by Automerge, make \`loadIncremental\` (and \`load\` of the two
-  concatenated) run out of WebAssembly memory (\`RuntimeError: unreachable\` from Rust's
-  \`rust_oom\`: the 4 GiB wasm32 heap is exhausted loading a 12 MB snapshot and 8 MB of increments), after which every call into
-  the module throws "Module terminated". automerge-repo 2.5.6 stores a document exactly so (a snapshot plus the
-  incremental chunks written after it), so **reopening an Automerge space of tens of thousands of
-  records can kill Automerge in that process**: that is the failure at N=100,000 in the errors
-  above (it happened in every run; the adapter catches the failed load of its document, "only a
-  cache", but Automerge is unusable in that process from then on). Reproduced
-  without townhall or automerge-repo:
+- **Automerge 3.5.0 is slow to change a document it loaded, and runs out of memory doing it once
+  the document is large.** Applying one change of 1,000 new keys (from another actor) to a map of
+  10,000 takes ~0.1 s when the document was built in memory and ~15 s when it came from \`load\`
+  (also after \`clone\`, after \`loadIncremental\` into an empty document, and after rebuilding
+  it with \`applyChanges\`; \`merge\` and the sync protocol alike); 15,000: 24 s; 20,000: 41 s.
+  Every peer that reopens a space has such a document. With 50,000 plus 1,000, or a stored snapshot
+  of 20,000 loaded together with a later chunk of 20,000, the 4 GiB wasm32 heap is exhausted
+  (\`RuntimeError: unreachable\` from Rust's \`rust_oom\`), after which every call into the
+  module throws "Module terminated". automerge-repo 2.5.6 stores a document exactly so (a
+  snapshot plus the incremental chunks written after it), so **reopening an Automerge space of
+  tens of thousands of records kills Automerge in that process**: that is the failure at
+  N=100,000 in the errors above (in every run; the adapter survives the failed load of its
+  document, "only a cache", but not the dead module). Reproduced without townhall or
+  automerge-repo:
 
   \`\`\`js
-  let n = 0
-  const put = (d) => { for (let i = 0; i < 20000; i++) d.records['k' + n++] = new Uint8Array(274) }
-  let doc = A.change(A.from({ records: {} }), put)
-  const snapshot = A.save(doc), heads = A.getHeads(doc)
-  doc = A.change(doc, put)
-  A.loadIncremental(A.load(snapshot), A.saveSince(doc, heads)) // RuntimeError: unreachable
+  const put = (n) => (d) => { for (let i = 0; i < n; i++) d.records[randomKey()] = new Uint8Array(274) }
+  let doc = A.from({ records: {} })
+  for (let i = 0; i < 10; i++) doc = A.change(doc, put(1000))
+  const heads = A.getHeads(doc)
+  const theirs = A.change(A.clone(doc, { actor: otherActor }), put(1000))
+  const change = A.saveSince(theirs, heads)
+  A.loadIncremental(doc, change)                // ~0.1 s
+  A.loadIncremental(A.load(A.save(doc)), change) // ~15 s; with 50 changes of 1,000 first: RuntimeError
   \`\`\`
 
-  With 10,000 entries on each side it loads; with 20,000 it fails, written as one change or as 20
-  changes of 1,000 alike. Keys of the second part that sort between the first part's keys seem to
-  matter ('a…' then 'b…' loads), and record ids are random, so they always do.
 - **automerge-repo's \`loadDoc\`** applies stored chunks with \`loadIncremental\` (7 s for 10k
   records where \`load\` takes ~0.3 s); the adapter now loads them itself (above).
 - **automerge-repo is itself at the sync target**: plain automerge-repo needs ~3.2 s for 10k records
@@ -104,28 +127,24 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (6.1 s for 100k, target 1 s; 19.2 s before this round)**. Profiled: the replica loads the record file,
-  hashes every record to key it and fills the Y.Map (~1.2 s); y-webrtc's BroadcastChannel broadcast
-  of the whole document (~0.9 s, above); then the space decodes, schema-checks and folds every
-  record (~5 s, of which ~2 s garbage collection of a heap growing to a few hundred MB), at ~25 µs
-  per record without signatures at 10k and ~50 µs at 100k, where each major GC has more to mark.
-  Under 1 s needs not decoding every record on open: persisting what the views derived (or
-  decoding lazily), which is a larger change than this round made.
-- **Cold open, OrbitDB and Automerge, against the raw library's load** (18.3x and 17.8x, from
-  43x and 45x before this round): the raw side only parses the library's own format; townhall also
+- **Cold open, Yjs (5.4 s for 100k, target 1 s; 6.1 s in the second round, 19.2 s before it)**.
+  Profiled (\`node --cpu-prof\` of the open alone): the replica reads and inflates the record
+  file, hashes every record to key it and fills the Y.Map (~0.9 s); y-webrtc's BroadcastChannel
+  broadcast of the whole document (~0.5–0.7 s, above); then the space hashes, decodes,
+  schema-checks and folds every record (~4 s, of which ~2 s is garbage collection: 184 scavenges of
+  ~10 ms each, because most of what a scavenge finds is kept). That is ~25 µs per record at 10k
+  and ~40 µs at 100k, without signatures. The replica's part alone is near the target, so under
+  1 s needs the space to show results without waiting for the replica or decoding every record:
+  persisting what the views derived, or decoding lazily. That is a different design, not a fix.
+- **Cold open, OrbitDB and Automerge, against the raw library's load** (16.5x and 20.1x; 43x and
+  45x before the second round): the raw side only parses the library's own format; townhall also
   decodes and checks every record and folds it into the views, as above, so the ratio is bounded
-  by the same per-record cost. Automerge at 100k cannot be measured (below).
-- **Automerge storage** keeps two copies by design: the record store (the device's copy, which
-  heals what peers delete from the shared document) and the Automerge document (the transport's
-  state, ~1.2x the raw records here), plus the verified ids. 1.5x needs healing from the document's
-  own history (Automerge keeps deleted values) instead of a second copy.
-- **Automerge sync**: the library alone is above the target (above).
-- **Memory, OrbitDB (2.01x at 100k, 1.87x at 10k) and Automerge (2.31x at 10k)**: a kept record
-  still costs its decoded fields (strings for the id and the author's did:key, the body, the time
-  stamp, the record object and its map entries), ~0.5 KB per ballot on top of the replica (Yjs:
-  1.63x at 100k, met). OrbitDB's replica keeps, besides the log's decoded entries, its own copy of
-  the records it holds (read from its record store, to heal from), and Automerge's figures include its WebAssembly memory, which grows
-  to its peak (the load of the stored document) and is never returned.
+  by the same per-record cost. Automerge at 100k cannot be measured (above).
+- **Automerge sync (4.6 s for 10k)**: plain automerge-repo took 3.0 s for the same records through
+  the same server in this run (2.9–3.1 s; 3.2–3.8 s in earlier runs), before anything is verified;
+  townhall adds the reader's validation (10k signatures, ~1 s on a core the writer and the server
+  share) and the adapter's parse of each arriving record (to decide whether to keep it).
+
 - **Live instant-runoff** (not a target): the live result recounts every round on each read, and
   with partial random rankings nearly every ballot is a distinct ranking, so reading the live result
   of a 100k-ballot IRV poll costs tens of milliseconds (the "one more" column); plurality and the
