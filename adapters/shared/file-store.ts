@@ -39,7 +39,7 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
   /** Known once the file was read: every frame is deflated with it, so writer and reader must agree. */
   let dictionary: Dictionary | undefined
 
-  const load = async (): Promise<Uint8Array[]> => {
+  const read = async (): Promise<Uint8Array[]> => {
     const { size } = await handle.stat()
     const data = new Uint8Array(size)
     if (size > 0) await handle.read(data, 0, size, 0)
@@ -69,13 +69,22 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
 
   return {
     verified,
-    load,
+    load() {
+      // In the append queue: a read during an append would take its half-written frame for a torn
+      // one and cut it off.
+      const loaded = queue.then(read, read)
+      queue = loaded.then(
+        () => {},
+        () => {},
+      )
+      return loaded
+    },
     append(records) {
       if (closed) return Promise.reject(new Error('record store is closed'))
       const write = async () => {
         if (records.length === 0) return
         // The dictionary comes from the file: read it first if the caller never did.
-        if (!dictionary) await load()
+        if (!dictionary) await read()
         const frames: Uint8Array[] = []
         for (const group of groups(records)) {
           frames.push(deflateFrame(group, dictionary!.bytes()))

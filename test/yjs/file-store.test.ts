@@ -79,6 +79,23 @@ describe('fileRecordStore', () => {
     expect(loaded.every((bytes, i) => Buffer.from(bytes).equals(records[i]!))).toBe(true)
   })
 
+  it('loads in turn with appends, so a read never cuts off an append in progress', async () => {
+    const path = scratch()
+    const store = await fileRecordStore(path)
+    const written: Uint8Array[] = []
+    for (let round = 0; round < 5; round++) {
+      const batch = Array.from({ length: 64 }, () => new Uint8Array(randomBytes(64 * 1024))) // 4 MiB, several writes
+      written.push(...batch)
+      const [, loaded] = await Promise.all([store.append(batch), store.load()])
+      // The load ran after the append it was queued behind: it sees every whole record so far.
+      expect(loaded.length).toBe(written.length)
+    }
+    await store.close()
+    const again = await fileRecordStore(path)
+    expect((await again.load()).length).toBe(written.length)
+    await again.close()
+  })
+
   it('reads files of plain frames written before compression, and appends after them', async () => {
     const path = scratch()
     const old = [bytes(0xa1, 1), bytes(0xa2, 2, 2)]
