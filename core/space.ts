@@ -516,7 +516,7 @@ export class Space {
   private async send(record: SignedRecord): Promise<SignedRecord> {
     if (this.closed) throw new ClosedError('space')
     await this.replica.add([record.bytes])
-    this.accept([record], [])
+    this.accept([this.compact(record)], [])
     return record
   }
 
@@ -547,10 +547,13 @@ export class Space {
       validateEntry(entry.bytes, context, {
         source: entry.source,
         ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}),
-      }).catch((error: unknown) => ({
-        ok: false as const,
-        rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source },
-      })),
+      })
+        // Kept form at once: the decoded record then dies young instead of living through the batch.
+        .then((result) => (result.ok === true ? { ok: true as const, value: this.compact(result.value) } : result))
+        .catch((error: unknown) => ({
+          ok: false as const,
+          rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source },
+        })),
     )
     const valid: SignedRecord[] = []
     const rejected: Rejection[] = []
@@ -579,7 +582,7 @@ export class Space {
     for (const given of valid) {
       // Checked here, not only during validation: the same record can arrive twice in one batch or in concurrent batches.
       if (this.records.has(given.id)) continue
-      const record = this.compact(given)
+      const record = given
       this.records.set(record.id, record)
       fresh.push(record)
     }
