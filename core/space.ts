@@ -577,12 +577,12 @@ export class Space {
 
   // ---- internals ---------------------------------------------------------------------------
 
+  /** Folds validated records, each already in its kept form (`compact`). */
   private accept(valid: readonly SignedRecord[], rejected: Rejection[]): SpaceChange {
     const fresh: SignedRecord[] = []
-    for (const given of valid) {
+    for (const record of valid) {
       // Checked here, not only during validation: the same record can arrive twice in one batch or in concurrent batches.
-      if (this.records.has(given.id)) continue
-      const record = given
+      if (this.records.has(record.id)) continue
       this.records.set(record.id, record)
       fresh.push(record)
     }
