@@ -11,11 +11,13 @@ export const NOTES = `
 
 The machine has 2 cores; the runs above were made with nothing else running, but the load
 averages at the start and end (machine table) show what the benchmark itself puts on it: the sync
-workload runs three processes. Rates that use both cores (WebCrypto, ingest, sync) suffer most
-from other work: in the second round, the same 10k ingest measured 3.6k/s with two test suites
-running and 7–8.5k/s on a quiet machine. The ingest target is a ratio per run because the
-node:crypto baseline itself moves between runs (11.2k/s to 11.7k/s at 100k here; 8.4k/s to 12.0k/s
-in the second round); ratios measured in the same process are steadier than absolute figures.
+workload runs three processes. The host itself is not steady either: this run, made 40 minutes
+after the previous full run with one core change in between (records kept in compact form at once,
+below), measured the raw baselines 10–25% slower too (Y.applyUpdate of 100k: 507 ms, before 417 ms;
+node:crypto verify at 100k: 10.5k/s, before 11.7k/s; plain automerge-repo sync: 3.45 s, before
+2.97 s), so compare ratios, not absolute figures, between runs. Rates that use both cores
+(WebCrypto, ingest, sync) suffer most from other work: in the second round, the same 10k ingest
+measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 
 ### Changed while benchmarking (core/, adapters/)
 
@@ -35,6 +37,11 @@ is covered by tests, most of them added with the change. Third round (the figure
   most of the 2.31x memory ratio of the previous run) and rewrote the file.
 - **OrbitDB hands the space the ids it computed** (\`adapters/orbitdb/replica.ts\`): without them
   the space kept its own id string per record beside the replica's (~90 bytes each, ~9 MB at 100k).
+- **Validated records take their kept form at once** (\`core/space.ts\`): the decoded records of a
+  whole batch lived until the batch was folded, so while 100k ballots were read almost everything a
+  scavenge found survived it (the heap grew to ~400 MB, scavenges took 1.7 s). Compacted as each
+  validation ends, the decoded form dies young: the space's part of opening 100k ballots (records
+  from memory, ids verified before) went from 4.2 s to 3.5 s, median of three fresh processes.
 - **Record ids hashed with Node's one-shot \`crypto.hash\`** (\`core/record.ts\`): every record
   is hashed twice while a space opens (by its replica, then by the space); 2.4 µs a hash with
   \`createHash().update().digest()\`, 1.5 µs without the Hash object.
@@ -127,23 +134,25 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (5.4 s for 100k, target 1 s; 6.1 s in the second round, 19.2 s before it)**.
-  Profiled (\`node --cpu-prof\` of the open alone): the replica reads and inflates the record
-  file, hashes every record to key it and fills the Y.Map (~0.9 s); y-webrtc's BroadcastChannel
-  broadcast of the whole document (~0.5–0.7 s, above); then the space hashes, decodes,
-  schema-checks and folds every record (~4 s, of which ~2 s is garbage collection: 184 scavenges of
-  ~10 ms each, because most of what a scavenge finds is kept). That is ~25 µs per record at 10k
-  and ~40 µs at 100k, without signatures. The replica's part alone is near the target, so under
-  1 s needs the space to show results without waiting for the replica or decoding every record:
-  persisting what the views derived, or decoding lazily. That is a different design, not a fix.
-- **Cold open, OrbitDB and Automerge, against the raw library's load** (16.5x and 20.1x; 43x and
+- **Cold open, Yjs (6.3 s for 100k in this run, 12.4x the raw load; 5.4 s and 13.5x in the
+  previous run; 19.2 s before the second round)**. Profiled (\`node --cpu-prof\` of the open
+  alone): the replica reads and inflates the record file, hashes every record to key it and fills
+  the Y.Map (~0.9 s); y-webrtc's BroadcastChannel broadcast of the whole document (0.5–0.9 s,
+  above); then the space hashes, decodes, schema-checks and folds every record (~3.5–4.5 s, a
+  third to a half of it garbage collection: with the Y.Doc and the replica's copies on the heap,
+  most of what a scavenge finds is kept). That is ~25 µs per record at 10k and ~35–45 µs at 100k,
+  without signatures. The replica's part alone is near the target, so under 1 s needs the space to
+  show results without waiting for the replica or decoding every record: persisting what the
+  views derived, or decoding lazily. That is a different design, not a fix.
+- **Cold open, OrbitDB and Automerge, against the raw library's load** (16x and 14.9x; 43x and
   45x before the second round): the raw side only parses the library's own format; townhall also
   decodes and checks every record and folds it into the views, as above, so the ratio is bounded
   by the same per-record cost. Automerge at 100k cannot be measured (above).
-- **Automerge sync (4.6 s for 10k)**: plain automerge-repo took 3.0 s for the same records through
-  the same server in this run (2.9–3.1 s; 3.2–3.8 s in earlier runs), before anything is verified;
-  townhall adds the reader's validation (10k signatures, ~1 s on a core the writer and the server
-  share) and the adapter's parse of each arriving record (to decide whether to keep it).
+- **Automerge sync (4.9 s for 10k, 1.41x plain automerge-repo)**: plain automerge-repo took 3.45 s
+  for the same records through the same server in this run (2.97 s in the previous one), before
+  anything is verified; townhall adds the reader's validation (10k signatures, ~1 s on a core the
+  writer and the server share) and the adapter's parse of each arriving record (to decide whether
+  to keep it).
 
 - **Live instant-runoff** (not a target): the live result recounts every round on each read, and
   with partial random rankings nearly every ballot is a distinct ranking, so reading the live result
