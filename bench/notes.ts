@@ -34,7 +34,7 @@ is covered by tests, most of them added with the change. Third round (the figure
   (\`adapters/automerge/replica.ts\`): loading the stored chunks itself (second round, below) left
   automerge-repo without the heads it had loaded, so it saved the whole document again at every
   open, an \`A.save\` that grew the WebAssembly heap by ~20 MB for 10k ballots (never returned:
-  most of the 2.31x memory ratio of the previous run) and rewrote the file.
+  most of the 2.31x memory ratio measured after the second round) and rewrote the file.
 - **OrbitDB hands the space the ids it computed** (\`adapters/orbitdb/replica.ts\`): without them
   the space kept its own id string per record beside the replica's (~90 bytes each, ~9 MB at 100k).
 - **Validated records take their kept form at once** (\`core/space.ts\`): the decoded records of a
