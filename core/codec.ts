@@ -78,13 +78,19 @@ function decodeCid(decode: TagDecodeControl): CID {
   const bytes = decode()
   if (!(bytes instanceof Uint8Array) || bytes[0] !== 0) throw new Error('Invalid CID for CBOR tag 42; expected leading 0x00')
   const cid = bytes.subarray(1)
-  if (cid.length === 36 && cid[0] === 1 && cid[1]! < 0x80 && cid[2] === SHA2_256 && cid[3] === 32) {
-    return new CID(1, cid[1]!, new Digest(SHA2_256, 32, cid.subarray(4), cid.subarray(2)), cid)
-  }
+  if (cid.length === 36 && cid[0] === 1 && cid[1]! < 0x80 && cid[2] === SHA2_256 && cid[3] === 32) return sha256CidOn(cid)
   return CID.decode(cid)
 }
 
-const SHA2_256 = 0x12
+export const SHA2_256 = 0x12
+
+/**
+ * The CID whose 36 bytes are `bytes` (version 1, a one-byte codec, a sha2-256 multihash), built on
+ * that view: multiformats' constructors would copy the multihash and the CID into fresh arrays.
+ */
+export function sha256CidOn(bytes: Uint8Array): CID {
+  return new CID(1, bytes[1]!, new Digest(SHA2_256, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
+}
 const CID_TAG = 42
 const tags = { ...dagCbor.decodeOptions.tags, [CID_TAG]: decodeCid }
 // dag-cbor has no undefined; reject it rather than silently turning it into null.

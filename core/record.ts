@@ -9,11 +9,10 @@
  * The record id is the CIDv1 (dag-cbor, sha2-256) of the full bytes.
  */
 import { CID } from 'multiformats/cid'
-import { Digest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { concatBytes, equalBytes, utf8 } from './bytes.js'
 import { cidString } from './cid-string.js'
-import { decodeUntrusted, encode } from './codec.js'
+import { decodeUntrusted, encode, SHA2_256, sha256CidOn } from './codec.js'
 import { didFromPublicKey, type Did } from './did.js'
 import { builtin } from './node-builtins.js'
 import { ed25519Backend } from './ed25519.js'
@@ -102,10 +101,9 @@ function cidOfSha256(digest: Uint8Array): CID {
   slabUsed += CID_BYTES
   bytes.set(CID_PREFIX)
   bytes.set(digest, CID_PREFIX.length)
-  return new CID(1, DAG_CBOR, new Digest(SHA2_256, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
+  return sha256CidOn(bytes)
 }
 
-const SHA2_256 = 0x12
 /** CID version 1, dag-cbor, then the multihash header: sha2-256, 32 bytes. */
 const CID_PREFIX = Uint8Array.of(0x01, DAG_CBOR, SHA2_256, 32)
 const CID_BYTES = CID_PREFIX.length + 32
