@@ -45,12 +45,8 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
     if (size > 0) await handle.read(data, 0, size, 0)
     const known = new Dictionary()
     const records: Uint8Array[] = []
-    let offset = 0
-    while (offset + HEADER <= size) {
-      const length = new DataView(data.buffer, offset, HEADER).getUint32(0)
-      if (length > MAX_FRAME || offset + HEADER + length > size) break
-      const frame = data.subarray(offset + HEADER, offset + HEADER + length)
-      offset += HEADER + length
+    const { parts: frames, end } = splitLengthPrefixed(data, MAX_FRAME)
+    for (const frame of frames) {
       // Plain records are views into the one buffer read, as are a deflated frame's into its
       // output: a copy per record would cost an ArrayBuffer each (several hundred bytes of
       // bookkeeping and a slower GC for every record a space holds).
@@ -62,7 +58,7 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
       }
     }
     // A torn tail from a crash mid-append: drop it so later appends start on a frame boundary.
-    if (offset < size) await handle.truncate(offset)
+    if (end < size) await handle.truncate(end)
     dictionary = known
     return records
   }
@@ -143,23 +139,44 @@ class Dictionary {
 
 const withDictionary = (dictionary: Uint8Array) => (dictionary.length > 0 ? { dictionary } : {})
 
-function deflateFrame(records: readonly Uint8Array[], dictionary: Uint8Array): Uint8Array {
+/** Each part after its length (4 bytes, big-endian), in one array. */
+function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0
-  for (const record of records) length += HEADER + record.length
-  const plain = new Uint8Array(length)
-  const view = new DataView(plain.buffer)
+  for (const part of parts) length += HEADER + part.length
+  const out = new Uint8Array(length)
+  const view = new DataView(out.buffer)
   let offset = 0
-  for (const record of records) {
-    view.setUint32(offset, record.length)
-    plain.set(record, offset + HEADER)
-    offset += HEADER + record.length
+  for (const part of parts) {
+    view.setUint32(offset, part.length)
+    out.set(part, offset + HEADER)
+    offset += HEADER + part.length
   }
-  const deflated = deflateRawSync(plain, withDictionary(dictionary))
-  const frame = new Uint8Array(HEADER + 1 + deflated.length)
-  new DataView(frame.buffer).setUint32(0, 1 + deflated.length)
-  frame[HEADER] = DEFLATED
-  frame.set(deflated, HEADER + 1)
-  return frame
+  return out
+}
+
+/**
+ * The whole length-prefixed parts at the start of `bytes` (views into it), up to the first that is
+ * cut short or longer than `maxPart`; `end` is where they stop.
+ */
+function splitLengthPrefixed(bytes: Uint8Array, maxPart: number): { parts: Uint8Array[]; end: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const parts: Uint8Array[] = []
+  let end = 0
+  while (end + HEADER <= bytes.length) {
+    const length = view.getUint32(end)
+    if (length > maxPart || end + HEADER + length > bytes.length) break
+    parts.push(bytes.subarray(end + HEADER, end + HEADER + length))
+    end += HEADER + length
+  }
+  return { parts, end }
+}
+
+function deflateFrame(records: readonly Uint8Array[], dictionary: Uint8Array): Uint8Array {
+  const deflated = deflateRawSync(lengthPrefixed(records), withDictionary(dictionary))
+  const payload = new Uint8Array(1 + deflated.length)
+  payload[0] = DEFLATED
+  payload.set(deflated, 1)
+  return lengthPrefixed([payload])
 }
 
 /** The records of a deflated frame, or undefined if it does not inflate to whole length-prefixed records. */
@@ -172,17 +189,8 @@ function inflateFrame(frame: Uint8Array, dictionary: Uint8Array): Uint8Array[] |
   } catch {
     return undefined
   }
-  const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength)
-  const records: Uint8Array[] = []
-  let offset = 0
-  while (offset < plain.length) {
-    if (offset + HEADER > plain.length) return undefined
-    const length = view.getUint32(offset)
-    if (offset + HEADER + length > plain.length) return undefined
-    records.push(plain.subarray(offset + HEADER, offset + HEADER + length))
-    offset += HEADER + length
-  }
-  return records
+  const { parts, end } = splitLengthPrefixed(plain, plain.length)
+  return end === plain.length ? parts : undefined
 }
 
 // Record ids are CID strings (59 characters for the sha2-256 ids townhall makes); anything else in
