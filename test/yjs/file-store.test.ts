@@ -1,10 +1,10 @@
 /** The Node record store: durable appends, reopened in order, deflated, and a torn last frame cut off. */
-import { randomBytes } from 'node:crypto'
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileRecordStore } from '../../adapters/yjs/file-store.js'
+import { seededRandom } from '../../testing/random.js'
 
 const dirs: string[] = []
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })))
@@ -14,6 +14,16 @@ function scratch(): string {
   return join(dir, 'nested', 'space.records')
 }
 const bytes = (...values: number[]) => new Uint8Array(values)
+const random = seededRandom(11)
+/** Seeded noise, as incompressible as keys and signatures are, four bytes per draw. */
+function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  for (let i = 0; i < length; i += 4) {
+    const word = Math.floor(random.next() * 2 ** 32)
+    for (let k = 0; k < 4 && i + k < length; k++) out[i + k] = (word >>> (8 * k)) & 0xff
+  }
+  return out
+}
 
 describe('fileRecordStore', () => {
   it('returns every appended record, in order, after a reopen', async () => {
@@ -67,7 +77,7 @@ describe('fileRecordStore', () => {
   it('splits a large append into frames it can read back', async () => {
     const path = scratch()
     // 17.5 MiB, incompressible: as one frame it would pass the 16 MiB a frame may have and read as torn.
-    const records = Array.from({ length: 280 }, () => new Uint8Array(randomBytes(64 * 1024)))
+    const records = Array.from({ length: 280 }, () => randomBytes(64 * 1024))
     const store = await fileRecordStore(path)
     await store.append(records)
     await store.close()
@@ -84,7 +94,7 @@ describe('fileRecordStore', () => {
     const store = await fileRecordStore(path)
     const written: Uint8Array[] = []
     for (let round = 0; round < 5; round++) {
-      const batch = Array.from({ length: 64 }, () => new Uint8Array(randomBytes(64 * 1024))) // 4 MiB, several writes
+      const batch = Array.from({ length: 64 }, () => randomBytes(64 * 1024)) // 4 MiB, several writes
       written.push(...batch)
       const [, loaded] = await Promise.all([store.append(batch), store.load()])
       // The load ran after the append it was queued behind: it sees every whole record so far.
@@ -100,8 +110,6 @@ describe('fileRecordStore', () => {
     const path = scratch()
     const old = [bytes(0xa1, 1), bytes(0xa2, 2, 2)]
     const frames = old.flatMap((record) => [0, 0, 0, record.length, ...record])
-    const { mkdirSync } = await import('node:fs')
-    const { dirname } = await import('node:path')
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, new Uint8Array(frames))
     const store = await fileRecordStore(path)
@@ -115,7 +123,7 @@ describe('fileRecordStore', () => {
 
   it('skips a damaged frame whose length is whole, keeping the records around it', async () => {
     const path = scratch()
-    const first = Array.from({ length: 200 }, () => new Uint8Array(randomBytes(200))) // fills the dictionary
+    const first = Array.from({ length: 200 }, () => randomBytes(200)) // fills the dictionary
     const store = await fileRecordStore(path)
     await store.append(first)
     await store.close()
