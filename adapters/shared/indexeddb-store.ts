@@ -27,6 +27,24 @@ const explain = (error: DOMException | Error | null | undefined): string => (err
 /** The error of the request an `error` event bubbled up from (`transaction.error` is set only on abort). */
 const requestError = (event: Event): DOMException | null => (event.target instanceof IDBRequest ? event.target.error : null)
 
+/**
+ * Resolves with `result()` once `tx` commits; rejects once, naming `what` ("load from …"), if it
+ * fails or aborts (an error event is followed by an abort: the first says more).
+ */
+function completion<T>(tx: IDBTransaction, what: string, result: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let failed = false
+    const fail = (how: string, error: DOMException | Error | null) => {
+      if (failed) return
+      failed = true
+      reject(new Error(`IndexedDB ${what} ${how}: ${explain(error)}`))
+    }
+    tx.oncomplete = () => resolve(result())
+    tx.onerror = (event) => fail('failed', requestError(event) ?? tx.error)
+    tx.onabort = () => fail('aborted', tx.error)
+  })
+}
+
 function openDatabase(dbName: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     let settled = false
@@ -102,88 +120,83 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
     }
   }
 
+  /** Writes are tracked so that close lets the ones already issued finish. */
+  const track = (write: Promise<void>): Promise<void> => {
+    const tracked = write.finally(() => inFlight.delete(tracked))
+    inFlight.add(tracked)
+    return tracked
+  }
+
+  /** A transaction, or a rejection when it cannot start: the store's methods never throw. */
+  const begin = (mode: IDBTransactionMode, what: string, name?: string, durability?: IDBTransactionDurability) => {
+    if (closed !== undefined) return { error: closedError() }
+    try {
+      return { tx: transaction(mode, what, name, durability) }
+    } catch (error) {
+      return { error: error as Error }
+    }
+  }
+
   const verified: VerifiedIds = {
     load() {
-      if (closed !== undefined) return Promise.reject(closedError())
-      return new Promise<string[]>((resolve, reject) => {
-        const tx = transaction('readonly', 'load of verified ids', VERIFIED)
-        const request = tx.objectStore(VERIFIED).getAllKeys()
-        tx.oncomplete = () => resolve((request.result as unknown[]).filter((key): key is string => typeof key === 'string'))
-        tx.onerror = () => reject(new Error(`IndexedDB load of verified ids from ${dbName} failed: ${explain(tx.error)}`))
-        tx.onabort = () => reject(new Error(`IndexedDB load of verified ids from ${dbName} aborted: ${explain(tx.error)}`))
-      })
+      const { tx, error } = begin('readonly', 'load of verified ids', VERIFIED)
+      if (!tx) return Promise.reject(error)
+      const request = tx.objectStore(VERIFIED).getAllKeys()
+      return completion(tx, `load of verified ids from ${dbName}`, () =>
+        (request.result as unknown[]).filter((key): key is string => typeof key === 'string'),
+      )
     },
     add(ids) {
-      if (closed !== undefined) return Promise.reject(closedError())
       // Relaxed durability: a lost id costs one verification on the next open, so no flush is waited for.
-      const write = new Promise<void>((resolve, reject) => {
-        const tx = transaction('readwrite', 'write of verified ids', VERIFIED, 'relaxed')
-        const store = tx.objectStore(VERIFIED)
-        for (const id of ids) store.put(1, id)
-        tx.oncomplete = () => resolve()
-        tx.onerror = () => reject(new Error(`IndexedDB write of verified ids to ${dbName} failed: ${explain(tx.error)}`))
-        tx.onabort = () => reject(new Error(`IndexedDB write of verified ids to ${dbName} aborted: ${explain(tx.error)}`))
-      })
-      const tracked = write.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-      return tracked
+      const { tx, error } = begin('readwrite', 'write of verified ids', VERIFIED, 'relaxed')
+      if (!tx) return Promise.reject(error)
+      const store = tx.objectStore(VERIFIED)
+      for (const id of ids) store.put(1, id)
+      return track(completion(tx, `write of verified ids to ${dbName}`, () => undefined))
     },
   }
 
   return {
     verified,
     load() {
-      if (closed !== undefined) return Promise.reject(closedError())
-      return new Promise<Uint8Array[]>((resolve, reject) => {
-        const tx = transaction('readonly', 'load')
-        // getAll returns values in key order, and keys increase with every append.
-        const request = tx.objectStore(STORE).getAll()
-        tx.oncomplete = () => {
-          const out: Uint8Array[] = []
-          for (const value of request.result as unknown[]) if (value instanceof Uint8Array) out.push(value)
-          resolve(out)
-        }
-        tx.onerror = (event) => reject(new Error(`IndexedDB load from ${dbName} failed: ${explain(requestError(event) ?? tx.error)}`))
-        tx.onabort = () => reject(new Error(`IndexedDB load from ${dbName} aborted: ${explain(tx.error)}`))
+      const { tx, error } = begin('readonly', 'load')
+      if (!tx) return Promise.reject(error)
+      // getAll returns values in key order, and keys increase with every append.
+      const request = tx.objectStore(STORE).getAll()
+      return completion(tx, `load from ${dbName}`, () => {
+        const out: Uint8Array[] = []
+        for (const value of request.result as unknown[]) if (value instanceof Uint8Array) out.push(value)
+        return out
       })
     },
     append(records) {
       if (closed !== undefined) return Promise.reject(closedError())
       if (records.length === 0) return Promise.resolve()
-      const write = new Promise<void>((resolve, reject) => {
-        let failed = false
-        const fail = (message: string) => {
-          if (failed) return
-          failed = true
-          reject(new Error(message))
+      const what = `append of ${records.length} record(s) to ${dbName}`
+      const { tx, error } = begin('readwrite', 'append')
+      if (!tx) return track(Promise.reject(error))
+      const committed = completion(tx, what, () => undefined)
+      const store = tx.objectStore(STORE)
+      try {
+        for (const record of records) {
+          // Structured clone copies a view's whole buffer: store exactly the record's bytes, as a plain Uint8Array.
+          const exact =
+            record.constructor === Uint8Array && record.byteOffset === 0 && record.byteLength === record.buffer.byteLength
+              ? record
+              : new Uint8Array(record)
+          store.add(exact)
         }
-        const tx = transaction('readwrite', 'append')
-        tx.oncomplete = () => resolve()
-        tx.onerror = (event) =>
-          fail(`IndexedDB append of ${records.length} record(s) to ${dbName} failed: ${explain(requestError(event) ?? tx.error)}`)
-        tx.onabort = () => fail(`IndexedDB append of ${records.length} record(s) to ${dbName} aborted: ${explain(tx.error)}`)
-        const store = tx.objectStore(STORE)
+      } catch (error) {
+        // The abort that follows would only say "aborted": this is the reason.
+        committed.catch(() => {})
         try {
-          for (const record of records) {
-            // Structured clone copies a view's whole buffer: store exactly the record's bytes, as a plain Uint8Array.
-            const exact =
-              record.constructor === Uint8Array && record.byteOffset === 0 && record.byteLength === record.buffer.byteLength
-                ? record
-                : new Uint8Array(record)
-            store.add(exact)
-          }
-        } catch (error) {
-          fail(`IndexedDB append of ${records.length} record(s) to ${dbName} failed: ${explain(error as Error)}`)
-          try {
-            tx.abort()
-          } catch {
-            // Already finished or aborting.
-          }
+          tx.abort()
+        } catch {
+          // Already finished or aborting.
         }
-      })
-      const tracked = write.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-      return tracked
+        return track(Promise.reject(new Error(`IndexedDB ${what} failed: ${explain(error as Error)}`)))
+      }
+      return track(committed)
     },
     async close() {
       if (closed === undefined) closed = 'record store is closed'
