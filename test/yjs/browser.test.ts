@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createIdentity, Space } from '../../core/index.js'
 import { eventually } from '../../testing/index.js'
 import { startBrowserHarness, type BrowserHarness, type PagePeer } from '../support/browser.js'
-import { signedBallots } from '../support/ballots.js'
-import { killAllPeers, processReplica, type ProcessReplica } from '../support/process-replica.js'
+import { yjsPeerWithBallots } from '../support/ballots.js'
+import { killAllPeers, processReplica } from '../support/process-replica.js'
 import { startSignal, stopAllSignals } from '../support/signal-process.js'
 
 const DEAD_SIGNAL = 'ws://127.0.0.1:9' // discard port: nothing listens there
@@ -113,21 +113,8 @@ describe('yjs replica in Chromium', () => {
     // it arrives only in fragments, sent by @roamhq/wrtc in Node and then by Chromium itself.
     const signal = await startSignal()
     const [a, b] = await Promise.all([browser().newPeer(), browser().newPeer()])
-    let replica: ProcessReplica | undefined
-    const node = await Space.create({
-      identity: await createIdentity(),
-      name: 'large',
-      replica: async (spaceId) => (replica = await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] })),
-    })
+    const { space: node, poll } = await yjsPeerWithBallots(signal.url, 'large', ['x', 'y', 'z'], 3000)
     spaces.push(node)
-    const poll = await node.createPoll({
-      question: 'Which?',
-      options: ['x', 'y', 'z'],
-      method: 'plurality',
-      eligibility: { type: 'anyone' },
-    })
-    const ballots = await signedBallots(poll, 3000, 3)
-    for (let i = 0; i < ballots.bytes.length; i += 500) await replica!.add(ballots.bytes.slice(i, i + 500))
     const turnout = (page: PagePeer) =>
       eventually(
         async () => expect(await page.call('turnout', poll.id), `page errors:\n${page.errors.join('\n')}`).toBe(3000),

@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createIdentity, Space, type PluralityResult } from '../../core/index.js'
 import { eventually } from '../../testing/index.js'
-import { signedBallots } from '../support/ballots.js'
-import { killAllPeers, processReplica, type ProcessReplica } from '../support/process-replica.js'
+import { yjsPeerWithBallots } from '../support/ballots.js'
+import { killAllPeers, processReplica } from '../support/process-replica.js'
 import { startSignal, stopAllSignals } from '../support/signal-process.js'
 
 const open: Space[] = []
@@ -24,24 +24,9 @@ const OPTIONS = ['red', 'green', 'blue']
 describe('yjs over WebRTC: a state larger than one data-channel message', () => {
   it(`gives a newcomer every one of ${BALLOTS} ballots (~800 KB of state)`, async () => {
     const signal = await startSignal()
-    let aliceReplica: ProcessReplica | undefined
-    const alice = await Space.create({
-      identity: await createIdentity(),
-      name: 'large state',
-      replica: async (spaceId) => (aliceReplica = await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] })),
-    })
+    const { space: alice, replica: aliceReplica, poll, ballots } = await yjsPeerWithBallots(signal.url, 'large state', OPTIONS, BALLOTS)
     open.push(alice)
-    const poll = await alice.createPoll({
-      question: 'Which colour?',
-      options: OPTIONS,
-      method: 'plurality',
-      eligibility: { type: 'anyone' },
-    })
-
-    // Written straight into Alice's replica: the fastest way through the real record API to a state of this size.
-    const ballots = await signedBallots(poll, BALLOTS, OPTIONS.length)
-    for (let i = 0; i < BALLOTS; i += 500) await aliceReplica!.add(ballots.bytes.slice(i, i + 500))
-    const stateBytes = (await aliceReplica!.command('encodeState')) as number
+    const stateBytes = (await aliceReplica.command('encodeState')) as number
     expect(stateBytes).toBeGreaterThan(3 * 256 * 1024)
 
     const bobReplica = await processReplica('yjs-peer.ts', { spaceId: alice.id, signaling: [signal.url] })
