@@ -3,7 +3,7 @@ import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
-import { DecodeLimitError, decodeUntrusted, encode, MAX_DEPTH } from './codec.js'
+import { DecodeLimitError, decodeFirstUntrusted, decodeUntrusted, encode, MAX_DEPTH } from './codec.js'
 
 const hex = (text: string): Uint8Array =>
   Uint8Array.from(
@@ -126,6 +126,27 @@ describe('codec', () => {
   it('encodes deterministically: map keys sorted by length then bytes, whatever the insertion order', () => {
     expect(encode({ b: 1, a: 2 })).toEqual(encode({ a: 2, b: 1 }))
     expect(encode({ bb: 1, a: 2 })).toEqual(hex('a2 6161 02 626262 01'))
+  })
+
+  it('a decode that fails part-way leaves nothing behind for the next one (one tokenizer serves all)', () => {
+    expect(thrown(nestedPairs(MAX_DEPTH + 1))).toBeInstanceOf(DecodeLimitError)
+    // Containers left open by the failure would count against this one's depth.
+    expect(thrown(nestedPairs(MAX_DEPTH))).toBeUndefined()
+    expect(thrown(hex('83 01 02'))).toBeInstanceOf(Error)
+    expect(decodeUntrusted(hex('82 01 02'))).toEqual([1, 2])
+  })
+
+  it('decodeFirstUntrusted reads one item and says how many bytes it took', () => {
+    fc.assert(
+      fc.property(dagValue, fc.uint8Array({ maxLength: 8 }), (value, after) => {
+        const item = encode(value)
+        const [decoded, length] = decodeFirstUntrusted(new Uint8Array([...item, ...after]))
+        expect(decoded).toEqual(value)
+        expect(length).toBe(item.length)
+      }),
+      { seed: 5, numRuns: 100 },
+    )
+    expect(() => decodeFirstUntrusted(nestedPairs(3), 2)).toThrow(DecodeLimitError)
   })
 
   describe('depth bound', () => {
