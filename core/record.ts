@@ -16,6 +16,7 @@ import { decodeUntrusted, encode, SHA2_256, sha256CidOn } from './codec.js'
 import { didFromPublicKey, type Did } from './did.js'
 import { builtin } from './node-builtins.js'
 import { ed25519Backend } from './ed25519.js'
+import { readKnownEnvelope, type KnownEnvelope } from './known-envelope.js'
 import type { Hlc } from './hlc.js'
 import type { Identity } from './identity.js'
 import { reject, type Verdict } from './rejection.js'
@@ -72,10 +73,20 @@ const wireOf = (fields: RecordFields, author: Uint8Array) => ({
 })
 
 export async function recordCid(bytes: Uint8Array): Promise<CID> {
-  if (nodeSha256) return cidOfSha256(nodeSha256(bytes))
+  const now = recordCidNow(bytes)
+  if (now) return now
   // `encode` is the bare hash: synchronous in Node, a promise (WebCrypto) in browsers.
   const hashed = sha256.encode(bytes)
   return cidOfSha256(hashed instanceof Uint8Array ? hashed : await hashed)
+}
+
+/**
+ * The record's CID at once where hashing is synchronous (Node), else undefined (browsers: await
+ * `recordCid`). For loops over every stored record: awaiting `recordCid` costs a promise and a
+ * microtask turn per record, ~0.3 µs on top of the ~1.5 µs of the id itself.
+ */
+export function recordCidNow(bytes: Uint8Array): CID | undefined {
+  return nodeSha256 ? cidOfSha256(nodeSha256(bytes)) : undefined
 }
 
 /**
@@ -131,11 +142,22 @@ export function checkInput(input: unknown, maxBytes: number): Verdict<Uint8Array
 /**
  * First, cheap stage of accepting bytes from a peer: size bound before parsing, bounded strict
  * decode, canonical form, envelope schema. Signature and body checks come after.
+ *
+ * `checkedBefore`: the caller knows these exact bytes passed this function before (their hash is
+ * an id this device verified). Their envelope is then read in place (known-envelope.ts) and the
+ * canonical-form check, a re-encode and the costliest step of a parse, is not redone.
  */
-export function parseRecord(given: unknown, maxBytes: number, options: { knownCanonical?: boolean } = {}): Verdict<ParsedRecord> {
+export function parseRecord(given: unknown, maxBytes: number, options: { checkedBefore?: boolean } = {}): Verdict<ParsedRecord> {
   const bytes = checkInput(given, maxBytes)
   if (!bytes.ok) return bytes
   const input = bytes.value
+  if (options.checkedBefore) {
+    const known = readKnownEnvelopeOrUndefined(input)
+    if (known) {
+      const { kind, space, hlc, refs, body, authorKey, signature } = known
+      return { ok: true, value: { kind, space, hlc, refs, body, author: didFromPublicKey(authorKey), authorKey, signature, bytes: input } }
+    }
+  }
   let decoded: unknown
   try {
     decoded = decodeUntrusted(input)
@@ -144,9 +166,7 @@ export function parseRecord(given: unknown, maxBytes: number, options: { knownCa
   }
   // The decoder accepts some non-canonical forms (map key order); re-encoding catches them, so
   // one record cannot be given many ids by re-serializing it.
-  // `knownCanonical`: the caller knows these exact bytes passed this check before (their hash is
-  // an id this device verified), and the re-encode is the costliest step of a parse.
-  if (!options.knownCanonical && !equalBytes(encode(decoded), input)) return reject('malformed', 'not in canonical dag-cbor form')
+  if (!options.checkedBefore && !equalBytes(encode(decoded), input)) return reject('malformed', 'not in canonical dag-cbor form')
   const checked = envelope(decoded, '')
   if (!checked.ok) return reject('schema', `envelope ${checked.error}`)
   const wire = checked.value
@@ -166,6 +186,15 @@ export function parseRecord(given: unknown, maxBytes: number, options: { knownCa
       signature: wire.x,
       bytes: input,
     },
+  }
+}
+
+/** Bytes that passed before and still do not read in place (a layout the reader does not know) take the generic path. */
+function readKnownEnvelopeOrUndefined(input: Uint8Array): KnownEnvelope | undefined {
+  try {
+    return readKnownEnvelope(input)
+  } catch {
+    return undefined
   }
 }
 

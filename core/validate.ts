@@ -9,7 +9,7 @@ import { cidString } from './cid-string.js'
 import { ed25519Backend } from './ed25519.js'
 import { inviteProofMessage } from './invite.js'
 import { publicKeyFromDid } from './did.js'
-import { checkInput, parseRecord, recordCid, signedMessage, type ParsedRecord, type SignedRecord } from './record.js'
+import { checkInput, parseRecord, recordCid, recordCidNow, signedMessage, type ParsedRecord, type SignedRecord } from './record.js'
 import { reject, type Rejection, type Verdict } from './rejection.js'
 import type { Validator } from './schema.js'
 
@@ -41,14 +41,14 @@ export async function validateEntry(
   if (!checked.ok) return withSource(checked)
   // Hashing before parsing (cheap, and needed anyway) lets duplicates and records verified before
   // skip the costly checks.
-  const cid = await recordCid(checked.value)
+  const cid = recordCidNow(checked.value) ?? (await recordCid(checked.value))
   const computed = cidString(cid)
   // The replica's own string when it is the same id: one copy per record, not two.
   const id = options.claimedId === computed ? options.claimedId : computed
   const claimedOk = options.claimedId === undefined || options.claimedId === id
   if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
   const verifiedBefore = context.isVerified?.(id) ?? false
-  const parsed = parseRecord(checked.value, context.maxBytes, { knownCanonical: verifiedBefore })
+  const parsed = parseRecord(checked.value, context.maxBytes, { checkedBefore: verifiedBefore })
   if (!parsed.ok) return withSource(parsed)
   const record = parsed.value
   const about = { id, author: record.author }

@@ -15,7 +15,7 @@ import type { EventsDatabase, LogEntry } from '@orbitdb/core'
 import { ClosedError } from '../../core/errors.js'
 import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
@@ -76,7 +76,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   let everSynced = false
   let closed = false
 
-  for (const bytes of await store.load()) held.set(cidString(await recordCid(bytes)), bytes)
+  for (const bytes of await store.load()) held.set(cidString(recordCidNow(bytes) ?? (await recordCid(bytes))), bytes)
   const database = await peer.openSpaceLog(spaceId, access)
   const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
   const presence = pubsubPresence({ libp2p: peer.libp2p, pubsub, spaceId, ...(options.identity ? { identity: options.identity } : {}) })
