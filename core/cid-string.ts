@@ -11,7 +11,13 @@ const PREFIX = 'b'.charCodeAt(0)
 // Every output byte is ASCII, which latin1 decodes one to one.
 const latin1 = new TextDecoder('latin1')
 
+// The last CID asked for and its string: records come in runs naming one CID instance (the
+// space interns them), such as a poll's ballots, each asked for its poll's id.
+let lastCid: CID | undefined
+let lastString = ''
+
 export function cidString(cid: CID): string {
+  if (cid === lastCid) return lastString
   if (cid.version !== 1) return cid.toString()
   const bytes = cid.bytes
   const out = new Uint8Array(1 + Math.ceil((bytes.length * 8) / 5))
@@ -28,5 +34,7 @@ export function cidString(cid: CID): string {
     }
   }
   if (bits > 0) out[o++] = ALPHABET[(buffer << (5 - bits)) & 31]!
-  return latin1.decode(out.subarray(0, o))
+  lastCid = cid
+  lastString = latin1.decode(out.subarray(0, o))
+  return lastString
 }

@@ -60,7 +60,7 @@ export const array =
       if (!checked.ok) return checked
       out.push(checked.value)
     }
-    if (options.unique && new Set(out.map(uniqueKey)).size !== out.length) return fail(path, 'a list without duplicates')
+    if (options.unique && out.length > 1 && new Set(out.map(uniqueKey)).size !== out.length) return fail(path, 'a list without duplicates')
     return ok(out)
   }
 
