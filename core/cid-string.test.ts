@@ -20,6 +20,11 @@ describe('cidString', () => {
     const v0 = CID.createV0(await sha256.digest(bytes(10)))
     expect(cidString(v0)).toBe(v0.toString())
   })
+
+  it('gives each CID its own string when the same instances come again, in runs or interleaved', async () => {
+    const cids = await Promise.all([1, 2, 3].map(async (n) => CID.createV1(0x71, await sha256.digest(bytes(n)))))
+    for (const index of [0, 0, 1, 0, 2, 2, 1, 0]) expect(cidString(cids[index]!)).toBe(cids[index]!.toString())
+  })
 })
 
 describe('ballotSetDigest', () => {
