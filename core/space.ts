@@ -6,7 +6,8 @@
 import { CID } from 'multiformats/cid'
 import { authorizeContent } from './authorize.js'
 import { cidString } from './cid-string.js'
-import { equalBytes, randomBytes } from './bytes.js'
+import { sameCid } from './codec.js'
+import { randomBytes } from './bytes.js'
 import type { Did } from './did.js'
 import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedError, UnknownRecordError } from './errors.js'
 import { FeedState, type FeedItem, type FeedOptions, type Profile, type ThreadNode } from './feed.js'
@@ -814,12 +815,6 @@ export class Space {
     }
   }
 }
-
-/**
- * CID equality by the CIDs' bytes (which encode version, codec and multihash): `CID.equals` goes
- * through the multihash's fields and costs several times more, and every record names two or three.
- */
-const sameCid = (a: CID, b: CID): boolean => a === b || equalBytes(a.bytes, b.bytes)
 
 /** What the replica's list says this device verified before; an unreadable list means verifying again. */
 async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | undefined> {

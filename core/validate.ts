@@ -6,11 +6,12 @@
  */
 import type { CID } from 'multiformats/cid'
 import { cidString } from './cid-string.js'
+import { sameCid } from './codec.js'
 import { ed25519Backend } from './ed25519.js'
 import { inviteProofMessage } from './invite.js'
 import { publicKeyFromDid } from './did.js'
 import { checkInput, parseRecord, recordCid, recordCidNow, signedMessage, type ParsedRecord, type SignedRecord } from './record.js'
-import { reject, type Rejection, type Verdict } from './rejection.js'
+import { reject, type Rejection, type RejectionReason, type Verdict } from './rejection.js'
 import type { Validator } from './schema.js'
 
 export interface ValidationContext {
@@ -51,26 +52,26 @@ export async function validateEntry(
   const parsed = parseRecord(checked.value, context.maxBytes, { checkedBefore: verifiedBefore })
   if (!parsed.ok) return withSource(parsed)
   const record = parsed.value
-  const about = { id, author: record.author }
+  const refuse = (reason: RejectionReason, detail: string) => withSource(reject(reason, detail, { id, author: record.author }))
   if (options.claimedId !== undefined && options.claimedId !== id) {
-    return withSource(reject('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`, about))
+    return refuse('id-mismatch', `stored as ${String(options.claimedId).slice(0, 80)} but its content hashes to ${id}`)
   }
 
   if (record.kind === 'space') {
-    if (record.space !== null || !cid.equals(context.spaceCid)) {
-      return withSource(reject('foreign-genesis', "a genesis record whose id is not this space's id", about))
-    }
-  } else if (!record.space || !record.space.equals(context.spaceCid)) {
-    return withSource(reject('wrong-space', `record belongs to space ${record.space?.toString() ?? '(none)'}`, about))
+    if (record.space !== null || !sameCid(cid, context.spaceCid))
+      return refuse('foreign-genesis', "a genesis record whose id is not this space's id")
+  } else if (!record.space || !sameCid(record.space, context.spaceCid)) {
+    return refuse('wrong-space', `record belongs to space ${record.space?.toString() ?? '(none)'}`)
   }
   const schema = context.schemas.get(record.kind)
-  if (!schema) return withSource(reject('unknown-kind', `no record kind "${record.kind.slice(0, 64)}" in this version of townhall`, about))
+  if (!schema) return refuse('unknown-kind', `no record kind "${record.kind.slice(0, 64)}" in this version of townhall`)
   const body = schema(record.body, 'body')
-  if (!body.ok) return withSource(reject('schema', `${record.kind} ${body.error}`, about))
+  if (!body.ok) return refuse('schema', `${record.kind} ${body.error}`)
 
   const failed = verifiedBefore ? undefined : await checkSignatures(record, body.value, context.spaceCid)
-  if (failed) return withSource(reject('bad-signature', failed, about))
-  return { ok: true, value: { ...record, body: body.value, id, cid } }
+  if (failed) return refuse('bad-signature', failed)
+  const { kind, space, hlc, refs, author, authorKey, signature } = record
+  return { ok: true, value: { kind, space, hlc, refs, body: body.value, author, authorKey, signature, bytes: record.bytes, id, cid } }
 }
 
 /** The record's signature, and a join's invite proof; returns what failed, if anything. */
