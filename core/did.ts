@@ -13,10 +13,11 @@ const ED25519_PUB = [0xed, 0x01] as const
 const cache = new Map<string, Uint8Array>()
 const CACHE_LIMIT = 10_000
 
+// Reused by every call (synchronous): a did is computed for every record read.
+const multikey = Uint8Array.of(...ED25519_PUB, ...new Uint8Array(32))
+
 export function didFromPublicKey(publicKey: Uint8Array): Did {
   if (publicKey.length !== 32) throw new InvalidArgumentError(`An Ed25519 public key has 32 bytes, got ${publicKey.length}.`)
-  const multikey = new Uint8Array(34)
-  multikey.set(ED25519_PUB)
   multikey.set(publicKey, 2)
   // A flat string (see base58.ts): every record keeps its author's did.
   return base58btcEncode(multikey, `${PREFIX}z`) as Did
