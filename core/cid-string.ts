@@ -13,6 +13,7 @@ const latin1 = new TextDecoder('latin1')
 
 // The last CID asked for and its string: records come in runs naming one CID instance (the
 // space interns them), such as a poll's ballots, each asked for its poll's id.
+let scratch = new Uint8Array(64)
 let lastCid: CID | undefined
 let lastString = ''
 
@@ -20,7 +21,10 @@ export function cidString(cid: CID): string {
   if (cid === lastCid) return lastString
   if (cid.version !== 1) return cid.toString()
   const bytes = cid.bytes
-  const out = new Uint8Array(1 + Math.ceil((bytes.length * 8) / 5))
+  const length = 1 + Math.ceil((bytes.length * 8) / 5)
+  // Scratch reused by every call (synchronous): ids are computed for every record read.
+  if (scratch.length < length) scratch = new Uint8Array(length)
+  const out = scratch
   out[0] = PREFIX
   let o = 1
   let bits = 0
