@@ -591,7 +591,7 @@ export class Space {
     const membershipChanged = fresh.some((record) => MEMBERSHIP_KINDS.has(record.kind))
     let added: RecordId[] = []
     if (membershipChanged) {
-      added = this.rebuild(rejected)
+      added = this.rebuild(rejected, new Set(fresh.map((record) => record.id)))
     } else {
       for (const record of fresh) if (this.fold(record, rejected)) added.push(record.id)
     }
@@ -709,9 +709,13 @@ export class Space {
     return authorizeContent(record, { membership: this.membership, postAuthor: (id) => this.feed.postAuthor(id) })
   }
 
-  /** Membership changed: recompute it from all records and re-judge every content record. Rare by nature. */
-  private rebuild(rejected: Rejection[]): RecordId[] {
-    const wasVisible = new Set([...this.records.keys()].filter((id) => !this.held.has(id)))
+  /**
+   * Membership changed: recompute it from all records and re-judge every content record. Rare by
+   * nature. `fresh`: the records of this change, already in `records` but not yet in any view.
+   */
+  private rebuild(rejected: Rejection[], fresh: ReadonlySet<RecordId>): RecordId[] {
+    const heldBefore = new Set(this.held.keys())
+    const wasVisible = (id: RecordId) => !fresh.has(id) && !heldBefore.has(id)
     const membershipRecords: SignedRecord[] = []
     for (const record of this.records.values()) {
       if (record.kind === 'space') this.genesis = record as SignedRecord<BodyOf<'space'>>
@@ -728,10 +732,10 @@ export class Space {
     // (hlc, id) order, so anything logged during a rebuild does not depend on arrival order.
     for (const record of [...this.records.values()].sort(compareRecords)) {
       if (MEMBERSHIP_KINDS.has(record.kind)) {
-        if (!this.membership?.rejected.has(record.id) && !wasVisible.has(record.id)) added.push(record.id)
+        if (!this.membership?.rejected.has(record.id) && !wasVisible(record.id)) added.push(record.id)
         continue
       }
-      if (this.fold(record, refolded) && !wasVisible.has(record.id)) added.push(record.id)
+      if (this.fold(record, refolded) && !wasVisible(record.id)) added.push(record.id)
     }
     // Voting records that were already held are not logged again.
     rejected.push(...refolded.filter((rejection) => rejection.id === undefined || !previouslyHeld.has(rejection.id)))

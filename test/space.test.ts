@@ -175,6 +175,30 @@ describe('Space', () => {
     await w.close()
   })
 
+  it('reports every record of a change as added when the change also changes membership', async () => {
+    const w = await world()
+    const carol = await w.join()
+    const join = await carol.space.join()
+    const post = await carol.space.post('hi')
+    const watcher = await Space.open({
+      id: w.founder.space.id,
+      identity: await createIdentity(),
+      replica: localReplica(w.founder.space.id),
+    })
+    const genesis = w.founder.space.getRecords().find((r) => r.kind === 'space')!
+    await watcher.ingest([{ bytes: genesis.bytes, source: 'founder' }])
+    const seen: string[][] = []
+    watcher.subscribe((change) => seen.push([...change.added]))
+    // The join rebuilds the membership; the post arrives with it and enters the feed all the same.
+    const change = await watcher.ingest([join, post].map((record) => ({ bytes: record.bytes, source: 'carol' })))
+    expect(change.membershipChanged).toBe(true)
+    expect([...change.added].sort()).toEqual([join.id, post.id].sort())
+    expect(seen).toEqual([change.added])
+    expect(watcher.getFeed().map((item) => item.id)).toEqual([post.id])
+    await watcher.close()
+    await w.close()
+  })
+
   it('re-evaluates earlier records when the membership that authorizes them arrives later', async () => {
     const w = await world({ policy: 'invite-only' })
     const bob = await w.join()
