@@ -183,9 +183,18 @@ function deflateFrame(records: readonly Uint8Array[], dictionary: Uint8Array): U
 function inflateFrame(frame: Uint8Array, dictionary: Uint8Array): Uint8Array[] | undefined {
   let plain: Uint8Array
   try {
-    const inflated = inflateRawSync(frame.subarray(1), { ...withDictionary(dictionary), maxOutputLength: FRAME_PLAIN_BYTES + MAX_FRAME })
-    // Plain Uint8Array views, not Buffers: records must not differ by where they were read from.
-    plain = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength)
+    const deflated = frame.subarray(1)
+    const limit = FRAME_PLAIN_BYTES + MAX_FRAME
+    // One output chunk for most frames (ballots deflate ~2.6:1): zlib's default 16 KiB chunks made
+    // a 270 KB frame into 17 pieces and a concatenation.
+    const chunkSize = Math.min(Math.max(4 * deflated.length, 1024), limit)
+    const inflated = inflateRawSync(deflated, { ...withDictionary(dictionary), maxOutputLength: limit, chunkSize })
+    // The records are views into `plain`, so it must be a buffer of its own and of its exact size:
+    // zlib hands back a view into its output chunk, which every record would keep alive (16 KiB
+    // a record for a file of single-record appends). Plain Uint8Array, not Buffer: records must
+    // not differ by where they were read from.
+    const exact = inflated.byteOffset === 0 && inflated.buffer.byteLength === inflated.byteLength
+    plain = exact ? new Uint8Array(inflated.buffer) : new Uint8Array(inflated)
   } catch {
     return undefined
   }

@@ -74,6 +74,24 @@ describe('fileRecordStore', () => {
     await again.close()
   })
 
+  it("holds what it loads in buffers of the records' own size, however small the appends were", async () => {
+    const path = scratch()
+    const shared = randomBytes(120)
+    const records = Array.from({ length: 300 }, () => new Uint8Array([0xa8, ...shared, ...randomBytes(96)]))
+    const store = await fileRecordStore(path)
+    for (const record of records) await store.append([record])
+    await store.close()
+    const again = await fileRecordStore(path)
+    const loaded = await again.load()
+    await again.close()
+    expect(loaded).toEqual(records)
+    // Records are views: what they keep alive is every distinct buffer under them.
+    const held = new Set(loaded.map((bytes) => bytes.buffer))
+    const heldBytes = [...held].reduce((sum, buffer) => sum + buffer.byteLength, 0)
+    const recordBytes = records.reduce((sum, bytes) => sum + bytes.length, 0)
+    expect(heldBytes).toBeLessThan(recordBytes * 1.2)
+  })
+
   it('splits a large append into frames it can read back', async () => {
     const path = scratch()
     // 17.5 MiB, incompressible: as one frame it would pass the 16 MiB a frame may have and read as torn.
