@@ -25,6 +25,7 @@ import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { freshRecords } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
@@ -414,21 +415,13 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     },
     async add(bytesList) {
       if (closing) throw new ClosedError('replica')
-      const fresh: Array<[string, Uint8Array]> = []
-      for (const given of bytesList) {
-        const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-        const id = cidString(await recordCid(bytes))
-        if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
-      }
-      if (fresh.length === 0) return
-      await store.append(fresh.map(([, bytes]) => bytes))
+      const fresh = await freshRecords(bytesList, held)
+      if (fresh.size === 0) return
+      await store.append([...fresh.values()])
       if (closed) return // durable locally; peers get it next time the space is open
       for (const [id, bytes] of fresh) held.set(id, bytes)
       // Records that arrive together become one change: per-change cost grows with the document.
-      heal(
-        fresh.map(([id]) => id),
-        false,
-      )
+      heal([...fresh.keys()], false)
     },
     async getAll() {
       if (closing) throw new ClosedError('replica')

@@ -17,6 +17,7 @@ import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { freshRecords } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
 import { DEFAULT_MAX_BATCH_BYTES, toBatches, unbatch } from './batch.js'
@@ -119,7 +120,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   /** Adopts what the entries carry and hands every new value to the listeners. */
   async function absorb(entries: readonly LogEntry[], source: string): Promise<string[]> {
     const out: ReplicaEntry[] = []
-    const fresh: Array<[string, Uint8Array]> = []
+    const fresh = new Map<string, Uint8Array>()
     const inLog: string[] = []
     for (const entry of entries) {
       const { wellFormed, values } = unbatch(entry.payload)
@@ -128,10 +129,10 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
         if (value instanceof Uint8Array) {
           // IPC and some decoders hand out Buffers or views: keep plain copies.
           const bytes = value.constructor === Uint8Array ? value : new Uint8Array(value)
-          const id = cidString(await recordCid(bytes))
+          const id = cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
           inLog.push(id)
-          if (held.has(id) || foreign.has(id) || fresh.some(([known]) => known === id)) continue
-          if (adoptable(bytes, id)) fresh.push([id, bytes])
+          if (held.has(id) || foreign.has(id) || fresh.has(id)) continue
+          if (adoptable(bytes, id)) fresh.set(id, bytes)
           else remember(id, { bytes, source })
           // The id this replica computed: the space checks it and keeps this string rather than its own.
           out.push({ bytes, claimedId: id, source })
@@ -144,7 +145,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
       }
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
-    if (fresh.length > 0) await store.append(fresh.map(([, bytes]) => bytes))
+    if (fresh.size > 0) await store.append([...fresh.values()])
     for (const [id, bytes] of fresh) held.set(id, bytes)
     if (!closed && out.length > 0 && source !== 'local') {
       received += out.length
@@ -238,22 +239,13 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     },
     async add(records) {
       if (closed) throw new ClosedError('replica')
-      const fresh: Array<[string, Uint8Array]> = []
-      for (const given of records) {
-        const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-        const id = cidString(await recordCid(bytes))
-        if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
-      }
-      if (fresh.length === 0) return
+      const fresh = await freshRecords(records, held)
+      if (fresh.size === 0) return
       // Durable first (invariant 6); the log entry follows. A crash in between is repaired on reopen.
-      await store.append(fresh.map(([, bytes]) => bytes))
+      await store.append([...fresh.values()])
       for (const [id, bytes] of fresh) held.set(id, bytes)
       if (closed) throw new ClosedError('replica')
-      for (const batch of toBatches(
-        fresh.map(([, bytes]) => bytes),
-        options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
-      ))
-        await database.add(batch)
+      for (const batch of toBatches([...fresh.values()], options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
     },
     async getAll() {
       if (closed) throw new ClosedError('replica')

@@ -19,6 +19,7 @@ import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from '
 import { checkPeerMessage } from './message-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
 import { memoryRecordStore, type RecordStore } from './store.js'
+import { freshRecords } from '../shared/fresh-records.js'
 
 export interface YjsReplicaOptions {
   readonly spaceId: string
@@ -283,17 +284,11 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     },
     async add(bytesList) {
       if (closed) throw new ClosedError('replica')
-      const fresh: Array<[string, Uint8Array]> = []
-      for (const given of bytesList) {
-        // Yjs stores binary content only for plain Uint8Arrays: a Node Buffer would throw "Unexpected content type".
-        const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-        const id = cidString(await recordCid(bytes))
-        if (!held.has(id) && !fresh.some(([known]) => known === id)) fresh.push([id, bytes])
-      }
-      if (fresh.length === 0) return
-      await store.append(fresh.map(([, bytes]) => bytes))
+      const fresh = await freshRecords(bytesList, held)
+      if (fresh.size === 0) return
+      await store.append([...fresh.values()])
       for (const [id, bytes] of fresh) held.set(id, bytes)
-      doc.transact(() => fresh.forEach(([id, bytes]) => records.set(id, bytes)), LOCAL)
+      doc.transact(() => fresh.forEach((bytes, id) => records.set(id, bytes)), LOCAL)
     },
     async getAll() {
       if (closed) throw new ClosedError('replica')
