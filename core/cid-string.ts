@@ -11,9 +11,10 @@ const PREFIX = 'b'.charCodeAt(0)
 // Every output byte is ASCII, which latin1 decodes one to one.
 const latin1 = new TextDecoder('latin1')
 
+// Output bytes, reused by every call (encoding is synchronous): ids are computed for every record read.
+let scratch = new Uint8Array(64)
 // The last CID asked for and its string: records come in runs naming one CID instance (the
 // space interns them), such as a poll's ballots, each asked for its poll's id.
-let scratch = new Uint8Array(64)
 let lastCid: CID | undefined
 let lastString = ''
 
@@ -22,7 +23,6 @@ export function cidString(cid: CID): string {
   if (cid.version !== 1) return cid.toString()
   const bytes = cid.bytes
   const length = 1 + Math.ceil((bytes.length * 8) / 5)
-  // Scratch reused by every call (synchronous): ids are computed for every record read.
   if (scratch.length < length) scratch = new Uint8Array(length)
   const out = scratch
   out[0] = PREFIX
