@@ -11,18 +11,46 @@ export const NOTES = `
 
 The machine has 2 cores; the runs above were made with nothing else running, but the load
 averages at the start and end (machine table) show what the benchmark itself puts on it: the sync
-workload runs three processes. The host itself is not steady either: this run, made 40 minutes
-after the previous full run with one core change in between (records kept in compact form at once,
-below), measured the raw baselines 10–25% slower too (Y.applyUpdate of 100k: 507 ms, before 417 ms;
-node:crypto verify at 100k: 10.5k/s, before 11.7k/s; plain automerge-repo sync: 3.45 s, before
-2.97 s), so compare ratios, not absolute figures, between runs. Rates that use both cores
+workload runs three processes. The host itself is not steady either: between runs on the same code
+the raw baselines move by 10–25% (Y.applyUpdate of 100k: 417 to 507 ms; node:crypto verify at
+100k: 10.5k to 12.1k/s; plain automerge-repo sync: 2.97 to 3.45 s), and within one profiling
+session the same decode measured 3.2 and 6.0 µs a few minutes apart, so compare ratios, not absolute figures, between runs. Rates that use both cores
 (WebCrypto, ingest, sync) suffer most from other work: in the second round, the same 10k ingest
 measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 
 ### Changed while benchmarking (core/, adapters/)
 
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
-is covered by tests, most of them added with the change. Third round (the figures above):
+is covered by tests, most of them added with the change. Fourth round (the figures above): the
+space's part of opening 100k ballots (records from memory, ids verified before) went from ~2.9 s to
+~1.6 s, and a whole Yjs cold open of 100k from 5.2–7.0 s to 3.1–3.3 s (runs interleaved with the
+previous build, same machine, same minutes):
+
+- **Records verified before are read in place** (\`core/known-envelope.ts\`): bytes whose hash is a
+  listed id passed every check before, so their envelope is read at the offsets canonical
+  dag-cbor gives it, and only the body goes through the decoder (the generic decode and schema
+  check of the envelope were half the cost of reading a record). Any other layout takes the generic
+  path; a property test checks both give the same record. 8.7 to 4.9 µs a ballot.
+- **One tokenizer and options object for every decode** (\`core/codec.ts\`): building both per call
+  was ~40% of decoding a ballot (5.8 to 3.2 µs).
+- **No fresh typed arrays per id and per did:key** (\`core/cid-string.ts\`, \`core/base58.ts\`,
+  \`core/did.ts\`): scratch arrays reused by these synchronous encoders; did:key 3.4 to 1.1 µs,
+  id strings ~0.9 to ~0.45 µs. The id string of the last CID is remembered (a poll's ballots each
+  ask for their poll's).
+- **Smaller per-record costs**: CIDs compared by their bytes (\`CID.equals\` walks the multihash
+  fields; three per ballot), a record's id hashed without an await where hashing is synchronous
+  (~0.3 µs), no closures made per record in validation (under tsx each is also named at runtime),
+  no Set to check a one-item refs list for duplicates.
+- **The record store inflates each frame into a buffer of its exact size**
+  (\`adapters/shared/file-store.ts\`): records are views into their frame, and zlib returned a view
+  into its 16 KiB output chunk, so a file written one record at a time (as peers and local actions
+  append) kept 16 KiB alive per record when opened (2,000 records: 32.8 MB; after: ~0.5 MB). The
+  benchmark writes batches of 1,000 and did not show it; a test does now.
+- **Replicas dedupe a batch with a map** (\`adapters/shared/fresh-records.ts\`): each adapter's
+  \`add\` searched a list for duplicates within the batch, n²/2 comparisons (100k records added at
+  once: five billion).
+
+Third round:
 
 - **The Node record store deflates what it writes** (\`adapters/shared/file-store.ts\`): signed
   records repeat the space and poll ids and their field names, and the record file held them
@@ -134,22 +162,25 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (6.3 s for 100k in this run, 12.4x the raw load; 5.4 s and 13.5x in the
-  previous run; 19.2 s before the second round)**. Profiled (\`node --cpu-prof\` of the open
-  alone): the replica reads and inflates the record file, hashes every record to key it and fills
-  the Y.Map (~0.9 s); y-webrtc's BroadcastChannel broadcast of the whole document (0.5–0.9 s,
-  above); then the space hashes, decodes, schema-checks and folds every record (~3.5–4.5 s, a
-  third to a half of it garbage collection: with the Y.Doc and the replica's copies on the heap,
-  most of what a scavenge finds is kept). That is ~25 µs per record at 10k and ~35–45 µs at 100k,
-  without signatures. The replica's part alone is near the target, so under 1 s needs the space to
-  show results without waiting for the replica or decoding every record: persisting what the
-  views derived, or decoding lazily. That is a different design, not a fix.
-- **Cold open, OrbitDB and Automerge, against the raw library's load** (16x and 14.9x; 43x and
-  45x before the second round): the raw side only parses the library's own format; townhall also
-  decodes and checks every record and folds it into the views, as above, so the ratio is bounded
-  by the same per-record cost. Automerge at 100k cannot be measured (above).
-- **Automerge sync (4.9 s for 10k, 1.41x plain automerge-repo)**: plain automerge-repo took 3.45 s
-  for the same records through the same server in this run (2.97 s in the previous one), before
+- **Cold open, Yjs (4.2 s for 100k in this run, 8.8x the raw load; 6.3 s and 12.4x before the
+  fourth round; 19.2 s before the second)**. Profiled (\`node --cpu-prof\` of the open alone,
+  after the fourth round): the replica reads and inflates the record file, hashes every record to
+  key it and fills the Y.Map (~0.85 s; the raw \`Y.applyUpdate\` alone is ~0.45 s); y-webrtc's
+  BroadcastChannel broadcast of the whole document (~0.5 s, above, now a fifth of the open); the
+  space hashes, reads and folds every record (~1.2–1.4 s, ~12–14 µs a record, a fifth of it
+  garbage collection). What remains per record is the id hash, the body decode, the did:key, the
+  body schema and the fold, each about a microsecond. Under 1 s needs the space to show results
+  without materializing every record (persisted views, lazy records) and y-webrtc not to broadcast
+  the whole document on connect: a different design, not a fix.
+- **Cold open, OrbitDB and Automerge, against the raw library's load** (9.5x and 13.7x in this
+  run; 16x and 14.9x before the fourth round; 43x and 45x before the second): the raw side only
+  parses the library's own format. OrbitDB: the replica reads the log (~0.2 s of entry decoding)
+  and hashes every record twice, once from its record file and once from the log (~0.4 s), then
+  the space's ~1.2–2 s as above. Automerge at 10k: \`A.load\` with materialization (~0.25 s) and
+  automerge-repo's diff of the loaded document against an empty one to emit its change event
+  (~0.15 s) before the space's part. Automerge at 100k cannot be measured (above).
+- **Automerge sync (4.5 s for 10k, 1.3x plain automerge-repo)**: plain automerge-repo took 3.4 s
+  for the same records through the same server in this run (2.97–3.45 s in earlier ones), before
   anything is verified; townhall adds the reader's validation (10k signatures, ~1 s on a core the
   writer and the server share) and the adapter's parse of each arriving record (to decide whether
   to keep it).
