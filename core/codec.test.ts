@@ -3,6 +3,7 @@ import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
+import { dagValue as dagValueOf } from '../test/support/dag-value.js'
 import { DecodeLimitError, decodeFirstUntrusted, decodeUntrusted, encode, MAX_DEPTH } from './codec.js'
 
 const hex = (text: string): Uint8Array =>
@@ -39,23 +40,7 @@ const nestedMaps = (depth: number) => {
 const cidOf = (data: Uint8Array) => CID.createV1(0x71, createDigest(0x12, sha256(data)))
 const cidArb = fc.uint8Array({ minLength: 1, maxLength: 16 }).map(cidOf)
 
-/** Values in the dag-cbor data model (no floats, no undefined). */
-const dagValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.maxSafeInteger(),
-    fc.string({ maxLength: 20 }),
-    fc.uint8Array({ maxLength: 20 }),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(
-      fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'),
-      tie('value'),
-      { maxKeys: 4 },
-    ),
-  ),
-})).value
+const dagValue = dagValueOf()
 
 describe('codec', () => {
   it('decodeUntrusted round-trips encode for dag-cbor values', () => {
