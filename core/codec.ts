@@ -103,8 +103,16 @@ function decodeCid(decode: TagDecodeControl): CID {
   const bytes = decode()
   if (!(bytes instanceof Uint8Array) || bytes[0] !== 0) throw new Error('Invalid CID for CBOR tag 42; expected leading 0x00')
   const cid = bytes.subarray(1)
-  if (cid.length === 36 && cid[0] === 1 && cid[1]! < 0x80 && cid[2] === SHA2_256 && cid[3] === 32) return sha256CidOn(cid)
-  return CID.decode(cid)
+  return usualCidOn(cid) ?? CID.decode(cid)
+}
+
+/**
+ * The usual CID, version 1 with a one-byte codec over a sha2-256 digest, built on the view `bytes`
+ * when that is what they hold; undefined otherwise (multiformats then decodes the rest).
+ */
+export function usualCidOn(bytes: Uint8Array): CID | undefined {
+  const usual = bytes.length === 36 && bytes[0] === 1 && bytes[1]! < 0x80 && bytes[2] === SHA2_256 && bytes[3] === 32
+  return usual ? sha256CidOn(bytes) : undefined
 }
 
 export const SHA2_256 = 0x12
