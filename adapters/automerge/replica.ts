@@ -23,7 +23,7 @@ import { equalBytes } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
 import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { freshRecords } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
@@ -230,7 +230,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
 
   /** Records held under their true id: the set this replica heals from. */
   const held = new Map<string, Uint8Array>()
-  for (const bytes of await store.load().catch(fail)) held.set(cidString(recordCidNow(bytes) ?? (await recordCid(bytes))), bytes)
+  for (const [id, bytes] of await freshRecords(await store.load().catch(fail), held)) held.set(id, bytes)
   try {
     const stored = await loadStored()
     // The stored document normally already holds the shared genesis: then it is taken as it is.

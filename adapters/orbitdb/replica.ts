@@ -77,7 +77,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   let everSynced = false
   let closed = false
 
-  for (const bytes of await store.load()) held.set(cidString(recordCidNow(bytes) ?? (await recordCid(bytes))), bytes)
+  for (const [id, bytes] of await freshRecords(await store.load(), held)) held.set(id, bytes)
   const database = await peer.openSpaceLog(spaceId, access)
   const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
   const presence = pubsubPresence({ libp2p: peer.libp2p, pubsub, spaceId, ...(options.identity ? { identity: options.identity } : {}) })

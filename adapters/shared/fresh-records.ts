@@ -1,6 +1,6 @@
 /**
  * The records of a batch that a replica does not hold yet, each once, keyed by id in batch order.
- * Every adapter's `add` starts this way.
+ * Every adapter's `add` starts this way, and so does loading its record store at open.
  */
 import { cidString } from '../../core/cid-string.js'
 import { recordCid, recordCidNow } from '../../core/record.js'

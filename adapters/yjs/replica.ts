@@ -13,7 +13,7 @@ import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
 import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
@@ -103,7 +103,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   let everSynced = false
   let closed = false
 
-  for (const bytes of await store.load()) held.set(cidString(recordCidNow(bytes) ?? (await recordCid(bytes))), bytes)
+  for (const [id, bytes] of await freshRecords(await store.load(), held)) held.set(id, bytes)
   doc.transact(() => {
     for (const [id, bytes] of held) records.set(id, bytes)
   }, LOCAL)
