@@ -104,9 +104,20 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   let closed = false
 
   for (const [id, bytes] of await freshRecords(await store.load(), held)) held.set(id, bytes)
-  doc.transact(() => {
-    for (const [id, bytes] of held) records.set(id, bytes)
-  }, LOCAL)
+
+  /**
+   * The Y.Doc is only the way to peers, so the stored records go into it when the first peer
+   * appears, before y-webrtc sends that peer anything. A device that opens alone never builds
+   * it, and y-webrtc's connect-time broadcast of the whole document has nothing to encode.
+   */
+  let filled = false
+  const fill = () => {
+    if (filled || closed) return
+    filled = true
+    doc.transact(() => {
+      for (const [id, bytes] of held) if (!records.has(id)) records.set(id, bytes)
+    }, LOCAL)
+  }
 
   const provider = new WebrtcProvider(roomName(options.spaceId), doc, {
     signaling: [...options.signaling],
@@ -182,6 +193,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     }
   }
   provider.on('peers', () => {
+    fill()
     guard()
     notifySync()
   })

@@ -72,7 +72,7 @@ describe('yjs over WebRTC', () => {
     await eventually(() => expect(texts(second.space)).toEqual(['through the live server']), 30_000)
   }, 60_000)
 
-  it('persists records and shows them offline after a restart, then catches up', async () => {
+  it('persists records and shows them offline after a restart, then catches up both ways', async () => {
     const signal = await startSignal()
     const dir = mkdtempSync(join(tmpdir(), 'townhall-yjs-'))
     dirs.push(dir)
@@ -84,11 +84,14 @@ describe('yjs over WebRTC', () => {
     // Reopened with no reachable signaling server: everything comes from disk.
     const offline = await peer(first.space.id, ['ws://127.0.0.1:9'], { directory: dir })
     expect(texts(offline.space)).toEqual(['before restart'])
+    await offline.space.post('written offline')
     await offline.space.close()
     await first.space.post('while away')
     const back = await peer(first.space.id, signal, { directory: dir })
-    expect(texts(back.space)).toContain('before restart')
-    await eventually(() => expect(texts(back.space)).toEqual(['before restart', 'while away']), 30_000)
+    expect(texts(back.space)).toEqual(['before restart', 'written offline'])
+    // Both ways: what only back's disk holds reaches the peer that stayed online.
+    await eventually(() => expect(texts(back.space)).toEqual(['before restart', 'while away', 'written offline']), 30_000)
+    await eventually(() => expect(texts(first.space)).toEqual(['before restart', 'while away', 'written offline']), 30_000)
   }, 90_000)
 
   it('reconnects peers after the signaling server restarts', async () => {
