@@ -229,8 +229,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   }
 
   /** Records held under their true id: the set this replica heals from. */
-  const held = new Map<string, Uint8Array>()
-  for (const [id, bytes] of await freshRecords(await store.load().catch(fail), held)) held.set(id, bytes)
+  const held = await freshRecords(await store.load().catch(fail), new Map())
   try {
     const stored = await loadStored()
     // The stored document normally already holds the shared genesis: then it is taken as it is.

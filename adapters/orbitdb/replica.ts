@@ -63,7 +63,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   const store = options.store ?? memoryRecordStore()
   const maxForeign = options.maxForeignEntries ?? 10_000
   /** Records held under their true id: what `getAll` serves and what is re-published if missing from the log. */
-  const held = new Map<string, Uint8Array>()
+  const held = await freshRecords(await store.load(), new Map())
   /** Other entries peers appended: not records of this space, handed over for the space to reject. */
   const foreign = new Map<string, ReplicaEntry>()
   /** Log entries already read. */
@@ -77,7 +77,6 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   let everSynced = false
   let closed = false
 
-  for (const [id, bytes] of await freshRecords(await store.load(), held)) held.set(id, bytes)
   const database = await peer.openSpaceLog(spaceId, access)
   const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
   const presence = pubsubPresence({ libp2p: peer.libp2p, pubsub, spaceId, ...(options.identity ? { identity: options.identity } : {}) })

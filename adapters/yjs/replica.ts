@@ -94,7 +94,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   const doc = new Y.Doc()
   const records = doc.getMap<unknown>('records')
   /** Records held under their true id: the set this replica heals from. */
-  const held = new Map<string, Uint8Array>()
+  const held = await freshRecords(await store.load(), new Map())
   const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
   const syncListeners = new Set<(state: SyncState) => void>()
   let received = 0
@@ -102,8 +102,6 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   let healed = 0
   let everSynced = false
   let closed = false
-
-  for (const [id, bytes] of await freshRecords(await store.load(), held)) held.set(id, bytes)
 
   /**
    * The Y.Doc is only the way to peers, so the stored records go into it when the first peer
