@@ -21,7 +21,22 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 ### Changed while benchmarking (core/, adapters/)
 
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
-is covered by tests, most of them added with the change. Fourth round (the figures above): the
+is covered by tests, most of them added with the change. Fifth round (the figures above): a Yjs
+cold open of 100k ballots went from ~4.0 s to ~2.9 s (runs interleaved with the previous build):
+
+- **The Yjs replica builds its document only when the first peer appears**
+  (\`adapters/yjs/replica.ts\`): the space reads the stored records from the replica's store, never
+  from the Y.Doc, so a device opening alone does not need one. Filling the Y.Map with every stored
+  record, and y-webrtc's connect-time broadcast of the whole document that followed (below), were
+  about a quarter of the open. The first WebRTC peer or tab fills it (~0.23 s for 100k records,
+  measured once) before y-webrtc sends that peer anything; records written on this device go in
+  at once. \`test/yjs/webrtc.test.ts\` checks that a record only the reopened peer's disk holds
+  reaches the other peer (it fails without the fill). The memory workload measures the replica
+  with its document built, as in a room.
+- **Replicas take the deduplicated map of their store as their held records**: at open the same
+  100k-entry map was built twice.
+
+Fourth round: the
 space's part of opening 100k ballots (records from memory, ids verified before) went from ~2.9 s to
 ~1.6 s, and a whole Yjs cold open of 100k from 5.2–7.0 s to 3.1–3.3 s (runs interleaved with the
 previous build, same machine, same minutes):
@@ -122,8 +137,10 @@ voters could neither close nor show a result).
   fragments (with backpressure on the data channel) and reassembles them before y-webrtc sees them;
   \`test/yjs/large-state.test.ts\` syncs 3,000 ballots over real WebRTC and fails without it.
 - **y-webrtc broadcasts the whole document on every connect**, encrypted, over BroadcastChannel (for
-  other tabs): profiled at 0.5–0.9 s of main-thread time while a Yjs space of 100k ballots opens
-  (lib0 encoding, AES, \`postMessage\`), with no option to turn it off.
+  other tabs): profiled at 0.5–0.9 s of main-thread time while a Yjs space of 100k ballots opened
+  (lib0 encoding, AES, \`postMessage\`), with no option to turn it off. **Worked around** for
+  opening: the replica's document is empty until a peer appears (above), so that broadcast carries
+  nothing; a device with other tabs open still pays it on every connect.
 - **Automerge 3.5.0 is slow to change a document it loaded, and runs out of memory doing it once
   the document is large.** Applying one change of 1,000 new keys (from another actor) to a map of
   10,000 takes ~0.1 s when the document was built in memory and ~15 s when it came from \`load\`
@@ -134,10 +151,13 @@ voters could neither close nor show a result).
   (\`RuntimeError: unreachable\` from Rust's \`rust_oom\`), after which every call into the
   module throws "Module terminated". automerge-repo 2.5.6 stores a document exactly so (a
   snapshot plus the incremental chunks written after it), so **reopening an Automerge space of
-  tens of thousands of records kills Automerge in that process**: that is the failure at
-  N=100,000 in the errors above (in every run; the adapter survives the failed load of its
-  document, "only a cache", but not the dead module). Reproduced without townhall or
-  automerge-repo:
+  tens of thousands of records can kill Automerge in that process**, depending on how
+  automerge-repo happened to split it while it was written, which depends on timing. In the run
+  above the stored document of 100k loaded (three opens of three); in the four runs before it the
+  open and memory workloads failed at N=100,000 in every run, and a store written the same way
+  right after this run (a snapshot of ~97k records and an incremental chunk of ~1k) failed to open
+  with "Module terminated". The adapter survives the failed load of its document ("only a
+  cache") but not the dead module. Reproduced without townhall or automerge-repo:
 
   \`\`\`js
   const put = (n) => (d) => { for (let i = 0; i < n; i++) d.records[randomKey()] = new Uint8Array(274) }
@@ -162,25 +182,28 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (4.2 s for 100k in this run, 8.8x the raw load; 6.3 s and 12.4x before the
-  fourth round; 19.2 s before the second)**. Profiled (\`node --cpu-prof\` of the open alone,
-  after the fourth round): the replica reads and inflates the record file, hashes every record to
-  key it and fills the Y.Map (~0.85 s; the raw \`Y.applyUpdate\` alone is ~0.45 s); y-webrtc's
-  BroadcastChannel broadcast of the whole document (~0.5 s, above, now a fifth of the open); the
-  space hashes, reads and folds every record (~1.2–1.4 s, ~12–14 µs a record, a fifth of it
-  garbage collection). What remains per record is the id hash, the body decode, the did:key, the
-  body schema and the fold, each about a microsecond. Under 1 s needs the space to show results
-  without materializing every record (persisted views, lazy records) and y-webrtc not to broadcast
-  the whole document on connect: a different design, not a fix.
-- **Cold open, OrbitDB and Automerge, against the raw library's load** (9.5x and 13.7x in this
-  run; 16x and 14.9x before the fourth round; 43x and 45x before the second): the raw side only
-  parses the library's own format. OrbitDB: the replica reads the log (~0.2 s of entry decoding)
-  and hashes every record twice, once from its record file and once from the log (~0.4 s), then
-  the space's ~1.2–2 s as above. Automerge at 10k: \`A.load\` with materialization (~0.25 s) and
-  automerge-repo's diff of the loaded document against an empty one to emit its change event
-  (~0.15 s) before the space's part. Automerge at 100k cannot be measured (above).
-- **Automerge sync (4.5 s for 10k, 1.3x plain automerge-repo)**: plain automerge-repo took 3.4 s
-  for the same records through the same server in this run (2.97–3.45 s in earlier ones), before
+- **Cold open, Yjs (2.8 s for 100k in this run, 7.5x the raw load; 4.2 s before the fifth
+  round, 6.3 s before the fourth, 19.2 s before the second)**. Timed in parts after the fifth
+  round (three fresh processes): the replica reads and inflates the record file and hashes every
+  record to key it, 0.59–0.63 s (it no longer builds a Y.Doc, and y-webrtc's broadcast carries
+  nothing); the space hashes, reads and folds every record, 1.6–2.4 s in the real open (1.2–1.4 s,
+  ~12–14 µs a record, with the same records from memory: the rest is reading the verified ids and
+  collecting a larger heap). Profiled, what remains per record is the id hash, the envelope and
+  body reads, the did:key, the body schema and the fold, each about a microsecond, and scavenges
+  of ~0.15 s. Under 1 s needs the space to show results without materializing every record
+  (views persisted with the records and checked against them, records read only when asked for):
+  a different design, not a fix.
+- **Cold open, OrbitDB and Automerge, against the raw library's load** (9.9x and 8.5x in this
+  run; 9.5x and 13.7x (at 10k) before the fifth round; 43x and 45x before the second): the raw side
+  only parses the library's own format. OrbitDB, timed in parts: the replica 1.4–1.5 s (it reads
+  its record file and the whole log, ~0.2 s of entry decoding, and hashes every record twice, once
+  from each, ~0.4 s; the log is read to recover from a crash between the two writes), then the
+  space's 1.6–2.2 s as above. Automerge, profiled at 10k: \`A.load\` with materialization
+  (~0.25 s) and automerge-repo's diff of the loaded document against an empty one to emit its
+  change event (~0.15 s) before the space's part; at 100k the open may not happen at all (above).
+- **Automerge sync (4.1 s for 10k in this run, 1.4x plain automerge-repo; 4.5 s before)**: plain
+  automerge-repo took 3.0 s for the same records through the same server in this run (2.97–3.45 s
+  in earlier ones), before
   anything is verified; townhall adds the reader's validation (10k signatures, ~1 s on a core the
   writer and the server share) and the adapter's parse of each arriving record (to decide whether
   to keep it).

@@ -480,7 +480,7 @@ export function markdown(results: Results, notes: string): string {
   out.push('')
   out.push(
     'A fresh process (with `--expose-gc`) loads every module, takes a baseline, then opens the persisted space of N ' +
-      "ballots until its results show (townhall: the Space and the adapter's replica), or has the raw library hold the same " +
+      "ballots until its results show (townhall: the Space and the adapter's replica, the Yjs one with its document built as when a peer is connected), or has the raw library hold the same " +
       'records (a Y.Doc with the Y.Map; the Automerge document loaded from the persisted chunks; an OrbitDB peer with the ' +
       'log open and every entry read). Figure: `heapUsed + external` after a full GC, over the baseline; RSS growth for reference.',
   )
