@@ -418,10 +418,11 @@ export function markdown(results: Results, notes: string): string {
   out.push(
     'A fresh process opens the persisted space (the directory written by the storage workload) with no network and waits ' +
       "until the poll's result counts every ballot; records this device verified before are not verified again (their ids " +
-      'are listed next to the records) but are decoded, checked against their schema and folded. Raw, in the same ' +
-      'process: Yjs `Y.applyUpdate` of a Y.Map holding the ' +
-      'same records; Automerge `load` of the document the replica persisted; OrbitDB opening the same log on a peer over ' +
-      'the same directory and reading every entry. Files are read once before timing, so both sides find them in the page cache.',
+      'are listed next to the records) but are decoded, checked against their schema and folded. Raw, in another fresh ' +
+      'process with the same modules loaded (so neither side runs code the other warmed up): Yjs `Y.applyUpdate` of a Y.Map ' +
+      'holding the same records; Automerge `load` of the document the replica persisted; OrbitDB opening the same log on a ' +
+      'peer over the same directory and reading every entry. Files are read once before timing, so both sides find them in ' +
+      'the page cache.',
   )
   out.push('')
   out.push(

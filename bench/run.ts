@@ -227,10 +227,15 @@ async function main(): Promise<void> {
           const row = { adapter, n, runs: [] as OpenRun[] }
           results.open.push(row)
           for (let i = 0; i < runs; i++) {
-            const run = await attempt(`open ${adapter} N=${n}`, () =>
-              runChild<OpenRun>('workloads/open-child.ts', { adapter, n, directory, mode: 'open' }),
+            // Each side in a fresh process of its own (see open-child.ts).
+            const townhall = await attempt(`open ${adapter} N=${n}`, () =>
+              runChild<Omit<OpenRun, 'rawMs'>>('workloads/open-child.ts', { adapter, n, directory, mode: 'open' }),
             )
-            if (!run) break
+            const raw = await attempt(`open ${adapter} N=${n} (raw)`, () =>
+              runChild<Pick<OpenRun, 'rawMs'>>('workloads/open-child.ts', { adapter, n, directory, mode: 'open-raw' }),
+            )
+            if (!townhall || !raw) break
+            const run: OpenRun = { ...townhall, rawMs: raw.rawMs }
             row.runs.push(run)
             log(`  ${adapter} N=${n}: ${fmtMs(run.ms)} vs raw ${fmtMs(run.rawMs)}`)
           }

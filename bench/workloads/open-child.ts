@@ -2,9 +2,14 @@
  * Cold open and memory, in a fresh process, of a space persisted by store-child.ts in `directory`.
  *
  * mode 'open': time from creating the adapter's Node replica to the poll's result being shown
- * (`space.getTally(poll).ballots === N`), then the raw library's own load of the same records:
- * Yjs `Y.applyUpdate` of a Y.Map holding them, Automerge `load` of the document the replica
- * persisted, OrbitDB opening the same log on a peer over the same directory and reading every entry.
+ * (`space.getTally(poll).ballots === N`).
+ *
+ * mode 'open-raw': the raw library's own load of the same records, in a fresh process of its own
+ * (run after 'open'), so that neither side finds code the other warmed up: Automerge's WebAssembly
+ * runs its first `load` in a process ~3x slower than the next (245 vs 73 ms for 10k records). Yjs
+ * `Y.applyUpdate` of the Y.Map update store-child.ts wrote beside the directory, Automerge `load`
+ * of the chunks the replica persisted, OrbitDB opening the same log on a peer over the same
+ * directory and reading every entry.
  *
  * mode 'memory-townhall' / 'memory-raw': heap (heapUsed + external, after a full GC) held by the
  * open space and its replica (the Yjs one with its document built, as once a peer appears), or by
@@ -13,22 +18,23 @@
  * The files are read once before anything is timed, so both sides find them in the page cache:
  * "cold" means a fresh process, not a cold disk.
  */
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as A from '@automerge/automerge'
 import * as Y from 'yjs'
 import { concatBytes } from '../../core/bytes.js'
-import { createIdentity, openSpace, recordCid, type Space } from '../../core/index.js'
+import { createIdentity, openSpace, type Space } from '../../core/index.js'
 import { childMain } from '../lib/child.js'
 import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
 import { fixture, type Fixture } from '../lib/fixtures.js'
+import { rawYjsUpdatePath } from '../lib/raw-yjs.js'
 import { gc, now, sleep } from '../lib/measure.js'
 
 interface Args {
   readonly adapter: AdapterName
   readonly n: number
   readonly directory: string
-  readonly mode: 'open' | 'memory-townhall' | 'memory-raw'
+  readonly mode: 'open' | 'open-raw' | 'memory-townhall' | 'memory-raw'
 }
 
 function heap(): { heap: number; rss: number } {
@@ -38,7 +44,6 @@ function heap(): { heap: number; rss: number } {
 }
 
 async function warmFiles(path: string): Promise<void> {
-  const { readdir } = await import('node:fs/promises')
   for (const entry of await readdir(path, { withFileTypes: true })) {
     const full = join(path, entry.name)
     if (entry.isDirectory()) await warmFiles(full)
@@ -59,15 +64,20 @@ async function openTownhall(adapter: AdapterName, fx: Fixture, directory: string
   return { space, ms: now() - start }
 }
 
-async function yjsUpdate(fx: Fixture): Promise<Uint8Array> {
-  const doc = new Y.Doc()
-  const map = doc.getMap<Uint8Array>('records')
-  const all = [...fx.head, ...fx.ballots]
-  const ids = await Promise.all(all.map(async (bytes) => (await recordCid(bytes)).toString()))
-  doc.transact(() => all.forEach((bytes, i) => map.set(ids[i]!, bytes)))
-  const update = Y.encodeStateAsUpdate(doc)
-  doc.destroy()
-  return update
+/** The document the Automerge replica persisted, as Automerge loads it: snapshots, then incremental chunks. */
+async function persistedAutomerge(directory: string): Promise<Uint8Array> {
+  const snapshots: Uint8Array[] = []
+  const incremental: Uint8Array[] = []
+  const collect = async (path: string): Promise<void> => {
+    for (const entry of await readdir(path, { withFileTypes: true })) {
+      const full = join(path, entry.name)
+      if (entry.isDirectory()) await collect(full)
+      else if (full.includes('/snapshot/')) snapshots.push(new Uint8Array(await readFile(full)))
+      else if (full.includes('/incremental/')) incremental.push(new Uint8Array(await readFile(full)))
+    }
+  }
+  await collect(join(directory, 'automerge'))
+  return concatBytes(...snapshots, ...incremental)
 }
 
 async function rawOrbitdb(fx: Fixture, directory: string): Promise<{ records: number; close(): Promise<void> }> {
@@ -129,15 +139,14 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
 
   if (mode === 'open') {
     const { space, ms } = await openTownhall(adapter, fx, directory)
-    let saved: Uint8Array | undefined
-    if (adapter === 'automerge') {
-      const handle = (space.replica as unknown as { handle: { doc(): A.Doc<unknown> } }).handle
-      saved = A.save(handle.doc())
-    }
     await space.close()
+    return { adapter, n, ms, disk: (await diskUsage(directory)).total }
+  }
+  if (mode === 'open-raw') {
+    gc()
     let rawMs: number
     if (adapter === 'yjs') {
-      const update = await yjsUpdate(fx)
+      const update = new Uint8Array(await readFile(rawYjsUpdatePath(directory)))
       gc()
       const start = now()
       const doc = new Y.Doc()
@@ -147,21 +156,21 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
       if (size !== total) throw new Error(`raw Yjs holds ${size} of ${total}`)
       doc.destroy()
     } else if (adapter === 'automerge') {
+      const stored = await persistedAutomerge(directory)
       gc()
       const start = now()
-      const doc = A.load<{ records: Record<string, Uint8Array> }>(saved!)
+      const doc = A.load<{ records: Record<string, Uint8Array> }>(stored)
       const size = Object.keys(doc.records).length
       rawMs = now() - start
       if (size !== total) throw new Error(`raw Automerge holds ${size} of ${total}`)
     } else {
-      gc()
       const start = now()
       const raw = await rawOrbitdb(fx, directory)
       rawMs = now() - start
       await raw.close()
       if (raw.records !== total) throw new Error(`raw OrbitDB log holds ${raw.records} of ${total}`)
     }
-    return { adapter, n, ms, rawMs, disk: (await diskUsage(directory)).total }
+    return { adapter, n, rawMs }
   }
 
   const base = heap()
@@ -177,7 +186,7 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
   }
   // The raw library holding the same records.
   if (adapter === 'yjs') {
-    const update = await yjsUpdate(fx)
+    const update = new Uint8Array(await readFile(rawYjsUpdatePath(directory)))
     const baseRaw = heap()
     const doc = new Y.Doc()
     Y.applyUpdate(doc, update)
@@ -187,23 +196,7 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
     return { adapter, n, mode, heap: held.heap - baseRaw.heap, rss: held.rss - baseRaw.rss }
   }
   if (adapter === 'automerge') {
-    // The persisted document, loaded by Automerge itself (incremental chunks and snapshot alike).
-    const chunks: Uint8Array[] = []
-    const collect = async (path: string): Promise<void> => {
-      const { readdir } = await import('node:fs/promises')
-      for (const entry of await readdir(path, { withFileTypes: true })) {
-        const full = join(path, entry.name)
-        if (entry.isDirectory()) await collect(full)
-        else if (/\/(snapshot|incremental)\//.test(full)) {
-          const bytes = new Uint8Array(await readFile(full))
-          // Snapshots first: incremental changes build on them.
-          if (full.includes('/snapshot/')) chunks.unshift(bytes)
-          else chunks.push(bytes)
-        }
-      }
-    }
-    await collect(join(directory, 'automerge'))
-    const all = concatBytes(...chunks)
+    const all = await persistedAutomerge(directory)
     const baseRaw = heap()
     const doc = A.load<{ records: Record<string, Uint8Array> }>(all)
     const held = heap()

@@ -9,6 +9,7 @@ import { createIdentity, openSpace } from '../../core/index.js'
 import { childMain } from '../lib/child.js'
 import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
 import { fixture } from '../lib/fixtures.js'
+import { writeRawYjsUpdate } from '../lib/raw-yjs.js'
 import { now } from '../lib/measure.js'
 
 interface Args {
@@ -30,6 +31,8 @@ await childMain(async ({ adapter, n, directory, chunk }: Args) => {
   if (space.getTally(fx.pollId)?.ballots !== fx.ballots.length) throw new Error('the stored space does not show every ballot')
   await space.close()
   const usage = await diskUsage(directory)
+  // Outside the directory, so not counted above: what the raw side of the open workload loads.
+  if (adapter === 'yjs') await writeRawYjsUpdate(fx, directory)
   return {
     adapter,
     n,
