@@ -21,7 +21,18 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 ### Changed while benchmarking (core/, adapters/)
 
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
-is covered by tests, most of them added with the change. Fifth round (the figures above): a Yjs
+is covered by tests, most of them added with the change.
+
+Sixth round (the figures above), a change of method, not of speed: **the raw library's load is
+timed in a fresh process of its own.** It used to run right after townhall's open, in the same
+process, on code the open had just warmed up: Automerge's WebAssembly takes ~245 ms for its first
+\`load\` of 10k records in a process and ~73 ms for the next (measured inside the replica), and
+Yjs and OrbitDB's JavaScript gets compiled by the first run too. Both sides now start from the same
+state: a fresh process with the same modules loaded and the files in the page cache. The raw
+figures moved accordingly (previous run, then this one): Automerge 10k 58 to 282 ms, Yjs 100k 368
+to 582 ms, OrbitDB 100k 313 to 578 ms. townhall's side is measured exactly as before.
+
+Fifth round: a Yjs
 cold open of 100k ballots went from ~4.0 s to ~2.9 s (runs interleaved with the previous build):
 
 - **The Yjs replica builds its document only when the first peer appears**
@@ -153,11 +164,12 @@ voters could neither close nor show a result).
   snapshot plus the incremental chunks written after it), so **reopening an Automerge space of
   tens of thousands of records can kill Automerge in that process**, depending on how
   automerge-repo happened to split it while it was written, which depends on timing. In the run
-  above the stored document of 100k loaded (three opens of three); in the four runs before it the
-  open and memory workloads failed at N=100,000 in every run, and a store written the same way
-  right after this run (a snapshot of ~97k records and an incremental chunk of ~1k) failed to open
-  with "Module terminated". The adapter survives the failed load of its document ("only a
-  cache") but not the dead module. Reproduced without townhall or automerge-repo:
+  above the stored document of 100k could not be loaded by Automerge itself: the raw side (plain
+  \`A.load\` of the persisted chunks, in its own process) ran out of memory as townhall's open did
+  (the errors above). Of the five runs before it, four failed the same way and one happened to
+  store a document that loaded; a store written like the failing ones held a snapshot of ~97k
+  records and an incremental chunk of ~1k. The adapter survives the failed load of its document
+  ("only a cache") but not the dead module. Reproduced without townhall or automerge-repo:
 
   \`\`\`js
   const put = (n) => (d) => { for (let i = 0; i < n; i++) d.records[randomKey()] = new Uint8Array(274) }
@@ -182,28 +194,31 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (2.8 s for 100k in this run, 7.5x the raw load; 4.2 s before the fifth
-  round, 6.3 s before the fourth, 19.2 s before the second)**. Timed in parts after the fifth
-  round (three fresh processes): the replica reads and inflates the record file and hashes every
-  record to key it, 0.59–0.63 s (it no longer builds a Y.Doc, and y-webrtc's broadcast carries
-  nothing); the space hashes, reads and folds every record, 1.6–2.4 s in the real open (1.2–1.4 s,
-  ~12–14 µs a record, with the same records from memory: the rest is reading the verified ids and
-  collecting a larger heap). Profiled, what remains per record is the id hash, the envelope and
-  body reads, the did:key, the body schema and the fold, each about a microsecond, and scavenges
-  of ~0.15 s. Under 1 s needs the space to show results without materializing every record
-  (views persisted with the records and checked against them, records read only when asked for):
-  a different design, not a fix.
-- **Cold open, OrbitDB and Automerge, against the raw library's load** (9.9x and 8.5x in this
-  run; 9.5x and 13.7x (at 10k) before the fifth round; 43x and 45x before the second): the raw side
-  only parses the library's own format. OrbitDB, timed in parts: the replica 1.4–1.5 s (it reads
-  its record file and the whole log, ~0.2 s of entry decoding, and hashes every record twice, once
-  from each, ~0.4 s; the log is read to recover from a crash between the two writes), then the
-  space's 1.6–2.2 s as above. Automerge, profiled at 10k: \`A.load\` with materialization
-  (~0.25 s) and automerge-repo's diff of the loaded document against an empty one to emit its
-  change event (~0.15 s) before the space's part; at 100k the open may not happen at all (above).
-- **Automerge sync (4.1 s for 10k in this run, 1.4x plain automerge-repo; 4.5 s before)**: plain
-  automerge-repo took 3.0 s for the same records through the same server in this run (2.97–3.45 s
-  in earlier ones), before
+- **Cold open, Yjs (2.2 s for 100k in this run, 3.7x the raw load measured cold; 2.8 s in the
+  fifth round, 4.2 s before it, 19.2 s before the second)**. Timed in parts after the fifth round
+  (three fresh processes): the replica reads and inflates the record file and hashes every record
+  to key it, 0.59–0.63 s (it no longer builds a Y.Doc, and y-webrtc's broadcast carries nothing);
+  the space hashes, reads and folds every record, 1.6–2.4 s in the real open (1.2–1.4 s, ~12–14 µs
+  a record, with the same records from memory: the rest is reading the verified ids and collecting
+  a larger heap). Profiled, what remains per record is the id hash, the envelope and body reads,
+  the did:key, the body schema and the fold, each about a microsecond, and scavenges of ~0.15 s.
+  Under 1 s needs the space to show results without materializing every record (views persisted
+  with the records and checked against them, records read only when asked for): a different
+  design, not a fix.
+- **Cold open, OrbitDB, against the raw load (6.3x at 100k in this run)**: the raw side opens the
+  log and decodes its entries. Timed in parts: townhall's replica 1.4–1.5 s (it reads its record
+  file and the whole log, ~0.2 s of entry decoding, and hashes every record twice, once from each,
+  ~0.4 s; the log is read to recover from a crash between the two writes), then the space's
+  1.6–2.2 s as above.
+- **Cold open, Automerge, against the raw load (2.9x at 10k in this run; 100k cannot be loaded,
+  by Automerge alone either, above)**: at 10k townhall takes ~0.82 s and plain \`A.load\` ~0.28 s.
+  Of townhall's part, timed inside the replica: the same first \`A.load\` (~0.25 s), then
+  automerge-repo's diff of the loaded document against the empty one every handle starts from, to
+  emit its change event (~0.15 s, every record's value copied out of WebAssembly; no option skips
+  it), the record store (~0.08 s) and the space (~0.21 s).
+- **Automerge sync (3.9 s for 10k in this run, 1.3x plain automerge-repo; 4.1–4.5 s before)**:
+  plain automerge-repo took 3.1 s for the same records through the same server in this run
+  (2.97–3.45 s in earlier ones), before
   anything is verified; townhall adds the reader's validation (10k signatures, ~1 s on a core the
   writer and the server share) and the adapter's parse of each arriving record (to decide whether
   to keep it).
