@@ -41,6 +41,11 @@ export interface YjsReplicaOptions {
 }
 
 export interface YjsReplica extends Replica {
+  /**
+   * The shared document, a transport: it holds the stored records only once a peer (WebRTC or
+   * another tab) has appeared, and what this device writes from the start. Read records with
+   * `getAll`, not from here.
+   */
   readonly doc: Y.Doc
   readonly presence: SignedPresence
   /** Peer messages dropped before decoding (too large, or fragments that do not reassemble) or that the decoder rejected. */
