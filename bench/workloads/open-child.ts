@@ -143,7 +143,6 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
     return { adapter, n, ms, disk: (await diskUsage(directory)).total }
   }
   if (mode === 'open-raw') {
-    gc()
     let rawMs: number
     if (adapter === 'yjs') {
       const update = new Uint8Array(await readFile(rawYjsUpdatePath(directory)))
@@ -164,6 +163,7 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
       rawMs = now() - start
       if (size !== total) throw new Error(`raw Automerge holds ${size} of ${total}`)
     } else {
+      gc()
       const start = now()
       const raw = await rawOrbitdb(fx, directory)
       rawMs = now() - start
