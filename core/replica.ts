@@ -10,6 +10,14 @@ export interface ReplicaEntry {
   readonly bytes: unknown
   /** The id the entry was stored under, when the adapter keys records by id; checked against the content. */
   readonly claimedId?: string
+  /**
+   * True only when the adapter itself computed `claimedId` from these exact bytes (core's
+   * `recordCid`), never for an id a peer or a shared document supplied: the space then takes the id
+   * as given instead of hashing the record a second time. Replicas hash what they load to key their
+   * own records, so opening a space hashed every record twice (~2 µs each in Node, a WebCrypto
+   * round trip each in browsers).
+   */
+  readonly hashed?: boolean
   /** Which peer the entry came from, as far as the adapter knows ("local" for this peer's own store). */
   readonly source: string
 }

@@ -548,6 +548,7 @@ export class Space {
       validateEntry(entry.bytes, context, {
         source: entry.source,
         ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}),
+        ...(entry.hashed === true ? { hashed: true } : {}),
       })
         // Kept form at once: the decoded record then dies young instead of living through the batch.
         .then((result) => (result.ok === true ? { ok: true as const, value: this.compact(result.value) } : result))

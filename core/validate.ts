@@ -4,7 +4,7 @@
  * the signature. Authorization (does the author have the right?) is decided later, against the
  * whole record set.
  */
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import { cidString } from './cid-string.js'
 import { sameCid } from './codec.js'
 import { ed25519Backend } from './ed25519.js'
@@ -33,15 +33,16 @@ export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string }
 export async function validateEntry(
   bytes: unknown,
   context: ValidationContext,
-  options: { claimedId?: string; source?: string } = {},
+  options: { claimedId?: string; source?: string; hashed?: boolean } = {},
 ): Promise<Validation> {
   const source = options.source
   const checked = checkInput(bytes, context.maxBytes)
   if (!checked.ok) return withSource(checked, source)
   // Hashing before parsing (cheap, and needed anyway) lets duplicates and records verified before
-  // skip the costly checks.
-  const cid = recordCidNow(checked.value) ?? (await recordCid(checked.value))
-  const computed = cidString(cid)
+  // skip the costly checks. An id the replica computed from these very bytes is not computed again.
+  const trusted = options.hashed === true && typeof options.claimedId === 'string' ? options.claimedId : undefined
+  const cid = trusted === undefined ? (recordCidNow(checked.value) ?? (await recordCid(checked.value))) : undefined
+  const computed = trusted ?? cidString(cid!)
   // The replica's own string when it is the same id: one copy per record, not two.
   const id = options.claimedId === computed ? options.claimedId : computed
   const claimedOk = options.claimedId === undefined || options.claimedId === id
@@ -55,7 +56,7 @@ export async function validateEntry(
   }
 
   if (record.kind === 'space') {
-    if (record.space !== null || !sameCid(cid, context.spaceCid)) {
+    if (record.space !== null || (cid ? !sameCid(cid, context.spaceCid) : id !== cidString(context.spaceCid))) {
       return refuse(record, id, source, 'foreign-genesis', "a genesis record whose id is not this space's id")
     }
   } else if (!record.space || !sameCid(record.space, context.spaceCid)) {
@@ -69,7 +70,28 @@ export async function validateEntry(
   const failed = verifiedBefore ? undefined : await checkSignatures(record, body.value, context.spaceCid)
   if (failed) return refuse(record, id, source, 'bad-signature', failed)
   const { kind, space, hlc, refs, author, authorKey, signature } = record
-  return { ok: true, value: { kind, space, hlc, refs, body: body.value, author, authorKey, signature, bytes: record.bytes, id, cid } }
+  if (cid)
+    return { ok: true, value: { kind, space, hlc, refs, body: body.value, author, authorKey, signature, bytes: record.bytes, id, cid } }
+  // The space keeps records in a form that derives the CID from the id when asked (kept-record.ts):
+  // parsing it here for every record whose id was given would be work thrown away.
+  return {
+    ok: true,
+    value: {
+      kind,
+      space,
+      hlc,
+      refs,
+      body: body.value,
+      author,
+      authorKey,
+      signature,
+      bytes: record.bytes,
+      id,
+      get cid() {
+        return CID.parse(id)
+      },
+    },
+  }
 }
 
 // Module-level rather than closures in validateEntry: it runs for every record a space reads, and

@@ -9,9 +9,11 @@
  * It registers vitest tests, so call it at the top level of a test file.
  */
 import { createIdentity } from '../core/identity.js'
-import type { Replica } from '../core/replica.js'
+import { CID } from 'multiformats/cid'
+import { cidString } from '../core/cid-string.js'
+import type { Replica, ReplicaEntry } from '../core/replica.js'
 import { Space } from '../core/space.js'
-import { signRecord } from '../core/record.js'
+import { recordCid, signRecord } from '../core/record.js'
 import { randomBytes } from '../core/bytes.js'
 import { eventually } from './eventually.js'
 
@@ -148,12 +150,21 @@ export async function runReplicaConformance(name: string, makeHarness: () => Pro
         [1, 2, 3],
         new Uint8Array(1000).fill(0x81),
       ]
+      // Signed for this space, with a body the space refuses; whatever key a peer files it under is only a claim.
+      garbage.push((await signRecord(stranger, { kind: 'post', space: CID.parse(a.id), hlc: [2, 0], refs: [], body: { text: '' } })).bytes)
+      const delivered: ReplicaEntry[] = []
+      const unsubscribe = b.replica.subscribe((entries) => delivered.push(...entries))
       const rejectedBefore = a.getRejections().total + b.getRejections().total
       await harness.injectRaw(a.id, garbage)
       await a.post('after garbage')
       await eventually(() => expect(texts(b)).toEqual(['before garbage', 'after garbage']), timeout())
       await eventually(() => expect(a.getRejections().total + b.getRejections().total).toBeGreaterThan(rejectedBefore), timeout())
+      unsubscribe()
       expect(texts(a)).toEqual(texts(b))
+      // The space takes an id marked `hashed` without hashing again: only the adapter's own hash may say so.
+      for (const entry of [...delivered, ...(await a.replica.getAll()), ...(await b.replica.getAll())]) {
+        if (entry.hashed) expect(entry.claimedId).toBe(cidString(await recordCid(entry.bytes as Uint8Array)))
+      }
     })
 
     it('stops delivering and refuses writes after close', async () => {

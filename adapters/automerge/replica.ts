@@ -262,7 +262,8 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
         const bytes = new Uint8Array(value)
         held.set(key, bytes)
         fresh.push(bytes)
-        entries.push({ bytes, claimedId: key, source })
+        // `adoptable` hashed it: the key is its id.
+        entries.push({ bytes, claimedId: key, source, hashed: true })
       } else entries.push({ bytes: value, claimedId: key, source })
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
@@ -425,7 +426,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     async getAll() {
       if (closing) throw new ClosedError('replica')
       await pending
-      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' }))
+      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))
       const records = handle.doc().records
       // Keys first: reading a value copies it out of Automerge's memory, and held ones are not needed.
       if (isMap(records))

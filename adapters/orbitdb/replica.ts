@@ -132,9 +132,9 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
           inLog.push(id)
           if (held.has(id) || foreign.has(id) || fresh.has(id)) continue
           if (adoptable(bytes, id)) fresh.set(id, bytes)
-          else remember(id, { bytes, source })
-          // The id this replica computed: the space checks it and keeps this string rather than its own.
-          out.push({ bytes, claimedId: id, source })
+          else remember(id, { bytes, claimedId: id, source, hashed: true })
+          // The id this replica computed: the space takes it as is and keeps this string rather than its own.
+          out.push({ bytes, claimedId: id, source, hashed: true })
         } else {
           const key = `${entry.hash}/${index}`
           if (foreign.has(key)) continue
@@ -249,7 +249,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     async getAll() {
       if (closed) throw new ClosedError('replica')
       await pending
-      return [...[...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' })), ...foreign.values()]
+      return [...[...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true })), ...foreign.values()]
     },
     subscribe(listener) {
       listeners.add(listener)

@@ -248,8 +248,9 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       if (value instanceof Uint8Array && !held.has(key) && (await adoptable(value, key))) {
         held.set(key, value)
         fresh.push(value)
-      }
-      entries.push({ bytes: value, claimedId: key, source })
+        // `adoptable` hashed it: the key is its id.
+        entries.push({ bytes: value, claimedId: key, source, hashed: true })
+      } else entries.push({ bytes: value, claimedId: key, source })
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
     if (fresh.length) await store.append(fresh)
@@ -308,7 +309,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     async getAll() {
       if (closed) throw new ClosedError('replica')
       await pending
-      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local' }))
+      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))
       for (const [key, value] of records) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
       return out
     },
