@@ -69,29 +69,9 @@ export async function validateEntry(
 
   const failed = verifiedBefore ? undefined : await checkSignatures(record, body.value, context.spaceCid)
   if (failed) return refuse(record, id, source, 'bad-signature', failed)
-  const { kind, space, hlc, refs, author, authorKey, signature } = record
-  if (cid)
-    return { ok: true, value: { kind, space, hlc, refs, body: body.value, author, authorKey, signature, bytes: record.bytes, id, cid } }
-  // The space keeps records in a form that derives the CID from the id when asked (kept-record.ts):
-  // parsing it here for every record whose id was given would be work thrown away.
-  return {
-    ok: true,
-    value: {
-      kind,
-      space,
-      hlc,
-      refs,
-      body: body.value,
-      author,
-      authorKey,
-      signature,
-      bytes: record.bytes,
-      id,
-      get cid() {
-        return CID.parse(id)
-      },
-    },
-  }
+  const { kind, space, hlc, refs, author, authorKey, signature, bytes: exact } = record
+  if (!cid) return { ok: true, value: new RecordWithGivenId(kind, space, hlc, refs, body.value, author, authorKey, signature, exact, id) }
+  return { ok: true, value: { kind, space, hlc, refs, body: body.value, author, authorKey, signature, bytes: exact, id, cid } }
 }
 
 // Module-level rather than closures in validateEntry: it runs for every record a space reads, and
@@ -101,6 +81,31 @@ const withSource = (verdict: { ok: false; rejection: Rejection }, source: string
 
 const refuse = (record: ParsedRecord, id: string, source: string | undefined, reason: RejectionReason, detail: string) =>
   withSource(reject(reason, detail, { id, author: record.author }), source)
+
+/**
+ * A record whose id its replica computed. The space keeps records in a form that derives the CID
+ * from the id when asked (kept-record.ts), so parsing it here for each of them would be work thrown
+ * away. A class, not a literal with a getter: that literal took a closure and a slow-mode object
+ * per record, and doubled what validation itself allocated.
+ */
+class RecordWithGivenId implements SignedRecord {
+  constructor(
+    readonly kind: string,
+    readonly space: CID | null,
+    readonly hlc: SignedRecord['hlc'],
+    readonly refs: readonly CID[],
+    readonly body: unknown,
+    readonly author: SignedRecord['author'],
+    readonly authorKey: Uint8Array,
+    readonly signature: Uint8Array,
+    readonly bytes: Uint8Array,
+    readonly id: string,
+  ) {}
+
+  get cid(): CID {
+    return CID.parse(this.id)
+  }
+}
 
 /** The record's signature, and a join's invite proof; returns what failed, if anything. */
 async function checkSignatures(record: ParsedRecord, body: unknown, spaceCid: CID): Promise<string | undefined> {
