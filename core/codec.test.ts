@@ -108,6 +108,20 @@ describe('codec', () => {
     expect(thrown(hex('d82a4101'))).toBeInstanceOf(Error) // tag 42 without the 0x00 prefix
   })
 
+  it('hands out one CID again for the same bytes, never one tied to the buffer it was read from', () => {
+    // More distinct CIDs than are remembered, repeated in runs and interleaved.
+    const distinct = [1, 2, 3, 4, 5, 6].map((n) => CID.createV1(0x71, createDigest(0x12, sha256(bytes(n)))))
+    const order = [0, 0, 1, 0, 1, 2, 3, 4, 5, 0, 5, 5, 2]
+    const input = encode(order.map((i) => distinct[i]!))
+    const decoded = decodeUntrusted(input) as CID[]
+    const strings = decoded.map((cid) => cid.toString())
+    expect(strings).toEqual(order.map((i) => distinct[i]!.toString()))
+    expect(decoded[1]).toBe(decoded[0]) // a run reuses the CID it just built
+    input.fill(0)
+    expect(decoded.map((cid) => cid.toString())).toEqual(strings)
+    expect(decoded.every((cid, i) => cid.equals(distinct[order[i]!]!))).toBe(true)
+  })
+
   it('encodes deterministically: map keys sorted by length then bytes, whatever the insertion order', () => {
     expect(encode({ b: 1, a: 2 })).toEqual(encode({ a: 2, b: 1 }))
     expect(encode({ bb: 1, a: 2 })).toEqual(hex('a2 6161 02 626262 01'))

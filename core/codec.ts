@@ -102,17 +102,45 @@ export function decodeFirstUntrusted(bytes: Uint8Array, maxDepth = MAX_DEPTH): [
 function decodeCid(decode: TagDecodeControl): CID {
   const bytes = decode()
   if (!(bytes instanceof Uint8Array) || bytes[0] !== 0) throw new Error('Invalid CID for CBOR tag 42; expected leading 0x00')
-  const cid = bytes.subarray(1)
-  return usualCidOn(cid) ?? CID.decode(cid)
+  return (bytes.length === 1 + USUAL_CID_BYTES ? usualCidAt(bytes, 1) : undefined) ?? CID.decode(bytes.subarray(1))
 }
 
+const USUAL_CID_BYTES = 36
+
 /**
- * The usual CID, version 1 with a one-byte codec over a sha2-256 digest, built on the view `bytes`
- * when that is what they hold; undefined otherwise (multiformats then decodes the rest).
+ * The usual CID, version 1 with a one-byte codec over a sha2-256 digest, in the 36 bytes at `at`;
+ * undefined for any other (multiformats then decodes it). The last few built are
+ * handed out again for the same bytes: records name the same few CIDs over and over (a ballot names
+ * its space once and its poll twice), and building each anew, four objects and three views, was a
+ * tenth of what opening a space allocated. A CID kept here owns a copy of its bytes, so it does not
+ * hold on to the record (or the whole file frame) it was read from.
  */
-export function usualCidOn(bytes: Uint8Array): CID | undefined {
-  const usual = bytes.length === 36 && bytes[0] === 1 && bytes[1]! < 0x80 && bytes[2] === SHA2_256 && bytes[3] === 32
-  return usual ? sha256CidOn(bytes) : undefined
+export function usualCidAt(bytes: Uint8Array, at: number): CID | undefined {
+  if (
+    at + USUAL_CID_BYTES > bytes.length ||
+    bytes[at] !== 1 ||
+    bytes[at + 1]! >= 0x80 ||
+    bytes[at + 2] !== SHA2_256 ||
+    bytes[at + 3] !== 32
+  ) {
+    return undefined
+  }
+  for (const cid of recentCids) if (sameBytesAt(cid.bytes, bytes, at)) return cid
+  // A copy (not `slice`, which is a view on a Node Buffer).
+  const cid = sha256CidOn(new Uint8Array(bytes.subarray(at, at + USUAL_CID_BYTES)))
+  recentCids[nextRecent] = cid
+  nextRecent = (nextRecent + 1) % RECENT_CIDS
+  return cid
+}
+
+const RECENT_CIDS = 4
+const recentCids: CID[] = []
+let nextRecent = 0
+
+/** `cid` equals the 36 bytes at `at`; the digest first, where different CIDs differ at once. */
+function sameBytesAt(cid: Uint8Array, bytes: Uint8Array, at: number): boolean {
+  for (let i = USUAL_CID_BYTES - 1; i >= 0; i--) if (cid[i] !== bytes[at + i]) return false
+  return true
 }
 
 export const SHA2_256 = 0x12

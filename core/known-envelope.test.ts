@@ -63,6 +63,16 @@ describe('readKnownEnvelope', () => {
     )
   })
 
+  it("reads CIDs that do not hold on to the record's bytes", () => {
+    const space = sha256Cid(0x71, new Uint8Array([1]))
+    const ref = sha256Cid(0x71, new Uint8Array([2]))
+    const fields = { k: 'post', s: space, a: new Uint8Array(32), t: [1, 0], r: [ref], b: { text: 'x' }, x: new Uint8Array(64) }
+    const bytes = encode({ v: 1, ...fields })
+    const read = readKnownEnvelope(bytes)!
+    bytes.fill(0)
+    expect([read.space?.toString(), read.refs[0]?.toString()]).toEqual([space.toString(), ref.toString()])
+  })
+
   it('leaves other CID forms to the generic parse, which gives the same record either way', () => {
     fc.assert(
       fc.property(wire(fc.oneof(readableCid, otherCid)), (fields) => {

@@ -22,7 +22,7 @@
  * the records it reads it gives what `parseRecord` gives (checked by a property test).
  */
 import type { CID } from 'multiformats/cid'
-import { decodeFirstUntrusted, MAX_DEPTH, usualCidOn } from './codec.js'
+import { decodeFirstUntrusted, MAX_DEPTH, usualCidAt } from './codec.js'
 import type { Hlc } from './hlc.js'
 
 export interface KnownEnvelope {
@@ -126,10 +126,10 @@ function head(bytes: Uint8Array, at: number, major: number): { value: number; ne
 const uint32 = (bytes: Uint8Array, at: number): number =>
   bytes[at]! * 0x1000000 + bytes[at + 1]! * 0x10000 + bytes[at + 2]! * 0x100 + bytes[at + 3]!
 
-/** A tag-42 CIDv1 over a sha2-256 digest at `at` (see `usualCidOn`), built on a view of the record's bytes. */
+/** A tag-42 CIDv1 over a sha2-256 digest at `at` (see `usualCidAt`). */
 function cidAt(bytes: Uint8Array, at: number): CID | undefined {
   // Tag 42, a byte string of 37: the 0x00 prefix, then 36 bytes of CID.
   if (bytes[at] !== 0xd8 || bytes[at + 1] !== 42 || bytes[at + 2] !== 0x58 || bytes[at + 3] !== 37 || bytes[at + 4] !== 0x00)
     return undefined
-  return usualCidOn(bytes.subarray(at + 5, at + CID_ITEM_BYTES))
+  return usualCidAt(bytes, at + 5)
 }
