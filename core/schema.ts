@@ -89,9 +89,10 @@ type ObjectOf<S extends Shape> = { [K in keyof S as undefined extends Infer<S[K]
 }
 
 /** A plain map with exactly these keys: unknown keys are rejected so nothing unvalidated rides along. */
-export const object =
-  <S extends Shape>(shape: S): Validator<ObjectOf<S>> =>
-  (value, path) => {
+export const object = <S extends Shape>(shape: S): Validator<ObjectOf<S>> => {
+  // Once per shape, not once per record checked.
+  const fields = Object.entries(shape)
+  return (value, path) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array || CID.asCID(value)) {
       return fail(path, 'a map')
     }
@@ -101,13 +102,14 @@ export const object =
       if (!Object.hasOwn(shape, key)) return { ok: false, error: `${path ? `${path}.` : ''}${key}: unexpected field` }
     }
     const out: Record<string, unknown> = {}
-    for (const [key, validate] of Object.entries(shape)) {
+    for (const [key, validate] of fields) {
       const checked = validate(input[key], path ? `${path}.${key}` : key)
       if (!checked.ok) return checked
       if (checked.value !== undefined) out[key] = checked.value
     }
     return ok(out as ObjectOf<S>)
   }
+}
 
 /** Adds a rule that the shape alone cannot express. */
 export const refine =

@@ -22,7 +22,7 @@ import { RejectionLog, type RejectionSummary } from './rejection-log.js'
 import type { Rejection } from './rejection.js'
 import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
 import { parseRecordCid } from './space-id.js'
-import { validateEntry, type ValidationContext } from './validate.js'
+import { validateEntryNow, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
 import { PollState, type PollView } from './poll.js'
@@ -544,19 +544,7 @@ export class Space {
       isKnown: (id) => this.records.has(id),
       isVerified: (id) => this.verifiedBefore?.has(id) ?? false,
     }
-    const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) =>
-      validateEntry(entry.bytes, context, {
-        source: entry.source,
-        ...(entry.claimedId !== undefined ? { claimedId: entry.claimedId } : {}),
-        ...(entry.hashed === true ? { hashed: true } : {}),
-      })
-        // Kept form at once: the decoded record then dies young instead of living through the batch.
-        .then((result) => (result.ok === true ? { ok: true as const, value: this.compact(result.value) } : result))
-        .catch((error: unknown) => ({
-          ok: false as const,
-          rejection: { reason: 'malformed' as const, detail: `validation failed: ${String(error)}`, source: entry.source },
-        })),
-    )
+    const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) => this.validateOne(entry, context))
     const valid: SignedRecord[] = []
     const rejected: Rejection[] = []
     for (const result of results) {
@@ -565,6 +553,25 @@ export class Space {
     }
     if (this.closed) return { added: [], rejected, membershipChanged: false }
     return this.accept(valid, rejected)
+  }
+
+  private validateOne(entry: ReplicaEntry, context: ValidationContext): Validation | Promise<Validation> {
+    try {
+      // The entry is the options: a literal per entry here was a tenth of what opening allocated.
+      const result = validateEntryNow(entry.bytes, context, entry)
+      if (!(result instanceof Promise)) return this.kept(result)
+      return result.then(
+        (settled) => this.kept(settled),
+        (error: unknown) => malformed(entry, error),
+      )
+    } catch (error) {
+      return malformed(entry, error)
+    }
+  }
+
+  /** Kept form at once: the decoded record then dies young instead of living through the batch. */
+  private kept(result: Validation): Validation {
+    return result.ok === true ? { ok: true, value: this.compact(result.value) } : result
   }
 
   async close(): Promise<void> {
@@ -618,8 +625,10 @@ export class Space {
     let body = record.body
     if (body !== null && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array)) {
       let copy: Record<string, unknown> | undefined
-      for (const [key, value] of Object.entries(body)) {
-        const cid = CID.asCID(value)
+      // `for in`, not Object.entries: a pair array per field of every record was 6% of what opening allocated.
+      // Bodies are decoded plain objects: every enumerable key is their own.
+      for (const key in body) {
+        const cid = CID.asCID((body as Record<string, unknown>)[key])
         if (cid) (copy ??= { ...(body as Record<string, unknown>) })[key] = this.intern(cid)
       }
       body = copy ?? body
@@ -842,14 +851,24 @@ async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | 
  */
 const VALIDATION_CONCURRENCY = 256
 
-/** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results in input order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** A validator that threw: a bug, but only this entry is lost, and the log says why. */
+const malformed = (entry: ReplicaEntry, error: unknown): Validation => ({
+  ok: false,
+  rejection: { reason: 'malformed', detail: `validation failed: ${String(error)}`, source: entry.source },
+})
+
+/**
+ * `Promise.all(items.map(fn))` with at most `limit` calls awaited at once; results in input order.
+ * Results `fn` gives at once are taken as they are, without a promise or a turn of the event loop.
+ */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => R | Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length)
   let next = 0
   const worker = async () => {
     while (next < items.length) {
       const index = next++
-      out[index] = await fn(items[index]!)
+      const result = fn(items[index]!)
+      out[index] = result instanceof Promise ? await result : result
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))

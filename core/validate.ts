@@ -30,25 +30,54 @@ export interface ValidationContext {
 
 export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string }
 
-export async function validateEntry(
-  bytes: unknown,
-  context: ValidationContext,
-  options: { claimedId?: string; source?: string; hashed?: boolean } = {},
-): Promise<Validation> {
-  const source = options.source
+export interface EntryOptions {
+  readonly claimedId?: string
+  readonly source?: string
+  readonly hashed?: boolean
+}
+
+export function validateEntry(bytes: unknown, context: ValidationContext, options: EntryOptions = {}): Promise<Validation> {
+  try {
+    return Promise.resolve(validateEntryNow(bytes, context, options))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * `validateEntry`, settled at once where nothing needs awaiting: a record this device verified
+ * before, or a duplicate, where hashing is synchronous (Node) or the replica gave the id. A space
+ * opening reads every stored record so, and a promise, a reaction and a microtask turn per record
+ * were a fifth of what that allocated. The promise it may return starts the awaited work (a
+ * WebCrypto hash, the signature check) when returned, so callers bound how many are in flight.
+ */
+export function validateEntryNow(bytes: unknown, context: ValidationContext, options: EntryOptions = {}): Validation | Promise<Validation> {
   const checked = checkInput(bytes, context.maxBytes)
-  if (!checked.ok) return withSource(checked, source)
+  if (!checked.ok) return withSource(checked, options.source)
   // Hashing before parsing (cheap, and needed anyway) lets duplicates and records verified before
   // skip the costly checks. An id the replica computed from these very bytes is not computed again.
-  const trusted = options.hashed === true && typeof options.claimedId === 'string' ? options.claimedId : undefined
-  const cid = trusted === undefined ? (recordCidNow(checked.value) ?? (await recordCid(checked.value))) : undefined
-  const computed = trusted ?? cidString(cid!)
+  if (options.hashed === true && typeof options.claimedId === 'string')
+    return validateHashed(checked.value, undefined, options.claimedId, context, options)
+  const cid = recordCidNow(checked.value)
+  if (cid) return validateHashed(checked.value, cid, cidString(cid), context, options)
+  return recordCid(checked.value).then((cid) => validateHashed(checked.value, cid, cidString(cid), context, options))
+}
+
+/** The rest of validation, once the record's id is known (`cid` is undefined when the replica gave it). */
+function validateHashed(
+  bytes: Uint8Array,
+  cid: CID | undefined,
+  computed: string,
+  context: ValidationContext,
+  options: EntryOptions,
+): Validation | Promise<Validation> {
+  const source = options.source
   // The replica's own string when it is the same id: one copy per record, not two.
   const id = options.claimedId === computed ? options.claimedId : computed
   const claimedOk = options.claimedId === undefined || options.claimedId === id
   if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
   const verifiedBefore = context.isVerified?.(id) ?? false
-  const parsed = parseRecord(checked.value, context.maxBytes, { checkedBefore: verifiedBefore })
+  const parsed = parseRecord(bytes, context.maxBytes, { checkedBefore: verifiedBefore })
   if (!parsed.ok) return withSource(parsed, source)
   const record = parsed.value
   if (options.claimedId !== undefined && options.claimedId !== id) {
@@ -67,11 +96,16 @@ export async function validateEntry(
   const body = schema(record.body, 'body')
   if (!body.ok) return refuse(record, id, source, 'schema', `${record.kind} ${body.error}`)
 
-  const failed = verifiedBefore ? undefined : await checkSignatures(record, body.value, context.spaceCid)
-  if (failed) return refuse(record, id, source, 'bad-signature', failed)
-  const { kind, space, hlc, refs, author, authorKey, signature, bytes: exact } = record
-  if (!cid) return { ok: true, value: new RecordWithGivenId(kind, space, hlc, refs, body.value, author, authorKey, signature, exact, id) }
-  return { ok: true, value: { kind, space, hlc, refs, body: body.value, author, authorKey, signature, bytes: exact, id, cid } }
+  if (verifiedBefore) return validated(record, body.value, id, cid)
+  return checkSignatures(record, body.value, context.spaceCid).then((failed) =>
+    failed ? refuse(record, id, source, 'bad-signature', failed) : validated(record, body.value, id, cid),
+  )
+}
+
+function validated(record: ParsedRecord, body: unknown, id: string, cid: CID | undefined): Validation {
+  const { kind, space, hlc, refs, author, authorKey, signature, bytes } = record
+  if (!cid) return { ok: true, value: new RecordWithGivenId(kind, space, hlc, refs, body, author, authorKey, signature, bytes, id) }
+  return { ok: true, value: { kind, space, hlc, refs, body, author, authorKey, signature, bytes, id, cid } }
 }
 
 // Module-level rather than closures in validateEntry: it runs for every record a space reads, and
