@@ -10,7 +10,16 @@
  */
 // The bare specifier, as OrbitDB itself uses: Node's module, or the `events` package in browser bundles.
 import { EventEmitter } from 'events'
-import { ComposedStorage, IPFSBlockStorage, LevelStorage, Log, LRUStorage, type EventsDatabase, type LogEntry } from '@orbitdb/core'
+import {
+  ComposedStorage,
+  IPFSBlockStorage,
+  LevelStorage,
+  Log,
+  LRUStorage,
+  type EventsDatabase,
+  type LogEntry,
+  type Storage,
+} from '@orbitdb/core'
 // Not re-exported by the package index; the package has no `exports` map, so the file is reachable.
 import Sync from '@orbitdb/core/src/sync.js'
 
@@ -34,7 +43,21 @@ interface DatabaseParams {
 /** Called for every entry that did not join the log, with why. */
 export type OnRejectedEntry = (entry: string, reason: string) => void
 
-export function spaceLogDatabase(onRejected: OnRejectedEntry) {
+/**
+ * What the replica wrote down when it last closed with the log fully read (see `orbitdbReplica`),
+ * kept next to the log's heads: one value, overwritten.
+ */
+export interface CheckpointStore {
+  load(): Promise<Uint8Array | undefined>
+  save(value: Uint8Array): Promise<void>
+}
+
+export type SpaceLogDatabase = EventsDatabase & { readonly checkpoint: CheckpointStore }
+
+const CHECKPOINT_KEY = 'checkpoint'
+
+/** `checkpointStorage`: where the checkpoint lives when OrbitDB keeps no directory (in-memory peers). */
+export function spaceLogDatabase(onRejected: OnRejectedEntry, checkpointStorage?: () => Promise<Storage>) {
   return async (params: DatabaseParams): Promise<EventsDatabase> => {
     const { ipfs, identity, address, name, access } = params
     const directory = `${params.directory.replace(/\/$/, '')}/${address}`
@@ -48,6 +71,14 @@ export function spaceLogDatabase(onRejected: OnRejectedEntry) {
       params.indexStorage ??
       (await ComposedStorage(await LRUStorage({ size: 1000 }), await LevelStorage({ path: `${directory}/log/_index/` })))
     const log = await Log(identity, { logId: address, access, entryStorage, headsStorage, indexStorage })
+    const checkpoints = checkpointStorage ? await checkpointStorage() : await LevelStorage({ path: `${directory}/log/_townhall/` })
+    const checkpoint: CheckpointStore = {
+      load: async () => {
+        const value = await checkpoints.get(CHECKPOINT_KEY)
+        return value instanceof Uint8Array ? value : undefined
+      },
+      save: (value) => checkpoints.put(CHECKPOINT_KEY, value),
+    }
     const events = new EventEmitter()
     // One operation at a time, appends and joins alike, as OrbitDB's Database does.
     let queue: Promise<unknown> = Promise.resolve()
@@ -90,12 +121,14 @@ export function spaceLogDatabase(onRejected: OnRejectedEntry) {
       access,
       addOperation,
       add: (value: unknown) => addOperation({ op: 'ADD', key: null, value }),
+      checkpoint,
       async close() {
         await sync.stop()
         await queue
         await log.close()
+        await checkpoints.close()
         events.emit('close')
       },
-    } as unknown as EventsDatabase
+    } as unknown as SpaceLogDatabase
   }
 }

@@ -21,14 +21,13 @@ import {
   LRUStorage,
   MemoryStorage,
   useAccessController,
-  type EventsDatabase,
   type OrbitDB,
   type Storage,
 } from '@orbitdb/core'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toBase64Url, utf8 } from '../../core/bytes.js'
 import { noteRefusal, townhallAccess, townhallAccessType, type AccessStats } from './access.js'
-import { spaceLogDatabase } from './database.js'
+import { spaceLogDatabase, type SpaceLogDatabase } from './database.js'
 
 export interface OrbitdbPeerOptions {
   /** A started libp2p node with a gossipsub service named `pubsub` and identify. */
@@ -56,7 +55,7 @@ export interface OrbitdbPeer {
   readonly helia: Helia<Libp2p>
   readonly orbitdb: OrbitDB
   /** Opens (creating if need be) the log of a space: the same database on every peer. */
-  openSpaceLog(spaceId: string, stats?: AccessStats): Promise<EventsDatabase>
+  openSpaceLog(spaceId: string, stats?: AccessStats): Promise<SpaceLogDatabase>
   /** Dials a peer now and keeps re-dialing it whenever it is disconnected. */
   dial(address: string): Promise<void>
   /** This peer's listening addresses, with its peer id. */
@@ -126,13 +125,15 @@ export async function createOrbitdbPeer(options: OrbitdbPeerOptions): Promise<Or
             headsStorage: await ComposedStorage(await LRUStorage({ size: 1000 }), await MemoryStorage()),
             indexStorage: await ComposedStorage(await LRUStorage({ size: 1000 }), await MemoryStorage()),
           }
-      return orbitdb.open(databaseName(spaceId), {
+      const database = await orbitdb.open(databaseName(spaceId), {
         type: 'events',
-        Database: spaceLogDatabase((entry, reason) => noteRefusal(stats, entry, reason)),
+        Database: spaceLogDatabase((entry, reason) => noteRefusal(stats, entry, reason), directory ? undefined : () => MemoryStorage()),
         AccessController: townhallAccess({ maxPayloadBytes, ...(stats ? { stats } : {}) }),
         entryStorage: (await blocks()) as Storage,
         ...memory,
       })
+      // Our Database module made it (OrbitDB returns an open database as it is, whatever the options).
+      return database as SpaceLogDatabase
     },
     async dial(address) {
       if (!wanted.has(address)) wanted.set(address, undefined)

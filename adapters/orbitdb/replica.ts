@@ -20,6 +20,7 @@ import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { freshRecords } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
+import type { SpaceLogDatabase } from './database.js'
 import { DEFAULT_MAX_BATCH_BYTES, toBatches, unbatch } from './batch.js'
 import type { OrbitdbPeer } from './peer.js'
 import { pubsubPresence, type OrbitdbPresence, type PubSubLike } from './presence.js'
@@ -56,6 +57,11 @@ export interface OrbitdbReplica extends Replica {
   readonly malformedEntries: number
   /** Errors OrbitDB's sync reported (undecodable messages from peers, failed head exchanges). */
   readonly syncErrors: number
+  /**
+   * False when this open read the whole log (first open, or after a crash or an unclean close);
+   * true when the checkpoint of a clean close showed nothing to recover (see `Checkpoint`).
+   */
+  readonly openedFromCheckpoint: boolean
 }
 
 export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<OrbitdbReplica> {
@@ -73,6 +79,9 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   const access: AccessStats = { refused: [] }
   let received = 0
   let malformedEntries = 0
+  /** Reads and writes not finished yet, and ones that failed: a checkpoint is written only when both are none. */
+  let busy = 0
+  let failedTasks = 0
   let syncErrors = 0
   let everSynced = false
   let closed = false
@@ -111,6 +120,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
         if (seen.has(hash)) continue
         const previous = await database.log.get(hash).catch(() => undefined)
         if (previous) stack.push(previous)
+        else failedTasks++ // a block that never arrived: the next open reads the log again
       }
     }
     return found.reverse()
@@ -158,17 +168,31 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     if (foreign.size > maxForeign) foreign.delete(foreign.keys().next().value!)
   }
 
-  // Whatever the log already holds from earlier sessions: adopted quietly, as the local store's.
-  const logged = new Set(await absorb(await unread(await database.log.heads()), 'local'))
-  // Records the store has but the log lacks (a crash between the two writes): published again.
-  const missing = [...held].filter(([id]) => !logged.has(id)).map(([, bytes]) => bytes)
-  for (const batch of toBatches(missing, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
+  const heads = await database.log.heads()
+  const checkpoint = await loadCheckpoint(database)
+  const openedFromCheckpoint = checkpoint !== undefined && sameHeads(checkpoint.heads, heads) && checkpoint.records === held.size
+  if (openedFromCheckpoint) {
+    // Closed cleanly with the log fully read, and neither changed since: the store holds every
+    // record of the log, the log every record of the store, and these are the entries read.
+    for (const hash of checkpoint!.seen) seen.add(hash)
+  } else {
+    // Whatever the log already holds from earlier sessions: adopted quietly, as the local store's.
+    const logged = new Set(await absorb(await unread(heads), 'local'))
+    // Records the store has but the log lacks (a crash between the two writes): published again.
+    const missing = [...held].filter(([id]) => !logged.has(id)).map(([, bytes]) => bytes)
+    for (const batch of toBatches(missing, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
+  }
 
   let pending: Promise<unknown> = Promise.resolve()
   const enqueue = (task: () => Promise<unknown>) => {
-    pending = pending.then(task, task).catch(() => {
-      // A failure to read one entry (a block that never arrived) must not stop the ones after it.
-    })
+    busy++
+    pending = pending
+      .then(task, task)
+      .catch(() => {
+        // A failure to read one entry (a block that never arrived) must not stop the ones after it.
+        failedTasks++
+      })
+      .finally(() => busy--)
     return pending
   }
   /**
@@ -236,15 +260,24 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     get syncErrors() {
       return syncErrors
     },
+    openedFromCheckpoint,
     async add(records) {
       if (closed) throw new ClosedError('replica')
       const fresh = await freshRecords(records, held)
       if (fresh.size === 0) return
-      // Durable first (invariant 6); the log entry follows. A crash in between is repaired on reopen.
-      await store.append([...fresh.values()])
-      for (const [id, bytes] of fresh) held.set(id, bytes)
-      if (closed) throw new ClosedError('replica')
-      for (const batch of toBatches([...fresh.values()], options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
+      busy++
+      try {
+        // Durable first (invariant 6); the log entry follows. A crash in between is repaired on reopen.
+        await store.append([...fresh.values()])
+        for (const [id, bytes] of fresh) held.set(id, bytes)
+        if (closed) throw new ClosedError('replica')
+        for (const batch of toBatches([...fresh.values()], options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
+      } catch (error) {
+        failedTasks++
+        throw error
+      } finally {
+        busy--
+      }
     },
     async getAll() {
       if (closed) throw new ClosedError('replica')
@@ -270,11 +303,69 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
       peer.libp2p.removeEventListener('peer:disconnect', onConnection)
       peer.libp2p.removeEventListener('peer:connect', onConnection)
       database.events.off('update', onUpdate)
+      // Only a log read to the end, with nothing half done, lets the next open skip reading it. Reads
+      // of this device's own entries finish at once; one waiting for a peer's block is not waited for.
+      if (await settlesWithin(pending, CHECKPOINT_WAIT_MS)) {
+        if (busy === 0 && failedTasks === 0) await saveCheckpoint(database, held.size, seen).catch(() => {})
+      }
       await database.close().catch(() => {})
       database.events.off('error', onError)
       await pending
       await store.close()
       if (options.ownsPeer) await peer.close()
     },
+  }
+}
+
+/**
+ * Reading the whole log at open is only needed to recover from a crash (records the store lacks,
+ * or the log lacks); at 100k records it was ~0.5 s of hashing and decoding, and more with one entry
+ * per record. The replica writes this on a clean close. Heads name the whole log (entries are
+ * content-addressed) and the store only grows, so the same heads and the same number of stored
+ * records mean nothing changed since; anything else, a crash included, reads the log as before.
+ */
+interface Checkpoint {
+  readonly heads: readonly string[]
+  readonly records: number
+  /** Every log entry read: later reads from new heads stop at them. */
+  readonly seen: readonly string[]
+}
+
+async function loadCheckpoint(database: SpaceLogDatabase): Promise<Checkpoint | undefined> {
+  try {
+    const value = await database.checkpoint.load()
+    if (!value) return undefined
+    const parsed = JSON.parse(new TextDecoder().decode(value)) as Partial<Checkpoint> & { v?: unknown }
+    const strings = (list: unknown): list is string[] => Array.isArray(list) && list.every((item) => typeof item === 'string')
+    if (parsed.v !== 1 || !strings(parsed.heads) || !strings(parsed.seen) || !Number.isSafeInteger(parsed.records)) return undefined
+    return { heads: parsed.heads, records: parsed.records!, seen: parsed.seen }
+  } catch {
+    return undefined // unreadable: read the log
+  }
+}
+
+async function saveCheckpoint(database: SpaceLogDatabase, records: number, seen: ReadonlySet<string>): Promise<void> {
+  const heads = (await database.log.heads()).map((head) => head.hash)
+  // A head not read yet (joined just before close, its update not handled): not a checkpoint.
+  if (!heads.every((hash) => seen.has(hash))) return
+  const checkpoint = { v: 1, heads, records, seen: [...seen] }
+  await database.checkpoint.save(new TextEncoder().encode(JSON.stringify(checkpoint)))
+}
+
+function sameHeads(saved: readonly string[], heads: readonly LogEntry[]): boolean {
+  if (saved.length !== heads.length) return false
+  const now = new Set(heads.map((head) => head.hash))
+  return saved.every((hash) => now.has(hash))
+}
+
+const CHECKPOINT_WAIT_MS = 2000
+
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([work.then(() => true), late])
+  } finally {
+    clearTimeout(timer)
   }
 }
