@@ -23,7 +23,31 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
 is covered by tests, most of them added with the change.
 
-Sixth round (the figures above), a change of method, not of speed: **the raw library's load is
+Seventh round (the figures above): a Yjs cold open of 100k ballots went from 2.2 s to 1.9 s and
+an OrbitDB one from 3.6 s to 2.0 s (6.3x to 3.4x the raw load), with the same method as the sixth:
+
+- **Fewer allocations while the space reads records** (\`core/validate.ts\`, \`core/space.ts\`,
+  \`core/codec.ts\`): validation settles without a promise where nothing is awaited (records
+  verified before, duplicates), instead of a promise, a reaction and a microtask turn, an options
+  literal and two closures per record; the last few CIDs decoded are handed out again for the same
+  bytes (a ballot names its space once and its poll twice; each was four objects and three views);
+  the object schema lists its fields once. Sampled over the space's part of a 100k open: 868 MB
+  allocated before, 493 MB after. In the real open that was mostly scavenges: GC 1.15 s of a
+  2.7 s profiled open before, 0.33 s of 1.95 s after; the space's part went from 1.5–2.2 s to
+  1.29–1.36 s (three runs each, interleaved).
+- **Replicas vouch for the ids they computed** (\`hashed\` on \`ReplicaEntry\`): every adapter
+  hashes what it loads from its store, and what it adopts from peers, to key it; the space then
+  hashed each record again (~2 µs each here, a WebCrypto round trip each in a browser). Entries
+  an adapter hashed itself now say so and the space takes their id; keys a peer chose never are.
+  The conformance suite hashes every entry so marked, garbage under forged keys included.
+- **OrbitDB reads its log at open only when something may need recovering**
+  (\`adapters/orbitdb/replica.ts\`): it used to read every entry and hash every record in it
+  again, only to find records a crash left in the store and not the log, or the reverse. A clean
+  close now writes a checkpoint (heads, number of records, entries read); the same heads and count
+  at the next open mean nothing changed. Replica part of a 100k open: 1.57 s to 0.79–0.97 s.
+  \`test/orbitdb/checkpoint.test.ts\` covers the clean reopen and both crashes.
+
+Sixth round, a change of method, not of speed: **the raw library's load is
 timed in a fresh process of its own.** It used to run right after townhall's open, in the same
 process, on code the open had just warmed up: Automerge's WebAssembly takes ~245 ms for its first
 \`load\` of 10k records in a process and ~73 ms for the next (measured inside the replica), and
@@ -164,10 +188,10 @@ voters could neither close nor show a result).
   snapshot plus the incremental chunks written after it), so **reopening an Automerge space of
   tens of thousands of records can kill Automerge in that process**, depending on how
   automerge-repo happened to split it while it was written, which depends on timing. In the run
-  above the stored document of 100k could not be loaded by Automerge itself: the raw side (plain
-  \`A.load\` of the persisted chunks, in its own process) ran out of memory as townhall's open did
-  (the errors above). Of the five runs before it, four failed the same way and one happened to
-  store a document that loaded; a store written like the failing ones held a snapshot of ~97k
+  above the stored document of 100k happened to load (both sides, 3.05x); in the sixth round it
+  could not be loaded by Automerge itself: the raw side (plain \`A.load\` of the persisted chunks,
+  in its own process) ran out of memory as townhall's open did (the errors above). Of the five
+  runs before that, four failed the same way and one stored a document that loaded; a store written like the failing ones held a snapshot of ~97k
   records and an incremental chunk of ~1k. The adapter survives the failed load of its document
   ("only a cache") but not the dead module. Reproduced without townhall or automerge-repo:
 
@@ -194,30 +218,28 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (2.2 s for 100k in this run, 3.7x the raw load measured cold; 2.8 s in the
-  fifth round, 4.2 s before it, 19.2 s before the second)**. Timed in parts after the fifth round
+- **Cold open, Yjs (1.9 s for 100k in this run, 3.1x the raw load measured cold; 2.2 s in the
+  sixth round, 2.8 s in the fifth, 19.2 s before the second)**. Timed in parts after this round
   (three fresh processes): the replica reads and inflates the record file and hashes every record
-  to key it, 0.59–0.63 s (it no longer builds a Y.Doc, and y-webrtc's broadcast carries nothing);
-  the space hashes, reads and folds every record, 1.6–2.4 s in the real open (1.2–1.4 s, ~12–14 µs
-  a record, with the same records from memory: the rest is reading the verified ids and collecting
-  a larger heap). Profiled, what remains per record is the id hash, the envelope and body reads,
-  the did:key, the body schema and the fold, each about a microsecond, and scavenges of ~0.15 s.
-  Under 1 s needs the space to show results without materializing every record (views persisted
-  with the records and checked against them, records read only when asked for): a different
-  design, not a fix.
-- **Cold open, OrbitDB, against the raw load (6.3x at 100k in this run)**: the raw side opens the
-  log and decodes its entries. Timed in parts: townhall's replica 1.4–1.5 s (it reads its record
-  file and the whole log, ~0.2 s of entry decoding, and hashes every record twice, once from each,
-  ~0.4 s; the log is read to recover from a crash between the two writes), then the space's
-  1.6–2.2 s as above.
-- **Cold open, Automerge, against the raw load (2.9x at 10k in this run; 100k cannot be loaded,
-  by Automerge alone either, above)**: at 10k townhall takes ~0.82 s and plain \`A.load\` ~0.28 s.
-  Of townhall's part, timed inside the replica: the same first \`A.load\` (~0.25 s), then
-  automerge-repo's diff of the loaded document against the empty one every handle starts from, to
-  emit its change event (~0.15 s, every record's value copied out of WebAssembly; no option skips
-  it), the record store (~0.08 s) and the space (~0.21 s).
-- **Automerge sync (3.9 s for 10k in this run, 1.3x plain automerge-repo; 4.1–4.5 s before)**:
-  plain automerge-repo took 3.1 s for the same records through the same server in this run
+  to key it, 0.58–0.63 s (zlib ~0.17 s, hashing ~0.3 s); the space reads and folds every record,
+  1.29–1.36 s (~10 µs a record with the same records from memory: the rest is reading the verified
+  ids and collecting a larger heap). Profiled, what remains per record is the envelope and body
+  reads, the did:key, the body schema, the fold's map entries (the poll keeps each ballot by id,
+  its choice, and each voter's latest) and GC, each about a microsecond. Under 1 s needs the space
+  to show results without materializing every record (views persisted with the records and checked
+  against them, records read only when asked for): a different design, not a fix.
+- **Cold open, OrbitDB, against the raw load (3.4x at 100k in this run, 1.97x at 10k; 6.3x in the
+  sixth round)**: the raw side opens the log and decodes its entries. townhall's replica now reads
+  its record file (and hashes each record, as the Yjs one) but not the log after a clean close,
+  0.79–0.97 s, then the space's ~1.3 s as above.
+- **Cold open, Automerge, against the raw load (2.9x at 10k, 3.05x at 100k in this run)**: at 10k
+  townhall takes ~0.82 s and plain \`A.load\` ~0.28 s. Of townhall's part, timed inside the replica:
+  the same first \`A.load\` (~0.25 s, mostly Automerge hashing its changes), then automerge-repo's
+  diff of the loaded document against the empty one every handle starts from, to emit its change
+  event (~0.15 s, every record's value copied out of WebAssembly; no option skips it), the record
+  store (~0.08 s) and the space (~0.25 s, code not yet compiled at this size).
+- **Automerge sync (4.1 s for 10k in this run, 3.9 s in the sixth round, 4.1–4.5 s before)**:
+  plain automerge-repo took 3.0 s (1.34x) for the same records through the same server in this run
   (2.97–3.45 s in earlier ones), before
   anything is verified; townhall adds the reader's validation (10k signatures, ~1 s on a core the
   writer and the server share) and the adapter's parse of each arriving record (to decide whether
