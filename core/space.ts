@@ -599,7 +599,8 @@ export class Space {
     const membershipChanged = fresh.some((record) => MEMBERSHIP_KINDS.has(record.kind))
     let added: RecordId[] = []
     if (membershipChanged) {
-      added = this.rebuild(rejected, new Set(fresh.map((record) => record.id)))
+      // Opening folds every record at once: no set of 100k fresh ids to tell them from none.
+      added = this.rebuild(rejected, fresh.length === this.records.size ? 'all' : new Set(fresh.map((record) => record.id)))
     } else {
       for (const record of fresh) if (this.fold(record, rejected)) added.push(record.id)
     }
@@ -721,11 +722,12 @@ export class Space {
 
   /**
    * Membership changed: recompute it from all records and re-judge every content record. Rare by
-   * nature. `fresh`: the records of this change, already in `records` but not yet in any view.
+   * nature. `fresh`: the records of this change, already in `records` but not yet in any view
+   * ('all' when there were none before).
    */
-  private rebuild(rejected: Rejection[], fresh: ReadonlySet<RecordId>): RecordId[] {
+  private rebuild(rejected: Rejection[], fresh: ReadonlySet<RecordId> | 'all'): RecordId[] {
     const heldBefore = new Set(this.held.keys())
-    const wasVisible = (id: RecordId) => !fresh.has(id) && !heldBefore.has(id)
+    const wasVisible = (id: RecordId) => fresh !== 'all' && !fresh.has(id) && !heldBefore.has(id)
     const membershipRecords: SignedRecord[] = []
     for (const record of this.records.values()) {
       if (record.kind === 'space') this.genesis = record as SignedRecord<BodyOf<'space'>>
