@@ -254,6 +254,7 @@ export function markdown(results: Results, notes: string): string {
         ['RAM', `${fmtBytes(m.ramBytes)} (${fmtBytes(m.freeBytes)} free at start)`],
         ['OS', m.os],
         ['Node', `${m.node} (OpenSSL ${m.openssl})`],
+        ['Code', m.commit ?? 'not recorded'],
         [
           'Load average (1, 5, 15 min)',
           `start ${m.loadAverage.map((x) => x.toFixed(2)).join(', ')}; end ${results.loadAtEnd.map((x) => x.toFixed(2)).join(', ')}`,

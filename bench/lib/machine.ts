@@ -1,4 +1,5 @@
 /** What the figures were measured on: machine, Node, library versions, load. */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os'
 import { resolve } from 'node:path'
@@ -13,6 +14,8 @@ export interface Machine {
   readonly openssl: string
   readonly versions: Record<string, string>
   readonly loadAverage: readonly number[]
+  /** The code measured: the commit, and whether the working tree had changes to tracked files. Optional: runs before it was recorded. */
+  readonly commit?: string
 }
 
 export const LIBRARIES = [
@@ -52,5 +55,16 @@ export function machine(): Machine {
     openssl: process.versions.openssl ?? 'unknown',
     versions: Object.fromEntries(LIBRARIES.map((name) => [name, version(name)])),
     loadAverage: loadavg(),
+    commit: commit(),
+  }
+}
+
+function commit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: resolve(import.meta.dirname, '../..'), encoding: 'utf8' }).trim()
+  try {
+    const head = git('rev-parse', '--short=12', 'HEAD')
+    return git('status', '--porcelain', '--untracked-files=no') ? `${head} with uncommitted changes` : head
+  } catch {
+    return 'unknown (not a git checkout)'
   }
 }
