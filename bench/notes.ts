@@ -23,8 +23,10 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
 is covered by tests, most of them added with the change.
 
-Seventh round (the figures above): a Yjs cold open of 100k ballots went from 2.2 s to 1.9 s and
-an OrbitDB one from 3.6 s to 2.0 s (6.3x to 3.4x the raw load), with the same method as the sixth:
+Seventh round (the figures above; two full runs, at 47c0dd1 and at the commit in the machine table,
+with the same method as the sixth): a Yjs cold open of 100k ballots went from 2.2 s to 1.9–2.0 s
+and an OrbitDB one from 3.6 s to 2.0 s (6.3x the raw load to 3.4x and 2.8x; the raw load measured
+581 ms in the first run and 757 ms in the second):
 
 - **Fewer allocations while the space reads records** (\`core/validate.ts\`, \`core/space.ts\`,
   \`core/codec.ts\`): validation settles without a promise where nothing is awaited (records
@@ -188,10 +190,11 @@ voters could neither close nor show a result).
   snapshot plus the incremental chunks written after it), so **reopening an Automerge space of
   tens of thousands of records can kill Automerge in that process**, depending on how
   automerge-repo happened to split it while it was written, which depends on timing. In the run
-  above the stored document of 100k happened to load (both sides, 3.05x); in the sixth round it
-  could not be loaded by Automerge itself: the raw side (plain \`A.load\` of the persisted chunks,
-  in its own process) ran out of memory as townhall's open did (the errors above). Of the five
-  runs before that, four failed the same way and one stored a document that loaded; a store written like the failing ones held a snapshot of ~97k
+  above, as in the sixth round, the stored document of 100k could not be loaded by Automerge
+  itself: the raw side (plain \`A.load\` of the persisted chunks, in its own process) ran out of
+  memory as townhall's open did (the errors above); in the first full run of the seventh round it
+  happened to load on both sides (6.27 s against 2.02 s, 3.05x). Of the five runs before the
+  sixth, four failed the same way and one stored a document that loaded; a store written like the failing ones held a snapshot of ~97k
   records and an incremental chunk of ~1k. The adapter survives the failed load of its document
   ("only a cache") but not the dead module. Reproduced without townhall or automerge-repo:
 
@@ -218,8 +221,8 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (1.9 s for 100k in this run, 3.1x the raw load measured cold; 2.2 s in the
-  sixth round, 2.8 s in the fifth, 19.2 s before the second)**. Timed in parts after this round
+- **Cold open, Yjs (2.0 s for 100k in this run, 3.1x the raw load measured cold; 1.9 s in the
+  first run of this round, 2.2 s in the sixth, 2.8 s in the fifth, 19.2 s before the second)**. Timed in parts after this round
   (three fresh processes): the replica reads and inflates the record file and hashes every record
   to key it, 0.58–0.63 s (zlib ~0.17 s, hashing ~0.3 s); the space reads and folds every record,
   1.29–1.36 s (~10 µs a record with the same records from memory: the rest is reading the verified
@@ -228,18 +231,20 @@ voters could neither close nor show a result).
   its choice, and each voter's latest) and GC, each about a microsecond. Under 1 s needs the space
   to show results without materializing every record (views persisted with the records and checked
   against them, records read only when asked for): a different design, not a fix.
-- **Cold open, OrbitDB, against the raw load (3.4x at 100k in this run, 1.97x at 10k; 6.3x in the
-  sixth round)**: the raw side opens the log and decodes its entries. townhall's replica now reads
+- **Cold open, OrbitDB, against the raw load (2.8x at 100k in this run, 1.88x at 10k; 3.4x and
+  1.97x in the first run of this round, 6.3x at 100k in the sixth)**: the raw side opens the log and
+  decodes its entries. townhall's replica now reads
   its record file (and hashes each record, as the Yjs one) but not the log after a clean close,
   0.79–0.97 s, then the space's ~1.3 s as above.
-- **Cold open, Automerge, against the raw load (2.9x at 10k, 3.05x at 100k in this run)**: at 10k
-  townhall takes ~0.82 s and plain \`A.load\` ~0.28 s. Of townhall's part, timed inside the replica:
+- **Cold open, Automerge, against the raw load (2.8x at 10k in this run, 100k not loadable by
+  Automerge itself, above; 2.9x and 3.05x in the first run of this round)**: at 10k townhall takes
+  ~0.82–0.95 s and plain \`A.load\` ~0.28–0.33 s. Of townhall's part, timed inside the replica:
   the same first \`A.load\` (~0.25 s, mostly Automerge hashing its changes), then automerge-repo's
   diff of the loaded document against the empty one every handle starts from, to emit its change
   event (~0.15 s, every record's value copied out of WebAssembly; no option skips it), the record
   store (~0.08 s) and the space (~0.25 s, code not yet compiled at this size).
-- **Automerge sync (4.1 s for 10k in this run, 3.9 s in the sixth round, 4.1–4.5 s before)**:
-  plain automerge-repo took 3.0 s (1.34x) for the same records through the same server in this run
+- **Automerge sync (4.2 s for 10k in this run, 3.9 s in the sixth round, 4.1–4.5 s before)**:
+  plain automerge-repo took 3.1 s (1.33x) for the same records through the same server in this run
   (2.97–3.45 s in earlier ones), before
   anything is verified; townhall adds the reader's validation (10k signatures, ~1 s on a core the
   writer and the server share) and the adapter's parse of each arriving record (to decide whether
