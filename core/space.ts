@@ -22,7 +22,7 @@ import { RejectionLog, type RejectionSummary } from './rejection-log.js'
 import type { Rejection } from './rejection.js'
 import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
 import { parseRecordCid } from './space-id.js'
-import { validateEntryNow, type Validation, type ValidationContext } from './validate.js'
+import { validateEntry, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
 import { PollState, type PollView } from './poll.js'
@@ -558,7 +558,7 @@ export class Space {
   private validateOne(entry: ReplicaEntry, context: ValidationContext): Validation | Promise<Validation> {
     try {
       // The entry is the options: a literal per entry here was a tenth of what opening allocated.
-      const result = validateEntryNow(entry.bytes, context, entry)
+      const result = validateEntry(entry.bytes, context, entry)
       if (!(result instanceof Promise)) return this.kept(result)
       return result.then(
         (settled) => this.kept(settled),

@@ -36,22 +36,14 @@ export interface EntryOptions {
   readonly hashed?: boolean
 }
 
-export function validateEntry(bytes: unknown, context: ValidationContext, options: EntryOptions = {}): Promise<Validation> {
-  try {
-    return Promise.resolve(validateEntryNow(bytes, context, options))
-  } catch (error) {
-    return Promise.reject(error)
-  }
-}
-
 /**
- * `validateEntry`, settled at once where nothing needs awaiting: a record this device verified
+ * The verdict on one entry, given at once where nothing needs awaiting: a record this device verified
  * before, or a duplicate, where hashing is synchronous (Node) or the replica gave the id. A space
  * opening reads every stored record so, and a promise, a reaction and a microtask turn per record
  * were a fifth of what that allocated. The promise it may return starts the awaited work (a
  * WebCrypto hash, the signature check) when returned, so callers bound how many are in flight.
  */
-export function validateEntryNow(bytes: unknown, context: ValidationContext, options: EntryOptions = {}): Validation | Promise<Validation> {
+export function validateEntry(bytes: unknown, context: ValidationContext, options: EntryOptions = {}): Validation | Promise<Validation> {
   const checked = checkInput(bytes, context.maxBytes)
   if (!checked.ok) return withSource(checked, options.source)
   // Hashing before parsing (cheap, and needed anyway) lets duplicates and records verified before
