@@ -25,7 +25,7 @@ import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
-import { freshRecords } from '../shared/fresh-records.js'
+import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
@@ -426,7 +426,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     async getAll() {
       if (closing) throw new ClosedError('replica')
       await pending
-      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))
+      const out = heldEntries(held)
       const records = handle.doc().records
       // Keys first: reading a value copies it out of Automerge's memory, and held ones are not needed.
       if (isMap(records))

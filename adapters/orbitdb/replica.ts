@@ -17,7 +17,7 @@ import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
-import { freshRecords } from '../shared/fresh-records.js'
+import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
 import type { SpaceLogDatabase } from './database.js'
@@ -282,7 +282,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     async getAll() {
       if (closed) throw new ClosedError('replica')
       await pending
-      return [...[...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true })), ...foreign.values()]
+      return [...heldEntries(held), ...foreign.values()]
     },
     subscribe(listener) {
       listeners.add(listener)

@@ -4,6 +4,7 @@
  */
 import { cidString } from '../../core/cid-string.js'
 import { recordCid, recordCidNow } from '../../core/record.js'
+import type { ReplicaEntry } from '../../core/replica.js'
 
 export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMap<string, unknown>): Promise<Map<string, Uint8Array>> {
   // A map, not a list searched for each record: a batch of n records was n²/2 string comparisons
@@ -17,4 +18,12 @@ export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMa
     if (!held.has(id) && !fresh.has(id)) fresh.set(id, bytes)
   }
   return fresh
+}
+
+/**
+ * A replica's own records as entries for the space. Every adapter keys them by the id it computed
+ * (here, or in its `adoptable` check), never by a key a peer chose: so they are marked `hashed`.
+ */
+export function heldEntries(held: ReadonlyMap<string, Uint8Array>): ReplicaEntry[] {
+  return [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))
 }

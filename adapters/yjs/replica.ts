@@ -19,7 +19,7 @@ import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from '
 import { checkPeerMessage } from './message-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
 import { memoryRecordStore, type RecordStore } from './store.js'
-import { freshRecords } from '../shared/fresh-records.js'
+import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 
 export interface YjsReplicaOptions {
   readonly spaceId: string
@@ -309,7 +309,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     async getAll() {
       if (closed) throw new ClosedError('replica')
       await pending
-      const out: ReplicaEntry[] = [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))
+      const out = heldEntries(held)
       for (const [key, value] of records) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
       return out
     },
