@@ -15,6 +15,9 @@ export default defineConfig({
           include: ['core/**/*.test.ts', 'testing/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/components/**', '**/node_modules/**'],
           testTimeout: 30_000,
+          // Hooks close peers running in other processes, each given up to 5 s to end by itself on
+          // a loaded CI machine; the default 10 s failed a conformance run that closed three.
+          hookTimeout: 30_000,
           pool: 'forks',
         },
       },

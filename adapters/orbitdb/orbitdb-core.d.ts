@@ -79,6 +79,7 @@ declare module '@orbitdb/core' {
     on(event: 'error', listener: (error: Error) => void): void
     on(event: 'close', listener: () => void): void
     off(event: string, listener: (...args: never[]) => void): void
+    emit(event: string, ...args: unknown[]): boolean
     removeAllListeners(event?: string): void
   }
 

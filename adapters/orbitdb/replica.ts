@@ -235,7 +235,9 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     })
   const onLeave = () => notifySync()
   // OrbitDB's sync re-emits failures (undecodable messages, failed dials) as `error`: without a
-  // listener Node's EventEmitter would throw them and end the process.
+  // listener Node's EventEmitter would throw them and end the process. The listener stays after
+  // close: a head exchange already running is not stopped by the database's close and fails when
+  // the peer's libp2p stops under it (an unexpected end of stream), seen ending a CI peer process.
   const onError = () => {
     syncErrors++
   }
@@ -309,7 +311,6 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
         if (busy === 0 && failedTasks === 0) await saveCheckpoint(database, held.size, seen).catch(() => {})
       }
       await database.close().catch(() => {})
-      database.events.off('error', onError)
       await pending
       await store.close()
       if (options.ownsPeer) await peer.close()
