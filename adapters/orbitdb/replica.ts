@@ -180,7 +180,9 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     const logged = new Set(await absorb(await unread(heads), 'local'))
     // Records the store has but the log lacks (a crash between the two writes): published again.
     const missing = [...held].filter(([id]) => !logged.has(id)).map(([, bytes]) => bytes)
-    for (const batch of toBatches(missing, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
+    // Read already (its records are held): marked so, or this session's close could not vouch for
+    // the log's new head and the next open would read the whole log again.
+    for (const batch of toBatches(missing, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) seen.add(await database.add(batch))
   }
 
   let pending: Promise<unknown> = Promise.resolve()

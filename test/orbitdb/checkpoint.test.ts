@@ -85,6 +85,12 @@ describe('orbitdb: opening from a checkpoint', () => {
     expect(texts(space)).toEqual([...expected, 'store only'])
     expect(logged).toBe(expected.length + 2) // genesis, posts, and the record published again
     await space.close()
+    // The entry published again counts as read: this close wrote a checkpoint.
+    const again = await openReplica(directory, spaceId)
+    expect(again.openedFromCheckpoint).toBe(true)
+    const reopened = await Space.open({ id: spaceId, identity, replica: again })
+    expect(texts(reopened)).toEqual([...expected, 'store only'])
+    await reopened.close()
   }, 60_000)
 
   it('reads the log when it gained an entry the store never got', async () => {
