@@ -21,10 +21,9 @@ import {
 } from '@automerge/automerge-repo'
 import { equalBytes } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
-import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
 import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
@@ -238,31 +237,16 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     // A damaged document in storage is only a cache: the record store and peers have the records.
   }
 
-  /**
-   * Only well-formed records of this space, stored under their true id, are kept and healed:
-   * random bytes, another space's records and other junk a peer writes under its own hash stay out
-   * of the store. Signatures and authority are the space's to judge.
-   */
-  const adoptable = async (bytes: Uint8Array, key: string): Promise<boolean> => {
-    const parsed = parseRecord(bytes, HARD_MAX_RECORD_BYTES)
-    if (!parsed.ok) return false
-    const space = parsed.value.space?.toString() ?? null
-    if (space !== null && space !== spaceId) return false
-    const id = cidString(await recordCid(bytes))
-    // The genesis has no space field: its id is the space id.
-    return id === key && (space !== null || id === spaceId)
-  }
-
   const incoming = async (changes: ReadonlyArray<{ key: string; value: unknown }>, source: string, announce: boolean) => {
     const entries: ReplicaEntry[] = []
     const fresh: Uint8Array[] = []
     for (const { key, value } of changes) {
       if (held.has(key)) continue
-      if (value instanceof Uint8Array && (await adoptable(value, key))) {
+      if (value instanceof Uint8Array && (await isRecordOfSpaceUnder(value, key, spaceId))) {
         const bytes = new Uint8Array(value)
         held.set(key, bytes)
         fresh.push(bytes)
-        // `adoptable` hashed it: the key is its id.
+        // Hashed there: the key is its id.
         entries.push({ bytes, claimedId: key, source, hashed: true })
       } else entries.push({ bytes: value, claimedId: key, source })
     }

@@ -15,8 +15,9 @@ import type { EventsDatabase, LogEntry } from '@orbitdb/core'
 import { ClosedError } from '../../core/errors.js'
 import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, recordCidNow } from '../../core/record.js'
+import { recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { isRecordOfSpace } from '../shared/adoptable.js'
 import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
@@ -97,16 +98,6 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     for (const listener of [...syncListeners]) listener(current)
   }
 
-  /** As in the Yjs adapter: only well-formed records of this space are adopted; the space judges the rest. */
-  const adoptable = (bytes: Uint8Array, id: string): boolean => {
-    const parsed = parseRecord(bytes, HARD_MAX_RECORD_BYTES)
-    if (!parsed.ok) return false
-    const space = parsed.value.space?.toString() ?? null
-    if (space !== null) return space === spaceId
-    // The genesis has no space field: its id is the space id.
-    return id === spaceId
-  }
-
   /** Reads log entries not seen yet, from `heads` back along `next`, oldest first. */
   async function unread(heads: readonly LogEntry[]): Promise<LogEntry[]> {
     const found: LogEntry[] = []
@@ -141,7 +132,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
           const id = cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
           inLog.push(id)
           if (held.has(id) || foreign.has(id) || fresh.has(id)) continue
-          if (adoptable(bytes, id)) fresh.set(id, bytes)
+          if (isRecordOfSpace(bytes, id, spaceId)) fresh.set(id, bytes)
           else remember(id, { bytes, claimedId: id, source, hashed: true })
           // The id this replica computed: the space takes it as is and keeps this string rather than its own.
           out.push({ bytes, claimedId: id, source, hashed: true })

@@ -22,7 +22,7 @@ export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMa
 
 /**
  * A replica's own records as entries for the space. Every adapter keys them by the id it computed
- * (here, or in its `adoptable` check), never by a key a peer chose: so they are marked `hashed`.
+ * (here, or in `isRecordOfSpaceUnder`), never by a key a peer chose: so they are marked `hashed`.
  */
 export function heldEntries(held: ReadonlyMap<string, Uint8Array>): ReplicaEntry[] {
   return [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))

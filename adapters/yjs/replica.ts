@@ -11,14 +11,13 @@ import type { Awareness } from 'y-protocols/awareness'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
-import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
 import { memoryRecordStore, type RecordStore } from './store.js'
+import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
 import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 
 export interface YjsReplicaOptions {
@@ -224,31 +223,15 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   }, 1000)
   ;(watchdog as { unref?: () => void }).unref?.()
 
-  /**
-   * Only well-formed records of this space, stored under their true id, are kept and healed: random
-   * bytes, another space's records and other junk a peer writes under its own hash stay out of the
-   * store. Signatures and authority are the space's to judge (a fresh key signs anything, so
-   * checking them here would buy nothing).
-   */
-  const adoptable = async (bytes: Uint8Array, key: string): Promise<boolean> => {
-    const parsed = parseRecord(bytes, HARD_MAX_RECORD_BYTES)
-    if (!parsed.ok) return false
-    const space = parsed.value.space?.toString() ?? null
-    if (space !== null && space !== options.spaceId) return false
-    const id = cidString(await recordCid(bytes))
-    // The genesis has no space field: its id is the space id.
-    return id === key && (space !== null || id === options.spaceId)
-  }
-
   const incoming = async (changes: Array<{ key: string; value: unknown }>, source: string) => {
     const entries: ReplicaEntry[] = []
     const fresh: Uint8Array[] = []
     for (const { key, value } of changes) {
       if (held.has(key)) continue
-      if (value instanceof Uint8Array && !held.has(key) && (await adoptable(value, key))) {
+      if (value instanceof Uint8Array && !held.has(key) && (await isRecordOfSpaceUnder(value, key, options.spaceId))) {
         held.set(key, value)
         fresh.push(value)
-        // `adoptable` hashed it: the key is its id.
+        // Hashed there: the key is its id.
         entries.push({ bytes: value, claimedId: key, source, hashed: true })
       } else entries.push({ bytes: value, claimedId: key, source })
     }
