@@ -219,9 +219,13 @@ voters could neither close nor show a result).
   \`load\` 48 ms instead of 154 ms for about the same bytes (2.76 MB against 2.95 MB); 100,000
   records so held saved to 27.6 MB, loaded in 0.34 s and took the next 1,000 in 9 ms. Records in
   content-addressed batches, one key per batch (as the OrbitDB adapter writes one log entry per
-  batch), is the planned fix: it also changes what the raw side of the open and memory workloads
-  loads, which then has to become the records one key each, as an app using Automerge directly
-  would hold them.
+  batch), would fix bulk arrivals, but not records written one at a time by many devices: 100 keys
+  written one per change took ~3 s on the loaded 10k document, 0.15 s on one built in memory
+  (a similar gap between load-then-apply and building in memory was reported for the older
+  JavaScript Automerge, automerge/automerge-classic#477, where a maintainer guessed that applying
+  changes after \`load\` rebuilds the change history that \`load\` skipped). Batching would also change
+  what the raw side of the open and memory workloads loads, which would then have to become the
+  records one key each, as an app using Automerge directly would hold them.
 
 - **automerge-repo's \`loadDoc\`** applies stored chunks with \`loadIncremental\` (7 s for 10k
   records where \`load\` takes ~0.3 s); the adapter now loads them itself (above).
