@@ -34,16 +34,20 @@ export interface YjsReplicaOptions {
   readonly peerOpts?: Record<string, unknown>
   /** Largest peer message passed to the Yjs decoder (default 32 MiB). */
   readonly maxMessageBytes?: number
-  /** A connection that has not synced after this long is dropped and re-established (default 8 s). */
+  /**
+   * A connection that has not synced after this long is dropped and re-established (default 8 s).
+   * Also how long stored records wait for a first WebRTC peer to sync before they go into the
+   * document anyway (for other tabs, or a peer that is slow to sync).
+   */
   readonly syncTimeoutMs?: number
   readonly maxConns?: number
 }
 
 export interface YjsReplica extends Replica {
   /**
-   * The shared document, a transport: it holds the stored records only once a peer (WebRTC or
-   * another tab) has appeared, and what this device writes from the start. Read records with
-   * `getAll`, not from here.
+   * The shared document, a transport: what this device writes goes in at once, the stored records
+   * it lacks once a first WebRTC peer has synced (or `syncTimeoutMs` after a first peer appeared).
+   * Read records with `getAll`, not from here.
    */
   readonly doc: Y.Doc
   readonly presence: SignedPresence
@@ -108,18 +112,25 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   let closed = false
 
   /**
-   * The Y.Doc is only the way to peers, so the stored records go into it when the first peer
-   * appears, before y-webrtc sends that peer anything. A device that opens alone never builds
-   * it, and y-webrtc's connect-time broadcast of the whole document has nothing to encode.
+   * The Y.Doc is only the way to peers, and each session's starts empty. Stored records go into it
+   * once the first WebRTC peer has synced with this device, and only those the document then
+   * lacks: written earlier (as soon as a peer appeared), every record went to every peer again as
+   * a new item of this session, 3.2 MB each way for 10k records at each reopening, leaving ~44
+   * bytes a record of deleted items in every peer's document. A device that opens alone never
+   * builds the document, and y-webrtc's connect-time broadcast of it has nothing to encode. Other
+   * tabs read the same store; they get the records after `syncTimeoutMs` if no WebRTC peer synced.
    */
+  const syncTimeout = options.syncTimeoutMs ?? 8000
   let filled = false
   const fill = () => {
     if (filled || closed) return
     filled = true
+    clearTimeout(fillTimer)
     doc.transact(() => {
       for (const [id, bytes] of held) if (!records.has(id)) records.set(id, bytes)
     }, LOCAL)
   }
+  let fillTimer: ReturnType<typeof setTimeout> | undefined
 
   const provider = new WebrtcProvider(roomName(options.spaceId), doc, {
     signaling: [...options.signaling],
@@ -191,12 +202,17 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
           // A message that parsed but still threw while applied (an observer's error): count it, keep the connection.
           rejectedMessages++
         }
+        // y-webrtc marks the connection synced when the peer's state (its sync step 2) is applied.
+        if (conn.synced) fill()
       })
     }
   }
-  provider.on('peers', () => {
-    fill()
+  provider.on('peers', (event: unknown) => {
     guard()
+    if (!filled && fillTimer === undefined && (event as { added?: unknown[] }).added?.length) {
+      fillTimer = setTimeout(fill, syncTimeout)
+      ;(fillTimer as { unref?: () => void }).unref?.()
+    }
     notifySync()
   })
   provider.on('synced', (event: unknown) => {
@@ -206,7 +222,6 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
 
   // Connections that connect but never sync (y-webrtc's simultaneous-initiator race) are rebuilt.
   const connectedSince = new WeakMap<object, number>()
-  const syncTimeout = options.syncTimeoutMs ?? 8000
   const watchdog = setInterval(() => {
     for (const conn of provider.room?.webrtcConns.values() ?? []) {
       if (conn.synced) everSynced = true
@@ -309,6 +324,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       if (closed) return
       closed = true
       clearInterval(watchdog)
+      clearTimeout(fillTimer)
       for (const out of outboxes) out.close()
       outboxes.clear()
       listeners.clear()

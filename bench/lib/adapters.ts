@@ -14,7 +14,8 @@ export async function openNodeReplica(adapter: AdapterName, spaceId: string, dir
   switch (adapter) {
     case 'yjs': {
       const { yjsNodeReplica } = await import('../../adapters/yjs/node.js')
-      return yjsNodeReplica({ spaceId, signaling: [], directory })
+      // No peer ever syncs here: the memory workload's stand-in peer gets the records after 0.1 s.
+      return yjsNodeReplica({ spaceId, signaling: [], directory, syncTimeoutMs: 100 })
     }
     case 'automerge': {
       const { automergeNodeReplica } = await import('../../adapters/automerge/node.js')

@@ -99,12 +99,18 @@ async function rawOrbitdb(fx: Fixture, directory: string): Promise<{ records: nu
   }
 }
 
-/** What y-webrtc tells the replica when a peer joins the room, without a second process. */
-function firstPeerAppears(replica: unknown): void {
+/**
+ * What y-webrtc tells the replica when a peer joins the room, without a second process; resolves
+ * once the stored records are in the document (a peer that never syncs: after `syncTimeoutMs`).
+ */
+async function firstPeerAppears(replica: unknown, total: number): Promise<void> {
   const provider = (replica as { provider: { emit(event: string, args: unknown[]): void } }).provider
   provider.emit('peers', [{ added: ['bench'], removed: [], webrtcPeers: [], bcPeers: [] }])
-  const size = (replica as { doc: Y.Doc }).doc.getMap('records').size
-  if (size === 0) throw new Error('the Yjs replica did not fill its document when a peer appeared')
+  const records = (replica as { doc: Y.Doc }).doc.getMap('records')
+  for (let waited = 0; records.size < total; waited += 20) {
+    if (waited > 10_000) throw new Error(`the Yjs replica put ${records.size} of ${total} records in its document after a peer appeared`)
+    await sleep(20)
+  }
 }
 
 await childMain(async ({ adapter, n, directory, mode }: Args) => {
@@ -178,7 +184,7 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
     const { space } = await openTownhall(adapter, fx, directory)
     // The Yjs replica builds its Y.Doc when the first peer appears; measured with it built, as on
     // a device in a room, not as a device alone (the smaller figure).
-    if (adapter === 'yjs') firstPeerAppears(space.replica)
+    if (adapter === 'yjs') await firstPeerAppears(space.replica, total)
     await sleep(200)
     const held = heap()
     await space.close()

@@ -82,6 +82,9 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
       sig: new Uint8Array(64),
     }),
   encodeState: async () => Y.encodeStateAsUpdate(replica.doc).length,
+  clientId: async () => replica.doc.clientID,
+  /** Items in this peer's document written by the given client (a session of some peer). */
+  itemsOf: async (c) => (replica.doc.store.clients.get(c.client as number) ?? []).filter((struct) => struct instanceof Y.Item).length,
   close: async () => {
     clearInterval(ticker)
     await replica.close()

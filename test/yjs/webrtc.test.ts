@@ -94,6 +94,28 @@ describe('yjs over WebRTC', () => {
     await eventually(() => expect(texts(first.space)).toEqual(['before restart', 'while away', 'written offline']), 30_000)
   }, 90_000)
 
+  it('sends a peer only what it lacks when a device reopens', async () => {
+    const signal = await startSignal()
+    const dir = mkdtempSync(join(tmpdir(), 'townhall-yjs-'))
+    dirs.push(dir)
+    const first = await founder(signal)
+    const second = await peer(first.space.id, signal, { directory: dir })
+    await eventually(() => expect(second.space.getInfo()).toBeDefined(), 30_000)
+    for (let i = 0; i < 20; i++) await second.space.post(`stored ${i}`)
+    await eventually(() => expect(texts(first.space)).toHaveLength(20), 30_000)
+    await second.space.close()
+    await first.space.post('while away')
+    const back = await peer(first.space.id, signal, { directory: dir })
+    // Synced: first's state, the post written while away included, was applied on back.
+    await eventually(() => expect(texts(back.space)).toHaveLength(21), 30_000)
+    await first.space.post('after the reopen')
+    await eventually(() => expect(texts(back.space)).toHaveLength(22), 30_000)
+    // back held nothing first lacked: its session wrote no item, so none reached first.
+    const client = await back.replica.command('clientId')
+    expect(await back.replica.command('itemsOf', { client })).toBe(0)
+    expect(await first.replica.command('itemsOf', { client })).toBe(0)
+  }, 90_000)
+
   it('reconnects peers after the signaling server restarts', async () => {
     const signal = await startSignal()
     const first = await founder(signal)
