@@ -47,6 +47,15 @@ async function closedSpace(directory: string, identity: Identity) {
   return { spaceId: space.id, expected }
 }
 
+/** Reopens after a clean close: the log must not be read, and the space must show `expected`. */
+async function reopensFromCheckpoint(directory: string, spaceId: string, identity: Identity, expected: string[]): Promise<void> {
+  const replica = await openReplica(directory, spaceId)
+  expect(replica.openedFromCheckpoint).toBe(true)
+  const space = await Space.open({ id: spaceId, identity, replica })
+  expect(texts(space)).toEqual(expected)
+  await space.close()
+}
+
 const post = (identity: Identity, spaceId: string, text: string) =>
   signRecord(identity, { kind: 'post', space: parseRecordCid(spaceId)!, hlc: [Date.now(), 0], refs: [], body: { text } })
 
@@ -62,11 +71,7 @@ describe('orbitdb: opening from a checkpoint', () => {
     // Writes after it: the next clean open still needs no reading, and shows them.
     await space.post('after the checkpoint')
     await space.close()
-    const again = await openReplica(directory, spaceId)
-    expect(again.openedFromCheckpoint).toBe(true)
-    const reopened = await Space.open({ id: spaceId, identity, replica: again })
-    expect(texts(reopened)).toEqual([...expected, 'after the checkpoint'])
-    await reopened.close()
+    await reopensFromCheckpoint(directory, spaceId, identity, [...expected, 'after the checkpoint'])
   }, 60_000)
 
   it('reads the log, and publishes what it lacks, when the store gained a record the log never got', async () => {
@@ -86,11 +91,7 @@ describe('orbitdb: opening from a checkpoint', () => {
     expect(logged).toBe(expected.length + 2) // genesis, posts, and the record published again
     await space.close()
     // The entry published again counts as read: this close wrote a checkpoint.
-    const again = await openReplica(directory, spaceId)
-    expect(again.openedFromCheckpoint).toBe(true)
-    const reopened = await Space.open({ id: spaceId, identity, replica: again })
-    expect(texts(reopened)).toEqual([...expected, 'store only'])
-    await reopened.close()
+    await reopensFromCheckpoint(directory, spaceId, identity, [...expected, 'store only'])
   }, 60_000)
 
   it('reads the log when it gained an entry the store never got', async () => {
