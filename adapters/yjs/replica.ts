@@ -122,6 +122,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
    */
   const syncTimeout = options.syncTimeoutMs ?? 8000
   let filled = false
+  let fillTimer: ReturnType<typeof setTimeout> | undefined
   const fill = () => {
     if (filled || closed) return
     filled = true
@@ -130,7 +131,6 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       for (const [id, bytes] of held) if (!records.has(id)) records.set(id, bytes)
     }, LOCAL)
   }
-  let fillTimer: ReturnType<typeof setTimeout> | undefined
 
   const provider = new WebrtcProvider(roomName(options.spaceId), doc, {
     signaling: [...options.signaling],
