@@ -1,13 +1,16 @@
 /**
  * The Automerge replica: a space's records live in one Automerge document managed by an
- * automerge-repo `Repo`, under `records[recordId]` as bytes. The document's id derives from the
- * space id (document.ts), so peers find it without exchanging URLs.
+ * automerge-repo `Repo`, in the `records` map: a record written alone under its id, records written
+ * together as one batch value under the batch's id (batch-value.ts). The document's id derives from
+ * the space id (document.ts), so peers find it without exchanging URLs.
  *
  * Any peer can change any field of the document, so it is a transport, not the truth: every
- * well-formed record of this space held under its true id is kept in a local `RecordStore`
- * (durable before `add` resolves, and before an incoming record is handed to the space) and
- * written back whenever a change removes or replaces it. Everything else a peer puts in the
- * document reaches the space as an untrusted entry, which it validates and rejects with a reason.
+ * well-formed record of this space found under its true id, or in a batch under the batch's true
+ * id, is kept in a local `RecordStore` (durable before `add` resolves, and before an incoming record
+ * is handed to the space). Whatever this replica relies on (records under their id, whole batches
+ * of such records) is written back whenever a change removes or replaces it, and a record it holds
+ * that sits nowhere it relies on is written again. Everything else a peer puts in the document
+ * reaches the space as an untrusted entry, which it validates and rejects with a reason.
  * Inbound network messages are checked before the Repo sees them (guard.ts), and errors the Repo
  * hits while applying a message are caught and counted instead of logged.
  */
@@ -23,9 +26,10 @@ import { equalBytes } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
-import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
+import { isRecordOfSpace, isRecordOfSpaceUnder } from '../shared/adoptable.js'
 import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
+import { batchValues, encodeBatch, idOf, readBatch } from './batch-value.js'
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
 import { ephemeralPresence, type EphemeralPresence } from './presence.js'
@@ -229,6 +233,10 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
 
   /** Records held under their true id: the set this replica heals from. */
   const held = await freshRecords(await store.load().catch(fail), new Map())
+  /** Held records this replica relies on under their own id in the document: written back there if damaged. */
+  const singles = new Set<string>()
+  /** Batches this replica relies on (every record in them held), by key, with their records' ids in batch order. */
+  const batches = new Map<string, readonly string[]>()
   try {
     const stored = await loadStored()
     // The stored document normally already holds the shared genesis: then it is taken as it is.
@@ -237,21 +245,97 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     // A damaged document in storage is only a cache: the record store and peers have the records.
   }
 
+  /** Whether this replica ever changed the document: only then does close wait for peers to have it. */
+  let wroteLocally = false
+  /** While opening, records written back are what storage lacked, not damage done by a peer. */
+  let opening = true
+
+  /**
+   * Writes held records that sit nowhere this replica relies on: one alone under its id, more as
+   * batches (sorted by id, so that replicas writing the same records write the same keys).
+   */
+  const house = async (ids: Iterable<string>) => {
+    if (closed) return
+    const inBatches = new Set<string>()
+    for (const members of batches.values()) for (const id of members) inBatches.add(id)
+    const homeless = new Map<string, Uint8Array>()
+    for (const id of ids) {
+      const bytes = held.get(id)
+      if (bytes && !singles.has(id) && !inBatches.has(id)) homeless.set(id, bytes)
+    }
+    if (homeless.size === 0) return
+    const values = homeless.size === 1 ? [] : await batchValues(homeless)
+    if (closed) return
+    handle.change((doc) => {
+      if (!isMap(doc.records)) doc.records = {}
+      if (homeless.size === 1) {
+        const [id, bytes] = homeless.entries().next().value!
+        doc.records[id] = bytes
+        singles.add(id)
+      }
+      for (const { key, bytes, ids: members } of values) {
+        doc.records[key] = bytes
+        batches.set(key, members)
+      }
+    })
+    wroteLocally = true
+  }
+
+  /**
+   * Whether `value`, found under a batch key this replica relies on, is still that batch. Compared
+   * with the batch encoded again (the same bytes: only canonical batches are relied on), which needs
+   * no hash and so no await.
+   */
+  const intact = (key: string, value: unknown): boolean => {
+    const members = batches.get(key)!
+    return value instanceof Uint8Array && equalBytes(value, encodeBatch(members.map((id) => held.get(id)!)))
+  }
+
   const incoming = async (changes: ReadonlyArray<{ key: string; value: unknown }>, source: string, announce: boolean) => {
     const entries: ReplicaEntry[] = []
     const fresh: Uint8Array[] = []
+    /** Records adopted from a batch this replica cannot rely on (it also holds junk): written again by it. */
+    const strays: string[] = []
+    const adopt = (id: string, bytes: Uint8Array) => {
+      held.set(id, bytes)
+      fresh.push(bytes)
+      // Hashed here: the key is its id.
+      entries.push({ bytes, claimedId: id, source, hashed: true })
+    }
     for (const { key, value } of changes) {
-      if (held.has(key)) continue
-      if (value instanceof Uint8Array && (await isRecordOfSpaceUnder(value, key, spaceId))) {
-        const bytes = new Uint8Array(value)
-        held.set(key, bytes)
-        fresh.push(bytes)
-        // Hashed there: the key is its id.
-        entries.push({ bytes, claimedId: key, source, hashed: true })
-      } else entries.push({ bytes: value, claimedId: key, source })
+      if (held.has(key) || batches.has(key)) continue
+      if (!(value instanceof Uint8Array)) {
+        entries.push({ bytes: value, claimedId: key, source })
+      } else if (await isRecordOfSpaceUnder(value, key, spaceId)) {
+        adopt(key, new Uint8Array(value))
+        singles.add(key)
+      } else {
+        const records = readBatch(value)
+        if (!records || (await idOf(value)) !== key) {
+          entries.push({ bytes: value, claimedId: key, source })
+          continue
+        }
+        const ids: string[] = []
+        let whole = true
+        for (const record of records) {
+          const id = await idOf(record)
+          if (held.has(id)) ids.push(id)
+          else if (isRecordOfSpace(record, id, spaceId)) {
+            // A copy: the batch's records are views on the whole value.
+            adopt(id, new Uint8Array(record))
+            ids.push(id)
+          } else {
+            whole = false
+            entries.push({ bytes: record, source })
+          }
+        }
+        if (whole) batches.set(key, ids)
+        else strays.push(...ids)
+      }
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
     if (fresh.length) await store.append(fresh)
+    if (strays.length) await house(strays)
     if (!announce || closed || entries.length === 0) return
     received += entries.length
     for (const listener of [...listeners]) listener(entries)
@@ -262,21 +346,20 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     pending = pending.then(work, work)
   }
 
-  /** Whether this replica ever changed the document: only then does close wait for peers to have it. */
-  let wroteLocally = false
-  /** While opening, records written back are what storage lacked, not damage done by a peer. */
-  let opening = true
-  /** Writes held records back where the document lacks them or has something else, as one change. */
+  /** Writes back what this replica relies on where the document lacks it or has something else, as one change. */
   const heal = (keys: Iterable<string>, count: boolean) => {
     if (closed) return
     let restored = 0
     handle.change((doc) => {
       if (!isMap(doc.records)) doc.records = {}
       for (const key of keys) {
-        const ours = held.get(key)
+        const single = held.get(key)
+        const members = single ? undefined : batches.get(key)
+        const ours = single ?? (members ? encodeBatch(members.map((id) => held.get(id)!)) : undefined)
         const now = doc.records[key]
         if (!ours || (now instanceof Uint8Array && equalBytes(now, ours))) continue
         doc.records[key] = ours
+        if (single) singles.add(key)
         restored++
       }
     })
@@ -297,21 +380,25 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     for (const key of keys) healQueued.add(key)
   }
 
-  /** Compares the touched keys with what this replica holds: heal what it holds, hand over the rest. */
+  /** Compares the touched keys with what this replica relies on: heal that, hand over the rest. */
   const examine = (doc: A.Doc<SpaceDocument>, touched: Iterable<string> | 'all', source: string, announce: boolean) => {
     const records = isMap(doc.records) ? doc.records : undefined
     if (!records) {
-      if (held.size) queueHeal(held.keys())
+      queueHeal([...singles, ...batches.keys()])
       return
     }
-    const keys = touched === 'all' ? new Set([...Object.keys(records), ...held.keys()]) : touched
+    const keys = touched === 'all' ? new Set([...Object.keys(records), ...singles, ...batches.keys()]) : touched
     const damaged: string[] = []
     const changes: Array<{ key: string; value: unknown }> = []
     for (const key of keys) {
       const ours = held.get(key)
       const now = records[key]
       if (ours) {
-        if (!(now instanceof Uint8Array) || !equalBytes(now, ours)) damaged.push(key)
+        if (now instanceof Uint8Array && equalBytes(now, ours)) singles.add(key)
+        // Missing is damage only where this replica relied on it: a record may sit in a batch instead.
+        else if (now !== undefined || singles.has(key)) damaged.push(key)
+      } else if (batches.has(key)) {
+        if (!intact(key, now)) damaged.push(key)
       } else if (now !== undefined) changes.push({ key, value: now })
     }
     if (damaged.length) queueHeal(damaged)
@@ -331,7 +418,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   }
 
   // What the document already had (storage, or a peer that was quicker than us) is adopted where it
-  // qualifies, and the held records it lacks are written, in one change.
+  // qualifies; then the held records it lacks are written, as batches.
   handle.on('change', onChange)
   examine(handle.doc(), 'all', 'peer', false)
   await pending.catch(fail)
@@ -340,6 +427,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     healQueued = undefined
     heal(keys, false)
   }
+  await house(held.keys()).catch(fail)
   opening = false
 
   const presence = ephemeralPresence({
@@ -404,8 +492,8 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       await store.append([...fresh.values()])
       if (closed) return // durable locally; peers get it next time the space is open
       for (const [id, bytes] of fresh) held.set(id, bytes)
-      // Records that arrive together become one change: per-change cost grows with the document.
-      heal([...fresh.keys()], false)
+      // Records that arrive together become one change, and batches of them one key each.
+      await house(fresh.keys())
     },
     async getAll() {
       if (closing) throw new ClosedError('replica')
@@ -413,8 +501,16 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       const out = heldEntries(held)
       const records = handle.doc().records
       // Keys first: reading a value copies it out of Automerge's memory, and held ones are not needed.
-      if (isMap(records))
-        for (const key of Object.keys(records)) if (!held.has(key)) out.push({ bytes: records[key], claimedId: key, source: 'peer' })
+      if (!isMap(records)) return out
+      for (const key of Object.keys(records)) {
+        if (held.has(key) || batches.has(key)) continue
+        const value = records[key]
+        const inBatch = value instanceof Uint8Array ? readBatch(value) : undefined
+        // A batch with junk in it, as `incoming` saw it: its records one by one, those not held.
+        if (inBatch && (await idOf(value as Uint8Array)) === key) {
+          for (const record of inBatch) if (!held.has(await idOf(record))) out.push({ bytes: record, source: 'peer' })
+        } else out.push({ bytes: value, claimedId: key, source: 'peer' })
+      }
       return out
     },
     subscribe(listener) {

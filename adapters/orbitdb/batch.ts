@@ -8,33 +8,9 @@
  * yields its records, anything else yields the payload itself, for the space to reject.
  */
 
-export const BATCH_VERSION = 1
+import { BATCH_VERSION } from '../shared/batch.js'
 
-export interface Batch {
-  readonly townhall: typeof BATCH_VERSION
-  readonly records: readonly Uint8Array[]
-}
-
-/** A conservative default: far below gossipsub's and bitswap's message limits (1 MiB and up). */
-export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024
-
-/** Splits records into batches of at most `maxBytes` of record bytes each (a larger record goes alone). */
-export function toBatches(records: readonly Uint8Array[], maxBytes = DEFAULT_MAX_BATCH_BYTES): Batch[] {
-  const batches: Batch[] = []
-  let current: Uint8Array[] = []
-  let size = 0
-  for (const record of records) {
-    if (current.length > 0 && size + record.length > maxBytes) {
-      batches.push({ townhall: BATCH_VERSION, records: current })
-      current = []
-      size = 0
-    }
-    current.push(record)
-    size += record.length
-  }
-  if (current.length > 0) batches.push({ townhall: BATCH_VERSION, records: current })
-  return batches
-}
+export { BATCH_VERSION, DEFAULT_MAX_BATCH_BYTES, toBatches, type Batch } from '../shared/batch.js'
 
 /**
  * The values an entry's payload hands to the space. OrbitDB's `events` type wraps what was added as

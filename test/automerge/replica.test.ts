@@ -12,6 +12,7 @@ import { MessageChannelNetworkAdapter } from '@automerge/automerge-repo-network-
 import { EventEmitter } from 'node:events'
 import { CID } from 'multiformats/cid'
 import { afterEach, describe, expect, it } from 'vitest'
+import { batchValues, encodeBatch, idOf, readBatch } from '../../adapters/automerge/batch-value.js'
 import { genesisBytes, spaceDocumentId, spaceDocumentUrl } from '../../adapters/automerge/document.js'
 import { FileStorageAdapter } from '../../adapters/automerge/file-storage.js'
 import { checkRepoMessage } from '../../adapters/automerge/guard.js'
@@ -76,6 +77,9 @@ const texts = (space: Space) =>
     .map((item) => item.text)
     .sort()
 const changeCount = (replica: AutomergeReplica) => A.getAllChanges(replica.handle.doc()).length
+/** The bytes of a post by the space's founder that nothing has added yet. */
+const post = async (space: Space, text: string) =>
+  (await signRecord(space.identity, { kind: 'post', space: CID.parse(space.id), hlc: [Date.now(), 0], refs: [], body: { text } })).bytes
 
 describe('the space document', () => {
   it('derives from the space id alone (and the secret, when there is one), from a genesis identical everywhere', () => {
@@ -115,12 +119,112 @@ describe('automerge replica over MessageChannels', () => {
           ).bytes,
       ),
     )
+    const keysBefore = Object.keys(a.replica.handle.doc().records)
     await a.replica.add(records)
     expect(changeCount(a.replica)).toBe(before + 1)
     const stored = Object.values(a.replica.handle.doc().records)
     expect(stored.every((value) => value instanceof Uint8Array)).toBe(true)
+    // The five records went in as one batch value, under the id of its bytes.
+    const added = Object.keys(a.replica.handle.doc().records).filter((key) => !keysBefore.includes(key))
+    expect(added).toHaveLength(1)
+    const batch = a.replica.handle.doc().records[added[0]!] as Uint8Array
+    expect(await idOf(batch)).toBe(added[0])
+    expect(readBatch(batch)?.map((bytes) => [...bytes])).toEqual(
+      (await Promise.all(records.map(async (bytes) => [await idOf(bytes), [...bytes]] as const)))
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([, bytes]) => bytes),
+    )
     await a.replica.add(records) // already held: no change at all
     expect(changeCount(a.replica)).toBe(before + 1)
+    await eventually(() => expect(texts(b.space)).toEqual(['batch 1', 'batch 2', 'batch 3', 'batch 4', 'batch 5', 'one', 'two']))
+  })
+
+  it('writes back a batch a peer deletes or damages, from the records it holds', async () => {
+    const [ab1, ab2] = channel()
+    const [am1, am2] = channel()
+    const a = await spaceOn([ab1, am1])
+    const b = await joined(a.space.id, [ab2])
+    const m = mallory(a.space.id, am2)
+    const records = await Promise.all([1, 2, 3].map((i) => post(a.space, `batched ${i}`)))
+    await a.replica.add(records)
+    await eventually(() => expect(texts(b.space)).toEqual(['batched 1', 'batched 2', 'batched 3']))
+    const key = (await batchValues(await Promise.all(records.map(async (bytes) => [await idOf(bytes), bytes] as const))))[0]!.key
+    const mallorys = () => (m.handle.doc().records as Record<string, unknown>)[key]
+    await eventually(() => expect(mallorys()).toBeInstanceOf(Uint8Array))
+    const original = new Uint8Array(mallorys() as Uint8Array)
+
+    m.handle.change((doc) => {
+      delete (doc.records as Record<string, unknown>)[key]
+    })
+    await eventually(() => expect(mallorys()).toEqual(original))
+    m.handle.change((doc) => {
+      const damaged = new Uint8Array(original)
+      damaged[damaged.length - 1]! ^= 1
+      ;(doc.records as Record<string, unknown>)[key] = damaged
+    })
+    await eventually(() => expect(mallorys()).toEqual(original))
+    expect(a.replica.healed + b.replica.healed).toBeGreaterThanOrEqual(2)
+    // The damaged copy was never taken for records.
+    expect(texts(b.space)).toEqual(['batched 1', 'batched 2', 'batched 3'])
+    expect((await b.replica.getAll()).filter((entry) => entry.source === 'peer')).toEqual([])
+  })
+
+  it('keeps the records of a batch that also holds junk, writes them again itself, and hands the junk to the space', async () => {
+    const [ab1, ab2] = channel()
+    const [am1, am2] = channel()
+    const a = await spaceOn([ab1, am1])
+    const b = await joined(a.space.id, [ab2])
+    const m = mallory(a.space.id, am2)
+    const genuine = await post(a.space, 'smuggled in')
+    const genuineId = await idOf(genuine)
+    const junk = new Uint8Array(40).fill(7)
+    const mixed = encodeBatch([genuine, junk])
+    const unkeyed = encodeBatch([await post(a.space, 'under a wrong key')])
+    m.handle.change((doc) => {
+      const records = doc.records as Record<string, unknown>
+      records['not-its-id'] = unkeyed
+    })
+    const mixedKey = await idOf(mixed)
+    m.handle.change((doc) => {
+      ;(doc.records as Record<string, unknown>)[mixedKey] = mixed
+    })
+    for (const { space, replica } of [a, b]) {
+      await eventually(() => expect(texts(space)).toEqual(['smuggled in']))
+      await eventually(async () => {
+        const all = await replica.getAll()
+        expect(all.find((entry) => entry.claimedId === genuineId)?.source).toBe('local')
+        expect(
+          all.some((entry) => entry.source === 'peer' && entry.bytes instanceof Uint8Array && entry.bytes.length === junk.length),
+        ).toBe(true)
+        expect(all.find((entry) => entry.claimedId === 'not-its-id')?.source).toBe('peer')
+      })
+      await eventually(() => expect(space.getRejections().total).toBeGreaterThanOrEqual(2))
+    }
+    // Honest peers do not rely on the mixed batch: the record went in again under its own id.
+    await eventually(() => expect((m.handle.doc().records as Record<string, unknown>)[genuineId]).toEqual(new Uint8Array(genuine)))
+  })
+
+  it('writes held records the document lacks as batches when it opens, the same keys on every device', async () => {
+    const founder = await Space.create({ identity: await createIdentity(), name: 'offline', replica: async (id) => replicaOn(id, []) })
+    cleanup.push(() => founder.close())
+    for (let i = 0; i < 20; i++) await founder.post(`note ${i}`)
+    const held = (await founder.replica.getAll()).map((entry) => entry.bytes as Uint8Array)
+    expect(held).toHaveLength(21)
+    const { memoryRecordStore } = await import('../../adapters/shared/store.js')
+    const storeWith = async () => {
+      const store = memoryRecordStore()
+      await store.append(held)
+      return store
+    }
+    const first = await replicaOn(founder.id, [], { store: await storeWith() })
+    const second = await replicaOn(founder.id, [], { store: await storeWith() })
+    const keys = (replica: AutomergeReplica) => Object.keys(replica.handle.doc().records).sort()
+    expect(keys(first)).toHaveLength(1)
+    expect(keys(second)).toEqual(keys(first))
+    expect(readBatch(first.handle.doc().records[keys(first)[0]!] as Uint8Array)).toHaveLength(21)
+    const space = await Space.open({ id: founder.id, identity: await createIdentity(), replica: first })
+    cleanup.push(() => space.close())
+    expect(texts(space)).toHaveLength(20)
   })
 
   it('writes back records a peer deletes, overwrites or removes with the whole map, and hands junk over unadopted', async () => {

@@ -1,0 +1,33 @@
+/**
+ * Records that travel together: one `add` call's records, in batches of bounded size. The OrbitDB
+ * adapter puts one batch in each log entry; the Automerge adapter puts one under each key of its
+ * document. The shape is the same dag-cbor map on both: `{ townhall: 1, records: [bytes, …] }`.
+ */
+
+export const BATCH_VERSION = 1
+
+export interface Batch {
+  readonly townhall: typeof BATCH_VERSION
+  readonly records: readonly Uint8Array[]
+}
+
+/** A conservative default: far below gossipsub's and bitswap's message limits (1 MiB and up). */
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024
+
+/** Splits records into batches of at most `maxBytes` of record bytes each (a larger record goes alone). */
+export function toBatches(records: readonly Uint8Array[], maxBytes = DEFAULT_MAX_BATCH_BYTES): Batch[] {
+  const batches: Batch[] = []
+  let current: Uint8Array[] = []
+  let size = 0
+  for (const record of records) {
+    if (current.length > 0 && size + record.length > maxBytes) {
+      batches.push({ townhall: BATCH_VERSION, records: current })
+      current = []
+      size = 0
+    }
+    current.push(record)
+    size += record.length
+  }
+  if (current.length > 0) batches.push({ townhall: BATCH_VERSION, records: current })
+  return batches
+}
