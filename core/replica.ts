@@ -18,6 +18,14 @@ export interface ReplicaEntry {
    * round trip each in browsers).
    */
   readonly hashed?: boolean
+  /**
+   * True only when the adapter itself found these exact bytes to be a well-formed record (core's
+   * `parseRecord`: canonical dag-cbor, envelope schema), as replicas check what they adopt from
+   * peers: the space then reads the envelope in place instead of decoding the record and encoding it
+   * again to check its form, which was the costliest step of parsing and was done twice per record
+   * received. Signatures, size bounds, the space and the body are still checked by the space.
+   */
+  readonly wellFormed?: boolean
   /** Which peer the entry came from, as far as the adapter knows ("local" for this peer's own store). */
   readonly source: string
 }

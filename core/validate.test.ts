@@ -68,6 +68,23 @@ describe('validateEntry', () => {
     expect(vouched.ok === true && vouched.value.id).toBe(genesis.id)
   })
 
+  it('reads a record its replica parsed in place, and still checks its signature, size, space and body', async () => {
+    const parsed = { claimedId: post.id, hashed: true, wellFormed: true }
+    const p = await validateEntry(post.bytes, context(), parsed)
+    expect(p.ok === true && p.value.body).toEqual({ text: 'hello' })
+    expect(p.ok === true && p.value.author).toBe(alice.did)
+    const forged = encode({ ...(decodeUntrusted(post.bytes) as object), x: new Uint8Array(64) })
+    expect(reasonOf(await validateEntry(forged, context(), { ...parsed, claimedId: (await recordCid(forged)).toString() }))).toBe(
+      'bad-signature',
+    )
+    const elsewhere = await make(alice, 'post', { text: 'elsewhere' }, otherGenesis.cid)
+    expect(reasonOf(await validateEntry(elsewhere.bytes, context(), { ...parsed, claimedId: elsewhere.id }))).toBe('wrong-space')
+    const badBody = await make(alice, 'post', { text: 42 })
+    expect(reasonOf(await validateEntry(badBody.bytes, context(), { ...parsed, claimedId: badBody.id }))).toBe('schema')
+    const small = { ...context(), maxBytes: 10 }
+    expect(reasonOf(await validateEntry(post.bytes, small, parsed))).toBe('too-large')
+  })
+
   it('passes parse rejections through, with the source', async () => {
     const notBytes = await validateEntry('text', context(), { source: 'peer-1' })
     expect(notBytes.ok === false && notBytes.rejection).toMatchObject({ reason: 'not-bytes', source: 'peer-1' })

@@ -34,6 +34,7 @@ export interface EntryOptions {
   readonly claimedId?: string
   readonly source?: string
   readonly hashed?: boolean
+  readonly wellFormed?: boolean
 }
 
 /**
@@ -69,7 +70,7 @@ function validateHashed(
   const claimedOk = options.claimedId === undefined || options.claimedId === id
   if (claimedOk && context.isKnown(id)) return { ok: 'duplicate', id }
   const verifiedBefore = context.isVerified?.(id) ?? false
-  const parsed = parseRecord(bytes, context.maxBytes, { checkedBefore: verifiedBefore })
+  const parsed = parseRecord(bytes, context.maxBytes, { checkedBefore: verifiedBefore || options.wellFormed === true })
   if (!parsed.ok) return withSource(parsed, source)
   const record = parsed.value
   if (options.claimedId !== undefined && options.claimedId !== id) {

@@ -13,7 +13,7 @@ import { CID } from 'multiformats/cid'
 import { cidString } from '../core/cid-string.js'
 import type { Replica, ReplicaEntry } from '../core/replica.js'
 import { Space } from '../core/space.js'
-import { recordCid, signRecord } from '../core/record.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, signRecord } from '../core/record.js'
 import { randomBytes } from '../core/bytes.js'
 import { eventually } from './eventually.js'
 
@@ -161,9 +161,11 @@ export async function runReplicaConformance(name: string, makeHarness: () => Pro
       await eventually(() => expect(a.getRejections().total + b.getRejections().total).toBeGreaterThan(rejectedBefore), timeout())
       unsubscribe()
       expect(texts(a)).toEqual(texts(b))
-      // The space takes an id marked `hashed` without hashing again: only the adapter's own hash may say so.
+      // The space takes an id marked `hashed` without hashing again, and the form of a record marked
+      // `wellFormed` without checking it again: only the adapter's own checks may say so.
       for (const entry of [...delivered, ...(await a.replica.getAll()), ...(await b.replica.getAll())]) {
         if (entry.hashed) expect(entry.claimedId).toBe(cidString(await recordCid(entry.bytes as Uint8Array)))
+        if (entry.wellFormed) expect(parseRecord(entry.bytes, HARD_MAX_RECORD_BYTES).ok).toBe(true)
       }
     })
 

@@ -132,10 +132,14 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
           const id = cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
           inLog.push(id)
           if (held.has(id) || foreign.has(id) || fresh.has(id)) continue
-          if (isRecordOfSpace(bytes, id, spaceId)) fresh.set(id, bytes)
-          else remember(id, { bytes, claimedId: id, source, hashed: true })
           // The id this replica computed: the space takes it as is and keeps this string rather than its own.
-          out.push({ bytes, claimedId: id, source, hashed: true })
+          if (isRecordOfSpace(bytes, id, spaceId)) {
+            fresh.set(id, bytes)
+            out.push({ bytes, claimedId: id, source, hashed: true, wellFormed: true })
+          } else {
+            remember(id, { bytes, claimedId: id, source, hashed: true })
+            out.push({ bytes, claimedId: id, source, hashed: true })
+          }
         } else {
           const key = `${entry.hash}/${index}`
           if (foreign.has(key)) continue

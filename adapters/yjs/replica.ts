@@ -246,8 +246,8 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       if (value instanceof Uint8Array && !held.has(key) && (await isRecordOfSpaceUnder(value, key, options.spaceId))) {
         held.set(key, value)
         fresh.push(value)
-        // Hashed there: the key is its id.
-        entries.push({ bytes: value, claimedId: key, source, hashed: true })
+        // Hashed and parsed there: the key is its id.
+        entries.push({ bytes: value, claimedId: key, source, hashed: true, wellFormed: true })
       } else entries.push({ bytes: value, claimedId: key, source })
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
