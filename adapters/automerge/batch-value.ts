@@ -66,8 +66,9 @@ export async function batchValues(
 
 /** The records of `value` when it is a canonical batch (whose key the caller still checks), else undefined. */
 export function readBatch(value: Uint8Array): readonly Uint8Array[] | undefined {
-  // A batch starts with a map header; a record's envelope does too, so this only skips other junk cheaply.
-  if (value.length > MAX_BATCH_VALUE_BYTES || value.length === 0 || value[0]! >> 5 !== 5) return undefined
+  // A canonical batch is a map of two entries (header 0xa2); a record's envelope has seven, so
+  // records and most junk are turned away here, before anything is decoded.
+  if (value.length > MAX_BATCH_VALUE_BYTES || value[0] !== 0xa2) return undefined
   let decoded: unknown
   try {
     decoded = decodeUntrusted(value)

@@ -93,6 +93,12 @@ interface RepoInternals {
   networkSubsystem?: { on(event: string, listener: () => void): void; off(event: string, listener: () => void): void }
 }
 
+/**
+ * Records handed to the space at a time while a large arrival is read (10k records in one sync
+ * message): the space verifies each slice on worker threads while this replica reads the next.
+ */
+const DELIVER_EVERY = 1000
+
 const sameHeads = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((head) => b.includes(head))
 
 export async function automergeReplica(options: AutomergeReplicaOptions): Promise<AutomergeReplica> {
@@ -292,29 +298,36 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   }
 
   const incoming = async (changes: ReadonlyArray<{ key: string; value: unknown }>, source: string, announce: boolean) => {
-    const entries: ReplicaEntry[] = []
-    const fresh: Uint8Array[] = []
+    let entries: ReplicaEntry[] = []
+    let fresh: Uint8Array[] = []
     /** Records adopted from a batch this replica cannot rely on (it also holds junk): written again by it. */
     const strays: string[] = []
     const adopt = (id: string, bytes: Uint8Array) => {
       held.set(id, bytes)
       fresh.push(bytes)
-      // Hashed here: the key is its id.
-      entries.push({ bytes, claimedId: id, source, hashed: true })
+      // Hashed and parsed here: the key is its id.
+      entries.push({ bytes, claimedId: id, source, hashed: true, wellFormed: true })
+    }
+    /** Stores what was adopted so far, then hands it over: the space verifies it while the rest is read. */
+    const deliver = async () => {
+      const out = entries
+      const adopted = fresh
+      entries = []
+      fresh = []
+      // Durable before anyone sees it, so what the space accepted survives a crash.
+      if (adopted.length) await store.append(adopted)
+      if (!announce || closed || out.length === 0) return
+      received += out.length
+      for (const listener of [...listeners]) listener(out)
+      notifySync()
     }
     for (const { key, value } of changes) {
       if (held.has(key) || batches.has(key)) continue
+      // A batch is tried first: parsing one as a record would decode and encode all of it for nothing.
+      const records = value instanceof Uint8Array ? readBatch(value) : undefined
       if (!(value instanceof Uint8Array)) {
         entries.push({ bytes: value, claimedId: key, source })
-      } else if (await isRecordOfSpaceUnder(value, key, spaceId)) {
-        adopt(key, new Uint8Array(value))
-        singles.add(key)
-      } else {
-        const records = readBatch(value)
-        if (!records || (await idOf(value)) !== key) {
-          entries.push({ bytes: value, claimedId: key, source })
-          continue
-        }
+      } else if (records && (await idOf(value)) === key) {
         const ids: string[] = []
         let whole = true
         for (const record of records) {
@@ -331,15 +344,14 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
         }
         if (whole) batches.set(key, ids)
         else strays.push(...ids)
-      }
+      } else if (await isRecordOfSpaceUnder(value, key, spaceId)) {
+        adopt(key, new Uint8Array(value))
+        singles.add(key)
+      } else entries.push({ bytes: value, claimedId: key, source })
+      if (entries.length >= DELIVER_EVERY) await deliver()
     }
-    // Durable before anyone sees it, so what the space accepted survives a crash.
-    if (fresh.length) await store.append(fresh)
+    await deliver()
     if (strays.length) await house(strays)
-    if (!announce || closed || entries.length === 0) return
-    received += entries.length
-    for (const listener of [...listeners]) listener(entries)
-    notifySync()
   }
   let pending: Promise<void> = Promise.resolve()
   const enqueue = (work: () => Promise<void>) => {
