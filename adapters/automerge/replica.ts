@@ -29,7 +29,7 @@ import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isRecordOfSpace, isRecordOfSpaceUnder } from '../shared/adoptable.js'
 import { freshRecords, heldEntries } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
-import { batchValues, encodeBatch, idOf, readBatch } from './batch-value.js'
+import { batchValues, encodeBatch, idNow, idOf, readBatch } from './batch-value.js'
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
 import { ephemeralPresence, type EphemeralPresence } from './presence.js'
@@ -331,7 +331,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
         const ids: string[] = []
         let whole = true
         for (const record of records) {
-          const id = await idOf(record)
+          const id = idNow(record) ?? (await idOf(record))
           if (held.has(id)) ids.push(id)
           else if (isRecordOfSpace(record, id, spaceId)) {
             // A copy: the batch's records are views on the whole value.

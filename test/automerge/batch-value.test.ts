@@ -2,6 +2,7 @@
  * Batch values: what the Automerge replica writes for records that arrive together, and which
  * values it is willing to read as a batch.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { batchValues, encodeBatch, idOf, MAX_BATCH_VALUE_BYTES, readBatch } from '../../adapters/automerge/batch-value.js'
 import { concatBytes } from '../../core/bytes.js'
@@ -40,5 +41,41 @@ describe('batch values', () => {
     expect(readBatch(reordered)).toBeUndefined()
     const huge = encodeBatch([new Uint8Array(MAX_BATCH_VALUE_BYTES)])
     expect(readBatch(huge)).toBeUndefined()
+    // Lengths in a longer header than they need: valid CBOR, not dag-cbor.
+    const two = encodeBatch([record(1, 3), record(2, 3)])
+    const at = 1 + 8 // after the map header and the key "records"
+    expect(two[at]).toBe(0x82)
+    expect(readBatch(concatBytes(two.subarray(0, at), Uint8Array.of(0x98, 2), two.subarray(at + 1)))).toBeUndefined()
+    expect(readBatch(concatBytes(two.subarray(0, at + 1), Uint8Array.of(0x58, 3), two.subarray(at + 2)))).toBeUndefined()
+    expect(readBatch(concatBytes(two, Uint8Array.of(0)))).toBeUndefined()
+    expect(readBatch(two.subarray(0, two.length - 1))).toBeUndefined()
+  })
+
+  it('reads back exactly what it encodes, at every header size', () => {
+    for (const size of [0, 23, 24, 255, 256, 65_535, 65_536]) {
+      const records = [record(1, size), record(2, 5)]
+      expect(readBatch(encodeBatch(records))?.map((bytes) => bytes.length)).toEqual([size, 5])
+    }
+    const many = Array.from({ length: 300 }, (_, i) => record(i % 256, 3))
+    expect(readBatch(encodeBatch(many))).toHaveLength(300)
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 30 }), (records) => {
+        expect(readBatch(encodeBatch(records))?.map((bytes) => [...bytes])).toEqual(records.map((bytes) => [...bytes]))
+      }),
+    )
+  })
+
+  it('takes nothing for a batch that it would not encode the same way', () => {
+    // Mutated batches: whatever still reads must encode back to the very same bytes.
+    const base = encodeBatch([record(1, 30), record(2, 300)])
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), (index, byte) => {
+        const mutated = new Uint8Array(base)
+        mutated[index] = byte
+        const records = readBatch(mutated)
+        if (records) expect(encodeBatch(records)).toEqual(mutated)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
