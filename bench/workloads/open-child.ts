@@ -8,12 +8,15 @@
  * (run after 'open'), so that neither side finds code the other warmed up: Automerge's WebAssembly
  * runs its first `load` in a process ~3x slower than the next (245 vs 73 ms for 10k records). Yjs
  * `Y.applyUpdate` of the Y.Map update store-child.ts wrote beside the directory, Automerge `load`
- * of the chunks the replica persisted, OrbitDB opening the same log on a peer over the same
- * directory and reading every entry.
+ * of the document with the records one key each written there too, OrbitDB opening the same log
+ * on a peer over the same directory and reading every entry.
+ *
+ * mode 'open-own' (Automerge): `load` of the chunks the replica persisted, in a fresh process too.
  *
  * mode 'memory-townhall' / 'memory-raw': heap (heapUsed + external, after a full GC) held by the
  * open space and its replica (the Yjs one with its document built, as once a peer appears), or by
- * the raw library holding the same records, over the process's baseline with every module loaded.
+ * the raw library holding the same records (the documents 'open-raw' loads), over the process's
+ * baseline with every module loaded.
  *
  * The files are read once before anything is timed, so both sides find them in the page cache:
  * "cold" means a fresh process, not a cold disk.
@@ -27,6 +30,7 @@ import { createIdentity, openSpace, type Space } from '../../core/index.js'
 import { childMain } from '../lib/child.js'
 import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
 import { fixture, type Fixture } from '../lib/fixtures.js'
+import { rawAutomergePath } from '../lib/raw-automerge.js'
 import { rawYjsUpdatePath } from '../lib/raw-yjs.js'
 import { gc, now, sleep } from '../lib/measure.js'
 
@@ -34,7 +38,7 @@ interface Args {
   readonly adapter: AdapterName
   readonly n: number
   readonly directory: string
-  readonly mode: 'open' | 'open-raw' | 'memory-townhall' | 'memory-raw'
+  readonly mode: 'open' | 'open-raw' | 'open-own' | 'memory-townhall' | 'memory-raw'
 }
 
 function heap(): { heap: number; rss: number } {
@@ -113,9 +117,12 @@ async function firstPeerAppears(replica: unknown, total: number): Promise<void> 
   }
 }
 
+type RecordsDocument = { records: Record<string, Uint8Array> }
+
 await childMain(async ({ adapter, n, directory, mode }: Args) => {
   const fx = await fixture('plurality', n)
   await warmFiles(directory)
+  if (adapter === 'automerge') await readFile(rawAutomergePath(directory))
   const total = n + fx.head.length
   // Load every module either side needs (the adapters load some lazily) before anything is timed
   // and before the memory baseline: loading code is process start-up, not opening a space.
@@ -161,10 +168,10 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
       if (size !== total) throw new Error(`raw Yjs holds ${size} of ${total}`)
       doc.destroy()
     } else if (adapter === 'automerge') {
-      const stored = await persistedAutomerge(directory)
+      const stored = new Uint8Array(await readFile(rawAutomergePath(directory)))
       gc()
       const start = now()
-      const doc = A.load<{ records: Record<string, Uint8Array> }>(stored)
+      const doc = A.load<RecordsDocument>(stored)
       const size = Object.keys(doc.records).length
       rawMs = now() - start
       if (size !== total) throw new Error(`raw Automerge holds ${size} of ${total}`)
@@ -177,6 +184,17 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
       if (raw.records !== total) throw new Error(`raw OrbitDB log holds ${raw.records} of ${total}`)
     }
     return { adapter, n, rawMs }
+  }
+  if (mode === 'open-own') {
+    if (adapter !== 'automerge') throw new Error(`open-own is for Automerge, not ${adapter}`)
+    const stored = await persistedAutomerge(directory)
+    gc()
+    const start = now()
+    const doc = A.load<RecordsDocument>(stored)
+    const keys = Object.keys(doc.records).length
+    const ownLoadMs = now() - start
+    if (keys === 0) throw new Error('the persisted Automerge document holds no records')
+    return { adapter, n, ownLoadMs, ownKeys: keys }
   }
 
   const base = heap()
@@ -202,9 +220,9 @@ await childMain(async ({ adapter, n, directory, mode }: Args) => {
     return { adapter, n, mode, heap: held.heap - baseRaw.heap, rss: held.rss - baseRaw.rss }
   }
   if (adapter === 'automerge') {
-    const all = await persistedAutomerge(directory)
+    const all = new Uint8Array(await readFile(rawAutomergePath(directory)))
     const baseRaw = heap()
-    const doc = A.load<{ records: Record<string, Uint8Array> }>(all)
+    const doc = A.load<RecordsDocument>(all)
     const held = heap()
     if (Object.keys(doc.records).length !== total) throw new Error(`raw Automerge incomplete: ${Object.keys(doc.records).length}`)
     return { adapter, n, mode, heap: held.heap - baseRaw.heap, rss: held.rss - baseRaw.rss }

@@ -9,6 +9,7 @@ import { createIdentity, openSpace } from '../../core/index.js'
 import { childMain } from '../lib/child.js'
 import { diskUsage, openNodeReplica, type AdapterName } from '../lib/adapters.js'
 import { fixture } from '../lib/fixtures.js'
+import { writeRawAutomerge } from '../lib/raw-automerge.js'
 import { writeRawYjsUpdate } from '../lib/raw-yjs.js'
 import { now } from '../lib/measure.js'
 
@@ -33,6 +34,7 @@ await childMain(async ({ adapter, n, directory, chunk }: Args) => {
   const usage = await diskUsage(directory)
   // Outside the directory, so not counted above: what the raw side of the open workload loads.
   if (adapter === 'yjs') await writeRawYjsUpdate(fx, directory)
+  if (adapter === 'automerge') await writeRawAutomerge(fx, directory, chunk)
   return {
     adapter,
     n,
