@@ -84,6 +84,8 @@ export interface GuardOptions {
   readonly maxMessageBytes?: number
   /** Told about every message dropped, with the reason. */
   readonly onReject?: (reason: string) => void
+  /** Called before the Repo hears of a peer, so that the document can be made ready for it first. */
+  readonly beforePeer?: () => void
 }
 
 /**
@@ -94,6 +96,7 @@ export class GuardedNetworkAdapter extends NetworkAdapter {
   readonly #inner: NetworkAdapterInterface
   readonly #maxBytes: number
   readonly #onReject: (reason: string) => void
+  readonly #beforePeer: () => void
   /** Ephemeral messages that came in through this adapter (sender, session, count), most recent last. */
   readonly #delivered = new Set<string>()
   #connected = false
@@ -104,8 +107,10 @@ export class GuardedNetworkAdapter extends NetworkAdapter {
     this.#inner = inner
     this.#maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#onReject = options.onReject ?? (() => {})
+    this.#beforePeer = options.beforePeer ?? (() => {})
     inner.on('peer-candidate', ({ peerId, peerMetadata }) => {
       if (!isId(peerId)) return this.#onReject('bad peer id')
+      this.#beforePeer()
       this.emit('peer-candidate', { peerId, peerMetadata: sanitizePeerMetadata(peerMetadata) })
     })
     inner.on('peer-disconnected', (payload) => this.emit('peer-disconnected', payload))

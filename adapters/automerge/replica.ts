@@ -113,10 +113,14 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   }
 
   const ownsRepo = !options.repo
+  /** Makes the document ready before the Repo hears of a peer (set once the replica is built). */
+  let whenPeer = () => {}
   const repo =
     options.repo ??
     new Repo({
-      network: (options.network ?? []).map((adapter) => new GuardedNetworkAdapter(adapter, { maxMessageBytes, onReject: reject })),
+      network: (options.network ?? []).map(
+        (adapter) => new GuardedNetworkAdapter(adapter, { maxMessageBytes, onReject: reject, beforePeer: () => whenPeer() }),
+      ),
       ...(options.storage ? { storage: options.storage } : {}),
       // Peers of a space announce its document to the peers they connect to (a sync server, tabs).
       sharePolicy: async () => true,
@@ -206,15 +210,14 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
    * read through the storage subsystem (which notes them, so its next save compacts them into one
    * snapshot) and loaded with `load`.
    */
-  const loadStored = async (): Promise<A.Doc<SpaceDocument> | null> => {
+  const loadStored = async (): Promise<A.Doc<SpaceDocument> | Uint8Array | null> => {
     const storage = internals.storageSubsystem
     if (!storage) return null
     if (!storage.loadDocData) return storage.loadDoc<SpaceDocument>(documentId)
     const binary = await storage.loadDocData(documentId)
     if (!binary) return null
-    const doc = A.load<SpaceDocument>(binary)
-    if (ownsRepo) skipUnchangedSave(storage, A.getHeads(doc))
-    return doc
+    if (ownsRepo) skipUnchangedSave(storage)
+    return binary
   }
 
   /**
@@ -222,20 +225,23 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
    * changed; `loadDocData` cannot (the record is private), and the Repo would write the whole
    * document back on every open: an `A.save` that grows Automerge's memory by ~2 KB per record,
    * never returned. Until the document changes, its save is skipped; the first save after a change
-   * writes it whole, compacting what was loaded.
+   * writes it whole, compacting what was loaded. Before the stored document is loaded (see
+   * `ensureLoaded`) the handle holds only the genesis, which must not replace what is stored.
    */
-  const skipUnchangedSave = (storage: NonNullable<RepoInternals['storageSubsystem']>, loaded: readonly string[]) => {
+  const skipUnchangedSave = (storage: NonNullable<RepoInternals['storageSubsystem']>) => {
     const save = storage.saveDoc?.bind(storage)
     if (!save) return
     let unchanged = true
     storage.saveDoc = async (id, doc) => {
       if (id === documentId && unchanged) {
-        if (sameHeads(A.getHeads(doc), loaded)) return
+        if (!loadedHeads || sameHeads(A.getHeads(doc), loadedHeads)) return
         unchanged = false
       }
       return save(id, doc)
     }
   }
+  /** The heads of the stored document, once loaded into the handle. */
+  let loadedHeads: readonly string[] | undefined
 
   /** Records held under their true id: the set this replica heals from. */
   const held = await freshRecords(await store.load().catch(fail), new Map())
@@ -243,10 +249,16 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   const singles = new Set<string>()
   /** Batches this replica relies on (every record in them held), by key, with their records' ids in batch order. */
   const batches = new Map<string, readonly string[]>()
+  /**
+   * The stored document, read at open but loaded into the handle only when first needed: when a
+   * peer appears, on the first local write, or when the handle is asked for. Showing a space needs
+   * only the record store, and loading a large document (1.2 s for 100k records, then ~0.5 s for
+   * automerge-repo's diff of it against the genesis) would delay that for nothing on a device
+   * alone; the Yjs replica builds its document late for the same reason.
+   */
+  let stored: A.Doc<SpaceDocument> | Uint8Array | null = null
   try {
-    const stored = await loadStored()
-    // The stored document normally already holds the shared genesis: then it is taken as it is.
-    if (stored) handle.update((doc) => (A.hasHeads(stored, A.getHeads(doc)) ? stored : A.merge(doc, stored)))
+    stored = await loadStored()
   } catch {
     // A damaged document in storage is only a cache: the record store and peers have the records.
   }
@@ -418,7 +430,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   }
 
   const onChange = ({ doc, patches }: { doc: A.Doc<SpaceDocument>; patches: A.Patch[] }) => {
-    if (closed) return
+    if (closed || loading) return
     let all = false
     const touched = new Set<string>()
     for (const patch of patches) {
@@ -429,18 +441,55 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     if (all || touched.size) examine(doc, all ? 'all' : touched, 'peer', !opening)
   }
 
-  // What the document already had (storage, or a peer that was quicker than us) is adopted where it
-  // qualifies; then the held records it lacks are written, as batches.
-  handle.on('change', onChange)
-  examine(handle.doc(), 'all', 'peer', false)
-  await pending.catch(fail)
-  if (healQueued) {
-    const keys = healQueued
-    healQueued = undefined
-    heal(keys, false)
+  /** Set once the stored document is in the handle, with what housing the held records it lacks. */
+  let loaded: Promise<void> | undefined
+  /** While the stored document goes into the handle: examined as a whole right after. */
+  let loading = false
+  /**
+   * Puts the stored document into the handle, adopting what it holds where it qualifies, then
+   * writes the held records it lacks, as batches. Synchronous up to the writing, so that the
+   * document is whole before the Repo syncs it with a peer.
+   */
+  const ensureLoaded = (): Promise<void> => {
+    if (loaded) return loaded
+    try {
+      const doc = stored instanceof Uint8Array ? A.load<SpaceDocument>(stored) : stored
+      stored = null
+      if (doc) {
+        loadedHeads = A.getHeads(doc)
+        loading = true
+        // The stored document normally already holds the shared genesis: then it is taken as it is.
+        handle.update((current) => (A.hasHeads(doc, A.getHeads(current)) ? doc : A.merge(current, doc)))
+      }
+    } catch {
+      // A damaged document in storage is only a cache: the record store and peers have the records.
+    } finally {
+      loading = false
+    }
+    loadedHeads ??= []
+    // What the document had (storage, a peer) is adopted where it qualifies; the change event of
+    // the update above was too early for this examination, which sees everything.
+    examine(handle.doc(), 'all', 'peer', !opening)
+    const work = (async () => {
+      await pending
+      if (healQueued) {
+        const keys = healQueued
+        healQueued = undefined
+        heal(keys, false)
+      }
+      await house(held.keys())
+    })()
+    loaded = work
+    return work
   }
-  await house(held.keys()).catch(fail)
+  handle.on('change', onChange)
+  // Loaded at once when the document may be all there is: a Repo passed in (a peer or storage may
+  // have filled it before this replica existed), or an empty record store (memory only, or lost).
+  if (!ownsRepo || held.size === 0) await ensureLoaded().catch(fail)
   opening = false
+  whenPeer = () => void ensureLoaded().catch(() => {})
+  // A peer the Repo heard of while this replica was opening.
+  if (repo.peers.length > 0) whenPeer()
 
   const presence = ephemeralPresence({
     handle: handle as DocHandle<unknown>,
@@ -481,7 +530,11 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   return {
     spaceId,
     repo,
-    handle,
+    get handle() {
+      // Whoever reads the document gets it whole.
+      void ensureLoaded().catch(() => {})
+      return handle
+    },
     documentId,
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
@@ -504,6 +557,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       await store.append([...fresh.values()])
       if (closed) return // durable locally; peers get it next time the space is open
       for (const [id, bytes] of fresh) held.set(id, bytes)
+      await ensureLoaded()
       // Records that arrive together become one change, and batches of them one key each.
       await house(fresh.keys())
     },
@@ -548,6 +602,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
         internals.networkSubsystem?.off('peer', onPeer)
         internals.networkSubsystem?.off('peer-disconnected', onPeers)
         await pending.catch(() => {})
+        await loaded?.catch(() => {})
         if (ownsRepo) await repo.shutdown().catch(() => {})
         await store.close()
       })()

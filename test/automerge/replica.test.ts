@@ -18,7 +18,7 @@ import { FileStorageAdapter } from '../../adapters/automerge/file-storage.js'
 import { checkRepoMessage } from '../../adapters/automerge/guard.js'
 import { ephemeralPresence } from '../../adapters/automerge/presence.js'
 import { automergeReplica, type AutomergeReplica } from '../../adapters/automerge/replica.js'
-import { randomBytes } from '../../core/bytes.js'
+import { concatBytes, randomBytes } from '../../core/bytes.js'
 import { createIdentity, signRecord, Space } from '../../core/index.js'
 import { eventually } from '../../testing/index.js'
 
@@ -77,6 +77,14 @@ const texts = (space: Space) =>
     .map((item) => item.text)
     .sort()
 const changeCount = (replica: AutomergeReplica) => A.getAllChanges(replica.handle.doc()).length
+/** The chunks a FileStorageAdapter directory holds for the one document in it, snapshots first, as one binary. */
+async function storedDocument(directory: string, spaceId: string): Promise<Uint8Array> {
+  const chunks = await new FileStorageAdapter(directory).loadRange([spaceDocumentId(spaceId)])
+  const ordered = [...chunks].sort((a, b) => Number(b.key[1] === 'snapshot') - Number(a.key[1] === 'snapshot'))
+  return concatBytes(
+    ...ordered.filter((chunk) => chunk.key[1] === 'snapshot' || chunk.key[1] === 'incremental').map((chunk) => chunk.data!),
+  )
+}
 /** The bytes of a post by the space's founder that nothing has added yet. */
 const post = async (space: Space, text: string) =>
   (await signRecord(space.identity, { kind: 'post', space: CID.parse(space.id), hlc: [Date.now(), 0], refs: [], body: { text } })).bytes
@@ -219,8 +227,8 @@ describe('automerge replica over MessageChannels', () => {
     const first = await replicaOn(founder.id, [], { store: await storeWith() })
     const second = await replicaOn(founder.id, [], { store: await storeWith() })
     const keys = (replica: AutomergeReplica) => Object.keys(replica.handle.doc().records).sort()
-    expect(keys(first)).toHaveLength(1)
-    expect(keys(second)).toEqual(keys(first))
+    await eventually(() => expect(keys(first)).toHaveLength(1))
+    await eventually(() => expect(keys(second)).toEqual(keys(first)))
     expect(readBatch(first.handle.doc().records[keys(first)[0]!] as Uint8Array)).toHaveLength(21)
     const space = await Space.open({ id: founder.id, identity: await createIdentity(), replica: first })
     cleanup.push(() => space.close())
@@ -351,6 +359,40 @@ describe('automerge replica over MessageChannels', () => {
     // The document came back from storage: nothing had to be written again.
     expect(changeCount(again)).toBe(changes)
     await reopened.close()
+  })
+
+  it('loads its stored document only once a peer, a write or a reader needs it, and before the peer syncs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'townhall-automerge-unit-'))
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
+    const { fileRecordStore } = await import('../../adapters/shared/file-store.js')
+    const open = async (spaceId: string, network: MessagePort[] = []) =>
+      automergeReplica({
+        spaceId,
+        storage: new FileStorageAdapter(join(dir, 'am')),
+        store: await fileRecordStore(join(dir, `${spaceId}.records`)),
+        network: network.map(adapter),
+      })
+    const space = await Space.create({ identity: await createIdentity(), name: 'lazy', replica: (id) => open(id) })
+    for (let i = 0; i < 3; i++) await space.post(`kept ${i}`)
+    await space.close()
+
+    // Alone, it shows the space from its record store and leaves the document as the genesis.
+    const [p1, p2] = channel()
+    const again = await open(space.id, [p1])
+    cleanup.push(() => again.close())
+    const reopened = await Space.open({ id: space.id, identity: space.identity, replica: again })
+    cleanup.push(() => reopened.close())
+    expect(texts(reopened)).toEqual(['kept 0', 'kept 1', 'kept 2'])
+    const inRepo = () => Object.keys((again.repo.handles[again.documentId]!.doc() as { records: object }).records)
+    expect(inRepo()).toEqual([])
+
+    // A peer appears: the stored document is loaded before the Repo syncs with it, so the peer gets
+    // the records already there, and nothing had to be written again.
+    const changesStored = A.getAllChanges(A.load(await storedDocument(join(dir, 'am'), space.id))).length
+    const m = mallory(space.id, p2)
+    await eventually(() => expect(Object.keys((m.handle.doc().records as object) ?? {})).toHaveLength(4))
+    expect(inRepo()).toHaveLength(4)
+    expect(A.getAllChanges(again.repo.handles[again.documentId]!.doc()).length).toBe(changesStored)
   })
 
   it('does not write an unchanged document back on reopen, and saves the next change', async () => {
