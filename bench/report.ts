@@ -427,7 +427,9 @@ export function markdown(results: Results, notes: string): string {
   out.push(
     'A fresh process opens the persisted space (the directory written by the storage workload) with no network and waits ' +
       "until the poll's result counts every ballot; records this device verified before are not verified again (their ids " +
-      'are listed next to the records) but are decoded, checked against their schema and folded. Raw, in another fresh ' +
+      'are listed next to the records) but are decoded, checked against their schema and folded. The space is shown from ' +
+      'the record store: the Yjs replica builds its document and the Automerge one loads its own when a peer appears or the ' +
+      'app first writes (the load of the Automerge document is timed in its own column). Raw, in another fresh ' +
       'process with the same modules loaded (so neither side runs code the other warmed up): Yjs `Y.applyUpdate` of a Y.Map ' +
       'holding the same records; Automerge `load` of a document holding the same records one key each, as plain Automerge ' +
       "would (townhall's own document keeps records that arrived together as one value per key, and its plain `load`, " +
