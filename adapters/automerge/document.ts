@@ -9,8 +9,9 @@
  *   peers that create the space's document independently (offline, or at the same moment) share
  *   that root and their `records` maps are one map, not two conflicting ones.
  *
- * Layout: `{ records: { [recordId]: Uint8Array } }`. Record bytes are stored as Automerge bytes
- * (a JS string would become collaborative text in Automerge 3, with per-character history).
+ * Layout: `{ records: { [id]: Uint8Array } }`, a record under its id or records written together
+ * as one batch under the batch's id (batch-value.ts). Bytes are stored as Automerge bytes (a JS
+ * string would become collaborative text in Automerge 3, with per-character history).
  */
 import * as A from '@automerge/automerge'
 import { parseAutomergeUrl, stringifyAutomergeUrl, type AutomergeUrl, type DocumentId } from '@automerge/automerge-repo'

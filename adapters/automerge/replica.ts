@@ -63,12 +63,13 @@ export interface AutomergeReplicaOptions {
 
 export interface AutomergeReplica extends Replica {
   readonly repo: Repo
+  /** The space's document. Reading this loads the stored document into it, if nothing did yet. */
   readonly handle: DocHandle<SpaceDocument>
   readonly documentId: DocumentId
   readonly presence: EphemeralPresence
   /** Network messages dropped before the Repo saw them, or that failed while applied. */
   readonly rejectedMessages: number
-  /** Records restored after a peer deleted or overwrote them. */
+  /** Records and batches restored after a peer deleted or overwrote them. */
   readonly healed: number
 }
 
