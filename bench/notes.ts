@@ -45,7 +45,7 @@ earlier the same day, after the batch layout and before the lazy load, is quoted
   (\`adapters/automerge/replica.ts\`, with a callback from the network guard so the document is
   whole before the Repo hears of a peer). A space is shown from the record store; loading the
   document of 100k was ~1.2 s and automerge-repo's diff of it against the genesis ~0.5 s (profiled).
-  Cold open of 100k: 5.4–5.7 s in the first run of the day (2.1x the plain load), 2.2–2.7 s (1.19x the plain load; townhall\'s own document, loaded alone, 1.33–1.38 s)
+  Cold open of 100k: 5.4–5.7 s in the first run of the day (2.1x the plain load), 2.2–2.7 s (1.19x the plain load; townhall's own document, loaded alone, 1.33–1.38 s)
   now; 10k: 511–543 ms against 342–392 ms (1.32x; 2.89x in the eighth round). The memory workload reads the replica's handle, which loads the
   document, so memory is measured with it, as Yjs's is with its document built.
 - **The space reads in place the records a replica parsed** (\`wellFormed\` on \`ReplicaEntry\`):
