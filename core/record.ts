@@ -144,8 +144,9 @@ export function checkInput(input: unknown, maxBytes: number): Verdict<Uint8Array
  * decode, canonical form, envelope schema. Signature and body checks come after.
  *
  * `checkedBefore`: the caller knows these exact bytes passed this function before (their hash is
- * an id this device verified, or the replica that handed them over parsed them). Their envelope is then read in place (known-envelope.ts) and the
- * canonical-form check, a re-encode and the costliest step of a parse, is not redone.
+ * an id this device verified, or the replica that handed them over parsed them). Their envelope
+ * is then read in place (known-envelope.ts) and the canonical-form check, a re-encode and the
+ * costliest step of a parse, is not redone.
  */
 export function parseRecord(given: unknown, maxBytes: number, options: { checkedBefore?: boolean } = {}): Verdict<ParsedRecord> {
   const bytes = checkInput(given, maxBytes)
