@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { batchValues, encodeBatch, idOf, MAX_BATCH_VALUE_BYTES, readBatch } from '../../adapters/automerge/batch-value.js'
 import { concatBytes } from '../../core/bytes.js'
 import { encode } from '../../core/codec.js'
+import { propertyRuns, propertySeed } from '../property/runs.js'
 
 const record = (i: number, size = 100) => new Uint8Array(size).fill(i)
 
@@ -62,6 +63,7 @@ describe('batch values', () => {
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 30 }), (records) => {
         expect(readBatch(encodeBatch(records))?.map((bytes) => [...bytes])).toEqual(records.map((bytes) => [...bytes]))
       }),
+      { numRuns: propertyRuns(100), seed: propertySeed() },
     )
   })
 
@@ -75,7 +77,7 @@ describe('batch values', () => {
         const records = readBatch(mutated)
         if (records) expect(encodeBatch(records)).toEqual(mutated)
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000), seed: propertySeed() },
     )
   })
 })

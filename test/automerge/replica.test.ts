@@ -71,6 +71,15 @@ function mallory(spaceId: string, port: MessagePort) {
   return { repo, handle }
 }
 
+/** A founder and a joined peer, and Mallory connected to the founder only. */
+async function honestPairAndMallory() {
+  const [ab1, ab2] = channel()
+  const [am1, am2] = channel()
+  const a = await spaceOn([ab1, am1])
+  const b = await joined(a.space.id, [ab2])
+  return { a, b, m: mallory(a.space.id, am2) }
+}
+
 const texts = (space: Space) =>
   space
     .getFeed({ order: 'oldest' })
@@ -148,11 +157,7 @@ describe('automerge replica over MessageChannels', () => {
   })
 
   it('writes back a batch a peer deletes or damages, from the records it holds', async () => {
-    const [ab1, ab2] = channel()
-    const [am1, am2] = channel()
-    const a = await spaceOn([ab1, am1])
-    const b = await joined(a.space.id, [ab2])
-    const m = mallory(a.space.id, am2)
+    const { a, b, m } = await honestPairAndMallory()
     const records = await Promise.all([1, 2, 3].map((i) => post(a.space, `batched ${i}`)))
     await a.replica.add(records)
     await eventually(() => expect(texts(b.space)).toEqual(['batched 1', 'batched 2', 'batched 3']))
@@ -178,11 +183,7 @@ describe('automerge replica over MessageChannels', () => {
   })
 
   it('keeps the records of a batch that also holds junk, writes them again itself, and hands the junk to the space', async () => {
-    const [ab1, ab2] = channel()
-    const [am1, am2] = channel()
-    const a = await spaceOn([ab1, am1])
-    const b = await joined(a.space.id, [ab2])
-    const m = mallory(a.space.id, am2)
+    const { a, b, m } = await honestPairAndMallory()
     const genuine = await post(a.space, 'smuggled in')
     const genuineId = await idOf(genuine)
     const junk = new Uint8Array(40).fill(7)
@@ -236,11 +237,7 @@ describe('automerge replica over MessageChannels', () => {
   })
 
   it('writes back records a peer deletes, overwrites or removes with the whole map, and hands junk over unadopted', async () => {
-    const [ab1, ab2] = channel()
-    const [am1, am2] = channel()
-    const a = await spaceOn([ab1, am1])
-    const b = await joined(a.space.id, [ab2])
-    const m = mallory(a.space.id, am2)
+    const { a, b, m } = await honestPairAndMallory()
     for (let i = 0; i < 3; i++) await a.space.post(`post ${i}`)
     await eventually(() => expect(texts(b.space)).toHaveLength(3))
     await eventually(() => expect(Object.keys((m.handle.doc().records as object) ?? {})).toHaveLength(4))
