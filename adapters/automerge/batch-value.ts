@@ -12,7 +12,7 @@
 import { cidString } from '../../core/cid-string.js'
 import { encode } from '../../core/codec.js'
 import { recordCid, recordCidNow } from '../../core/record.js'
-import { BATCH_VERSION, DEFAULT_MAX_BATCH_BYTES } from '../shared/batch.js'
+import { BATCH_VERSION, chunkBySize, DEFAULT_MAX_BATCH_BYTES } from '../shared/batch.js'
 
 /** Larger values are not read as batches (the writer's bound is DEFAULT_MAX_BATCH_BYTES of records). */
 export const MAX_BATCH_VALUE_BYTES = 4 * 1024 * 1024
@@ -49,23 +49,10 @@ export async function batchValues(
 ): Promise<BatchValue[]> {
   const sorted = [...records].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   const values: BatchValue[] = []
-  let ids: string[] = []
-  let bytes: Uint8Array[] = []
-  let size = 0
-  const flush = async () => {
-    const encoded = encodeBatch(bytes)
-    values.push({ key: await idOf(encoded), bytes: encoded, ids })
-    ids = []
-    bytes = []
-    size = 0
+  for (const chunk of chunkBySize(sorted, ([, bytes]) => bytes, maxBytes)) {
+    const bytes = encodeBatch(chunk.map(([, record]) => record))
+    values.push({ key: await idOf(bytes), bytes, ids: chunk.map(([id]) => id) })
   }
-  for (const [id, record] of sorted) {
-    if (ids.length > 0 && size + record.length > maxBytes) await flush()
-    ids.push(id)
-    bytes.push(record)
-    size += record.length
-  }
-  if (ids.length > 0) await flush()
   return values
 }
 

@@ -16,18 +16,24 @@ export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024
 
 /** Splits records into batches of at most `maxBytes` of record bytes each (a larger record goes alone). */
 export function toBatches(records: readonly Uint8Array[], maxBytes = DEFAULT_MAX_BATCH_BYTES): Batch[] {
-  const batches: Batch[] = []
-  let current: Uint8Array[] = []
+  return chunkBySize(records, (record) => record, maxBytes).map((chunk) => ({ townhall: BATCH_VERSION, records: chunk }))
+}
+
+/** Splits items, in order, into runs of at most `maxBytes` of their records' bytes each (a larger record goes alone). */
+export function chunkBySize<T>(items: readonly T[], recordOf: (item: T) => Uint8Array, maxBytes = DEFAULT_MAX_BATCH_BYTES): T[][] {
+  const chunks: T[][] = []
+  let current: T[] = []
   let size = 0
-  for (const record of records) {
-    if (current.length > 0 && size + record.length > maxBytes) {
-      batches.push({ townhall: BATCH_VERSION, records: current })
+  for (const item of items) {
+    const length = recordOf(item).length
+    if (current.length > 0 && size + length > maxBytes) {
+      chunks.push(current)
       current = []
       size = 0
     }
-    current.push(record)
-    size += record.length
+    current.push(item)
+    size += length
   }
-  if (current.length > 0) batches.push({ townhall: BATCH_VERSION, records: current })
-  return batches
+  if (current.length > 0) chunks.push(current)
+  return chunks
 }
