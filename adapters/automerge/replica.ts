@@ -250,6 +250,19 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   const singles = new Set<string>()
   /** Batches this replica relies on (every record in them held), by key, with their records' ids in batch order. */
   const batches = new Map<string, readonly string[]>()
+  /** The records of those batches (never removed: a batch relied on is healed, not dropped). */
+  const batched = new Set<string>()
+  const rely = (key: string, ids: readonly string[]) => {
+    batches.set(key, ids)
+    for (const id of ids) batched.add(id)
+  }
+  /** A batch relied on, encoded again from the records held: its very bytes, since only canonical batches are relied on. */
+  const batchBytes = (key: string): Uint8Array => encodeBatch(batches.get(key)!.map((id) => held.get(id)!))
+  /** The records of `value` when it is a batch whose id is `key`, else undefined. */
+  const batchUnder = async (value: Uint8Array, key: string): Promise<readonly Uint8Array[] | undefined> => {
+    const records = readBatch(value)
+    return records && (await idOf(value)) === key ? records : undefined
+  }
   /**
    * The stored document, read at open but loaded into the handle only when first needed: when a
    * peer appears, on the first local write, or when the handle is asked for. Showing a space needs
@@ -275,12 +288,10 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
    */
   const house = async (ids: Iterable<string>) => {
     if (closed) return
-    const inBatches = new Set<string>()
-    for (const members of batches.values()) for (const id of members) inBatches.add(id)
     const homeless = new Map<string, Uint8Array>()
     for (const id of ids) {
       const bytes = held.get(id)
-      if (bytes && !singles.has(id) && !inBatches.has(id)) homeless.set(id, bytes)
+      if (bytes && !singles.has(id) && !batched.has(id)) homeless.set(id, bytes)
     }
     if (homeless.size === 0) return
     const values = homeless.size === 1 ? [] : await batchValues(homeless)
@@ -294,20 +305,10 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       }
       for (const { key, bytes, ids: members } of values) {
         doc.records[key] = bytes
-        batches.set(key, members)
+        rely(key, members)
       }
     })
     wroteLocally = true
-  }
-
-  /**
-   * Whether `value`, found under a batch key this replica relies on, is still that batch. Compared
-   * with the batch encoded again (the same bytes: only canonical batches are relied on), which needs
-   * no hash and so no await.
-   */
-  const intact = (key: string, value: unknown): boolean => {
-    const members = batches.get(key)!
-    return value instanceof Uint8Array && equalBytes(value, encodeBatch(members.map((id) => held.get(id)!)))
   }
 
   const incoming = async (changes: ReadonlyArray<{ key: string; value: unknown }>, source: string, announce: boolean) => {
@@ -337,10 +338,10 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     for (const { key, value } of changes) {
       if (held.has(key) || batches.has(key)) continue
       // A batch is tried first: parsing one as a record would decode and encode all of it for nothing.
-      const records = value instanceof Uint8Array ? readBatch(value) : undefined
+      const records = value instanceof Uint8Array ? await batchUnder(value, key) : undefined
       if (!(value instanceof Uint8Array)) {
         entries.push({ bytes: value, claimedId: key, source })
-      } else if (records && (await idOf(value)) === key) {
+      } else if (records) {
         const ids: string[] = []
         let whole = true
         for (const record of records) {
@@ -355,7 +356,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
             entries.push({ bytes: record, source })
           }
         }
-        if (whole) batches.set(key, ids)
+        if (whole) rely(key, ids)
         else strays.push(...ids)
       } else if (await isRecordOfSpaceUnder(value, key, spaceId)) {
         adopt(key, new Uint8Array(value))
@@ -379,8 +380,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       if (!isMap(doc.records)) doc.records = {}
       for (const key of keys) {
         const single = held.get(key)
-        const members = single ? undefined : batches.get(key)
-        const ours = single ?? (members ? encodeBatch(members.map((id) => held.get(id)!)) : undefined)
+        const ours = single ?? (batches.has(key) ? batchBytes(key) : undefined)
         const now = doc.records[key]
         if (!ours || (now instanceof Uint8Array && equalBytes(now, ours))) continue
         doc.records[key] = ours
@@ -423,7 +423,8 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
         // Missing is damage only where this replica relied on it: a record may sit in a batch instead.
         else if (now !== undefined || singles.has(key)) damaged.push(key)
       } else if (batches.has(key)) {
-        if (!intact(key, now)) damaged.push(key)
+        // Compared with its bytes encoded again: no hash, so no await.
+        if (!(now instanceof Uint8Array) || !equalBytes(now, batchBytes(key))) damaged.push(key)
       } else if (now !== undefined) changes.push({ key, value: now })
     }
     if (damaged.length) queueHeal(damaged)
@@ -572,9 +573,9 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       for (const key of Object.keys(records)) {
         if (held.has(key) || batches.has(key)) continue
         const value = records[key]
-        const inBatch = value instanceof Uint8Array ? readBatch(value) : undefined
+        const inBatch = value instanceof Uint8Array ? await batchUnder(value, key) : undefined
         // A batch with junk in it, as `incoming` saw it: its records one by one, those not held.
-        if (inBatch && (await idOf(value as Uint8Array)) === key) {
+        if (inBatch) {
           for (const record of inBatch) if (!held.has(await idOf(record))) out.push({ bytes: record, source: 'peer' })
         } else out.push({ bytes: value, claimedId: key, source: 'peer' })
       }
