@@ -243,7 +243,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     const fresh: Uint8Array[] = []
     for (const { key, value } of changes) {
       if (held.has(key)) continue
-      if (value instanceof Uint8Array && !held.has(key) && (await isRecordOfSpaceUnder(value, key, options.spaceId))) {
+      if (value instanceof Uint8Array && (await isRecordOfSpaceUnder(value, key, options.spaceId))) {
         held.set(key, value)
         fresh.push(value)
         // Hashed and parsed there: the key is its id.
