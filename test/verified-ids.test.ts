@@ -20,8 +20,9 @@ function storedReplica(spaceId: string, store: RecordStore, injected: ReplicaEnt
   return {
     spaceId,
     ...(store.verified ? { verified: store.verified } : {}),
-    add: (records) => store.append(records),
-    getAll: async () => [...(await store.load()).map((bytes) => ({ bytes, source: 'local' })), ...injected],
+    add: async (records) =>
+      store.append(await Promise.all(records.map(async (bytes) => ({ id: (await recordCid(bytes)).toString(), bytes })))),
+    getAll: async () => [...(await store.load()).map(({ bytes }) => ({ bytes, source: 'local' })), ...injected],
     subscribe: () => () => {},
     getSyncState: () => ({ peers: 0, synced: true, bytesInFlight: 0, received: 0 }),
     subscribeSyncState: () => () => {},
@@ -54,7 +55,7 @@ async function seeded() {
       replica: storedReplica(
         space.id,
         memoryRecordStore(),
-        (await store.load()).map((bytes) => ({ bytes, source: 'peer' })),
+        (await store.load()).map(({ bytes }) => ({ bytes, source: 'peer' })),
       ),
     })
     const ballot = await other.castBallot(poll.id, i % 2)
@@ -86,7 +87,7 @@ describe('ids verified on this device', () => {
     const { store, identity, space, poll, ballots } = await seeded()
     await space.ingest(ballots.map((ballot) => ({ bytes: ballot.bytes, source: 'peer' })))
     await space.close()
-    await store.append(ballots.map((ballot) => ballot.bytes))
+    await store.append(ballots.map(({ id, bytes }) => ({ id, bytes })))
 
     // A forged ballot whose id the list names is taken as verified: that proves the list is used.
     // Only the space writes the list, and only after verifying, so this cannot happen unless the
@@ -130,7 +131,7 @@ describe('ids verified on this device', () => {
       replica: storedReplica(
         space.id,
         peerStore,
-        (await store.load()).map((bytes) => ({ bytes, source: 'peer' })),
+        (await store.load()).map(({ bytes }) => ({ bytes, source: 'peer' })),
       ),
     })
     // Signed and valid, but the author is not a member: publish refuses, so write it as a peer would.
@@ -150,7 +151,7 @@ describe('ids verified on this device', () => {
     await space.idle()
     expect(await store.verified!.load()).toContain(record.id)
     await space.close()
-    await store.append([record.bytes])
+    await store.append([{ id: record.id, bytes: record.bytes }])
 
     const reopened = await Space.open({ id: space.id, identity: founder, replica: storedReplica(space.id, store) })
     expect(reopened.getFeed().map((item) => item.text)).not.toContain('let me in')
@@ -163,7 +164,7 @@ describe('ids verified on this device', () => {
   it('opens and verifies everything when the list cannot be read', async () => {
     const { store, identity, space, poll, ballots } = await seeded()
     await space.close()
-    await store.append(ballots.map((ballot) => ballot.bytes))
+    await store.append(ballots.map(({ id, bytes }) => ({ id, bytes })))
     const broken: RecordStore = {
       ...store,
       verified: { load: () => Promise.reject(new Error('disk on fire')), add: () => Promise.reject(new Error('disk on fire')) },

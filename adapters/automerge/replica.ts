@@ -27,8 +27,8 @@ import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isRecordOfSpace, isRecordOfSpaceUnder } from '../shared/adoptable.js'
-import { freshRecords, heldEntries } from '../shared/fresh-records.js'
-import { memoryRecordStore, type RecordStore } from '../shared/store.js'
+import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
+import { memoryRecordStore, type RecordStore, type StoredRecord } from '../shared/store.js'
 import { batchValues, encodeBatch, idNow, idOf, readBatch } from './batch-value.js'
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
@@ -245,7 +245,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   let loadedHeads: readonly string[] | undefined
 
   /** Records held under their true id: the set this replica heals from. */
-  const held = await freshRecords(await store.load().catch(fail), new Map())
+  const held = await storedRecords(await store.load().catch(fail))
   /** Held records this replica relies on under their own id in the document: written back there if damaged. */
   const singles = new Set<string>()
   /** Batches this replica relies on (every record in them held), by key, with their records' ids in batch order. */
@@ -313,12 +313,12 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
 
   const incoming = async (changes: ReadonlyArray<{ key: string; value: unknown }>, source: string, announce: boolean) => {
     let entries: ReplicaEntry[] = []
-    let fresh: Uint8Array[] = []
+    let fresh: StoredRecord[] = []
     /** Records adopted from a batch this replica cannot rely on (it also holds junk): written again by it. */
     const strays: string[] = []
     const adopt = (id: string, bytes: Uint8Array) => {
       held.set(id, bytes)
-      fresh.push(bytes)
+      fresh.push({ id, bytes })
       // Hashed and parsed here: the key is its id.
       entries.push({ bytes, claimedId: id, source, hashed: true, wellFormed: true })
     }
@@ -556,7 +556,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       if (closing) throw new ClosedError('replica')
       const fresh = await freshRecords(bytesList, held)
       if (fresh.size === 0) return
-      await store.append([...fresh.values()])
+      await store.append(toStore(fresh))
       if (closed) return // durable locally; peers get it next time the space is open
       for (const [id, bytes] of fresh) held.set(id, bytes)
       await ensureLoaded()

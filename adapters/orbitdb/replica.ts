@@ -18,7 +18,7 @@ import type { Identity } from '../../core/identity.js'
 import { recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isRecordOfSpace } from '../shared/adoptable.js'
-import { freshRecords, heldEntries } from '../shared/fresh-records.js'
+import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
 import type { SpaceLogDatabase } from './database.js'
@@ -70,7 +70,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   const store = options.store ?? memoryRecordStore()
   const maxForeign = options.maxForeignEntries ?? 10_000
   /** Records held under their true id: what `getAll` serves and what is re-published if missing from the log. */
-  const held = await freshRecords(await store.load(), new Map())
+  const held = await storedRecords(await store.load())
   /** Other entries peers appended: not records of this space, handed over for the space to reject. */
   const foreign = new Map<string, ReplicaEntry>()
   /** Log entries already read. */
@@ -149,7 +149,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
       }
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
-    if (fresh.size > 0) await store.append([...fresh.values()])
+    if (fresh.size > 0) await store.append(toStore(fresh))
     for (const [id, bytes] of fresh) held.set(id, bytes)
     if (!closed && out.length > 0 && source !== 'local') {
       received += out.length
@@ -267,7 +267,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
       busy++
       try {
         // Durable first (invariant 6); the log entry follows. A crash in between is repaired on reopen.
-        await store.append([...fresh.values()])
+        await store.append(toStore(fresh))
         for (const [id, bytes] of fresh) held.set(id, bytes)
         if (closed) throw new ClosedError('replica')
         for (const batch of toBatches([...fresh.values()], options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)

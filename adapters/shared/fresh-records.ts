@@ -5,6 +5,7 @@
 import { cidString } from '../../core/cid-string.js'
 import { recordCid, recordCidNow } from '../../core/record.js'
 import type { ReplicaEntry } from '../../core/replica.js'
+import type { LoadedRecord, StoredRecord } from './store.js'
 
 export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMap<string, unknown>): Promise<Map<string, Uint8Array>> {
   // A map, not a list searched for each record: a batch of n records was n²/2 string comparisons
@@ -18,6 +19,25 @@ export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMa
     if (!held.has(id) && !fresh.has(id)) fresh.set(id, bytes)
   }
   return fresh
+}
+
+/**
+ * A replica's records as its store gave them back, each once, keyed by id in store order. Ids the
+ * store kept are taken as given (the store vouches for them, see `LoadedRecord`); the rest are
+ * hashed.
+ */
+export async function storedRecords(loaded: Iterable<LoadedRecord>): Promise<Map<string, Uint8Array>> {
+  const held = new Map<string, Uint8Array>()
+  for (const { id, bytes } of loaded) {
+    const key = id ?? cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
+    if (!held.has(key)) held.set(key, bytes)
+  }
+  return held
+}
+
+/** Records keyed by id as a store takes them. */
+export function toStore(records: Iterable<readonly [string, Uint8Array]>): StoredRecord[] {
+  return Array.from(records, ([id, bytes]) => ({ id, bytes }))
 }
 
 /**

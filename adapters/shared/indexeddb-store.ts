@@ -8,12 +8,14 @@
  * bytes hash to their id. Nothing a peer does to the shared document can remove them.
  *
  * Layout: one database per store name (`townhall-records-${name}`), one object store with
- * auto-increment keys holding `Uint8Array` values, so `load` returns records in append order.
+ * auto-increment keys, so `load` returns records in append order. Each value is `{ id, bytes }`,
+ * the record and the id its replica computed (kept so that opening does not hash every record
+ * again, a WebCrypto round trip each); values written before ids were kept are bare `Uint8Array`s.
  * Each `append` is one readwrite transaction with `durability: 'strict'` (the browser flushes to
  * disk before `complete` fires) and resolves on `complete`.
  */
 import type { VerifiedIds } from '../../core/replica.js'
-import type { RecordStore } from './store.js'
+import type { LoadedRecord, RecordStore, StoredRecord } from './store.js'
 
 // Version 2 added the `verified` store (ids the space verified; see VerifiedIds in core/replica.ts).
 const VERSION = 2
@@ -82,6 +84,12 @@ function openDatabase(dbName: string): Promise<IDBDatabase> {
       reject(new Error(`cannot open IndexedDB database ${dbName}: blocked by a connection in another tab; close it and reload`))
     }
   })
+}
+
+function isStored(value: unknown): value is StoredRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const { id, bytes } = value as Partial<StoredRecord>
+  return typeof id === 'string' && bytes instanceof Uint8Array
 }
 
 export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
@@ -164,8 +172,11 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
       // getAll returns values in key order, and keys increase with every append.
       const request = tx.objectStore(STORE).getAll()
       return completion(tx, `load from ${dbName}`, () => {
-        const out: Uint8Array[] = []
-        for (const value of request.result as unknown[]) if (value instanceof Uint8Array) out.push(value)
+        const out: LoadedRecord[] = []
+        for (const value of request.result as unknown[]) {
+          if (value instanceof Uint8Array) out.push({ bytes: value })
+          else if (isStored(value)) out.push({ id: value.id, bytes: value.bytes })
+        }
         return out
       })
     },
@@ -178,13 +189,13 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
       const committed = completion(tx, what, () => undefined)
       const store = tx.objectStore(STORE)
       try {
-        for (const record of records) {
+        for (const { id, bytes } of records) {
           // Structured clone copies a view's whole buffer: store exactly the record's bytes, as a plain Uint8Array.
           const exact =
-            record.constructor === Uint8Array && record.byteOffset === 0 && record.byteLength === record.buffer.byteLength
-              ? record
-              : new Uint8Array(record)
-          store.add(exact)
+            bytes.constructor === Uint8Array && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+              ? bytes
+              : new Uint8Array(bytes)
+          store.add({ id, bytes: exact })
         }
       } catch (error) {
         // The abort that follows would only say "aborted": this is the reason.

@@ -2,20 +2,38 @@
  * Local persistence for a replica: the records this device holds, durable before `append` resolves.
  * The store keeps record bytes, not the replicated document or log, so nothing a peer does to the
  * shared state (deleting or overwriting entries, appending garbage) can reach the copy of records
- * this device already had. Shared by every adapter (yjs, orbitdb).
+ * this device already had. Shared by every adapter (yjs, orbitdb, automerge).
  */
 import type { VerifiedIds } from '../../core/replica.js'
 
+/** A record as a replica hands it to its store: its bytes and the id the replica computed from them. */
+export interface StoredRecord {
+  readonly id: string
+  readonly bytes: Uint8Array
+}
+
+/**
+ * What a store gives back. `id` is the one appended with the bytes; a store may leave it out
+ * (records written by older versions, or a store that keeps bytes only), and the replica then hashes
+ * the bytes. A store that returns an id vouches that it is the one it was given for those bytes: it
+ * spares the replica hashing every record at open (a WebCrypto round trip each in browsers).
+ */
+export interface LoadedRecord {
+  readonly id?: string
+  readonly bytes: Uint8Array
+}
+
 export interface RecordStore {
-  load(): Promise<Uint8Array[]>
-  append(records: readonly Uint8Array[]): Promise<void>
+  /** Every record appended, in append order. */
+  load(): Promise<LoadedRecord[]>
+  append(records: readonly StoredRecord[]): Promise<void>
   /** Ids the space verified, kept next to the records (replicas expose it as `replica.verified`). */
   readonly verified?: VerifiedIds
   close(): Promise<void>
 }
 
 export function memoryRecordStore(): RecordStore {
-  const records: Uint8Array[] = []
+  const records: StoredRecord[] = []
   const verified: string[] = []
   return {
     load: async () => [...records],

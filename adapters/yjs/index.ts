@@ -10,6 +10,6 @@
  * In Node, use `yjsNodeReplica` from `townhall/yjs/node` (WebRTC, WebSocket and file persistence).
  */
 export { yjsReplica, roomName, type YjsReplica, type YjsReplicaOptions } from './replica.js'
-export { memoryRecordStore, type RecordStore } from './store.js'
+export { memoryRecordStore, type LoadedRecord, type RecordStore, type StoredRecord } from './store.js'
 export { indexedDbRecordStore } from './indexeddb-store.js'
 export { signedPresence, type SignedPresence } from './presence.js'

@@ -16,9 +16,9 @@ import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
-import { memoryRecordStore, type RecordStore } from './store.js'
+import { memoryRecordStore, type RecordStore, type StoredRecord } from './store.js'
 import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
-import { freshRecords, heldEntries } from '../shared/fresh-records.js'
+import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
 
 export interface YjsReplicaOptions {
   readonly spaceId: string
@@ -102,7 +102,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
   const doc = new Y.Doc()
   const records = doc.getMap<unknown>('records')
   /** Records held under their true id: the set this replica heals from. */
-  const held = await freshRecords(await store.load(), new Map())
+  const held = await storedRecords(await store.load())
   const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
   const syncListeners = new Set<(state: SyncState) => void>()
   let received = 0
@@ -240,12 +240,12 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
 
   const incoming = async (changes: Array<{ key: string; value: unknown }>, source: string) => {
     const entries: ReplicaEntry[] = []
-    const fresh: Uint8Array[] = []
+    const fresh: StoredRecord[] = []
     for (const { key, value } of changes) {
       if (held.has(key)) continue
       if (value instanceof Uint8Array && (await isRecordOfSpaceUnder(value, key, options.spaceId))) {
         held.set(key, value)
-        fresh.push(value)
+        fresh.push({ id: key, bytes: value })
         // Hashed and parsed there: the key is its id.
         entries.push({ bytes: value, claimedId: key, source, hashed: true, wellFormed: true })
       } else entries.push({ bytes: value, claimedId: key, source })
@@ -300,7 +300,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       if (closed) throw new ClosedError('replica')
       const fresh = await freshRecords(bytesList, held)
       if (fresh.size === 0) return
-      await store.append([...fresh.values()])
+      await store.append(toStore(fresh))
       for (const [id, bytes] of fresh) held.set(id, bytes)
       doc.transact(() => fresh.forEach((bytes, id) => records.set(id, bytes)), LOCAL)
     },

@@ -217,7 +217,7 @@ describe('automerge replica over MessageChannels', () => {
     const founder = await Space.create({ identity: await createIdentity(), name: 'offline', replica: async (id) => replicaOn(id, []) })
     cleanup.push(() => founder.close())
     for (let i = 0; i < 20; i++) await founder.post(`note ${i}`)
-    const held = (await founder.replica.getAll()).map((entry) => entry.bytes as Uint8Array)
+    const held = (await founder.replica.getAll()).map((entry) => ({ id: entry.claimedId!, bytes: entry.bytes as Uint8Array }))
     expect(held).toHaveLength(21)
     const { memoryRecordStore } = await import('../../adapters/shared/store.js')
     const storeWith = async () => {

@@ -169,7 +169,7 @@ describe('automerge persistence', () => {
     open.splice(0).forEach((space) => void space.close().catch(() => {}))
 
     const store = await fileRecordStore(join(dir, `${spaceId}.records`))
-    const onDisk = new Set(await Promise.all((await store.load()).map(async (bytes) => (await recordCid(bytes)).toString())))
+    const onDisk = new Set(await Promise.all((await store.load()).map(async ({ bytes }) => (await recordCid(bytes)).toString())))
     await store.close()
     for (const id of resolved) expect(onDisk.has(id)).toBe(true)
     expect(onDisk.has(spaceId)).toBe(true)

@@ -81,7 +81,7 @@ describe('orbitdb: opening from a checkpoint', () => {
     // A crash between the two writes of `add`: the record reached the store only.
     const record = await post(identity, spaceId, 'store only')
     const store = await fileRecordStore(join(directory, 'records', `${spaceId}.records`))
-    await store.append([record.bytes])
+    await store.append([{ id: record.id, bytes: record.bytes }])
     await store.close()
     const replica = await openReplica(directory, spaceId)
     expect(replica.openedFromCheckpoint).toBe(false)

@@ -130,21 +130,36 @@ describe('yjs replica in Chromium', () => {
     await Promise.all([a.call('close'), b.call('close')])
   }, 120_000)
 
-  it('stores exact record bytes in order, and refuses appends once closed', async () => {
+  it('stores exact record bytes in order with their ids, reads values written without ids, and refuses appends once closed', async () => {
     const peer = await browser().newPeer()
     const result = await peer.page.evaluate(async () => {
       const open = window.townhall!.store
       const store = await open('store-check')
       const backing = new Uint8Array([9, 9, 1, 2, 3, 9, 9])
-      await store.append([new Uint8Array([0]), backing.subarray(2, 5)])
+      await store.append([
+        { id: 'one', bytes: new Uint8Array([0]) },
+        { id: 'two', bytes: backing.subarray(2, 5) },
+      ])
       await store.append([])
-      await store.append([new Uint8Array([4, 5])])
+      await store.append([{ id: 'three', bytes: new Uint8Array([4, 5]) }])
       await Promise.all([store.verified!.add(['bafyone', 'bafytwo']), store.verified!.add(['bafytwo', 'bafythree'])])
       await store.close()
-      const afterClose = await store.append([new Uint8Array([6])]).then(
+      const afterClose = await store.append([{ id: 'four', bytes: new Uint8Array([6]) }]).then(
         () => 'resolved',
         (error: Error) => error.message,
       )
+      // A value as versions before ids were kept wrote it: bare bytes.
+      await new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open('townhall-records-store-check')
+        request.onerror = () => reject(request.error)
+        request.onsuccess = () => {
+          const db = request.result
+          const tx = db.transaction('records', 'readwrite')
+          tx.objectStore('records').add(new Uint8Array([7, 7]))
+          tx.oncomplete = () => (db.close(), resolve())
+          tx.onerror = () => reject(tx.error)
+        }
+      })
       const again = await open('store-check')
       const loaded = await again.load()
       const verified = await again.verified!.load()
@@ -154,16 +169,17 @@ describe('yjs replica in Chromium', () => {
       await other.close()
       return {
         afterClose,
-        loaded: loaded.map((bytes) => [bytes.constructor.name, bytes.buffer.byteLength, ...bytes]),
+        loaded: loaded.map(({ id, bytes }) => [id ?? null, bytes.constructor.name, bytes.buffer.byteLength, ...bytes]),
         empty: empty.length,
         verified: [...verified].sort(),
       }
     })
     expect(result.afterClose).toMatch(/closed/)
     expect(result.loaded).toEqual([
-      ['Uint8Array', 1, 0],
-      ['Uint8Array', 3, 1, 2, 3],
-      ['Uint8Array', 2, 4, 5],
+      ['one', 'Uint8Array', 1, 0],
+      ['two', 'Uint8Array', 3, 1, 2, 3],
+      ['three', 'Uint8Array', 2, 4, 5],
+      [null, 'Uint8Array', 2, 7, 7],
     ])
     expect(result.empty).toBe(0)
     // The ids the space verified live in the same database (schema version 2), without duplicates.

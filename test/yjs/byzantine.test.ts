@@ -117,7 +117,7 @@ describe('yjs: persistence', () => {
     await Promise.allSettled(writes)
     const store = await fileRecordStore(join(dir, `${space.id}.records`))
     const { recordCid } = await import('../../core/index.js')
-    const onDisk = new Set(await Promise.all((await store.load()).map(async (bytes) => (await recordCid(bytes)).toString())))
+    const onDisk = new Set(await Promise.all((await store.load()).map(async ({ bytes }) => (await recordCid(bytes)).toString())))
     await store.close()
     for (const id of resolved) expect(onDisk.has(id)).toBe(true)
     expect(onDisk.has(space.id)).toBe(true)

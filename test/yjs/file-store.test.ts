@@ -1,7 +1,9 @@
-/** The Node record store: durable appends, reopened in order, deflated, and a torn last frame cut off. */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+/** The Node record store: durable appends, reopened in order with their ids, deflated, and a torn last frame cut off. */
+import { createHash } from 'node:crypto'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileRecordStore } from '../../adapters/yjs/file-store.js'
 import { seededRandom } from '../../testing/random.js'
@@ -14,6 +16,10 @@ function scratch(): string {
   return join(dir, 'nested', 'space.records')
 }
 const bytes = (...values: number[]) => new Uint8Array(values)
+/** The store keeps whatever id it is given; a hash stands in for the replica's CID. */
+const idOf = (record: Uint8Array) => createHash('sha256').update(record).digest('base64url')
+const keyed = (record: Uint8Array) => ({ id: idOf(record), bytes: record })
+const rec = (...values: number[]) => keyed(bytes(...values))
 const random = seededRandom(11)
 /** Seeded noise, as incompressible as keys and signatures are, four bytes per draw. */
 function randomBytes(length: number): Uint8Array {
@@ -29,11 +35,11 @@ describe('fileRecordStore', () => {
   it('returns every appended record, in order, after a reopen', async () => {
     const path = scratch()
     const store = await fileRecordStore(path)
-    await store.append([bytes(1), bytes(2, 2)])
-    await Promise.all([store.append([bytes(3, 3, 3)]), store.append([]), store.append([bytes(4)])])
+    await store.append([rec(1), rec(2, 2)])
+    await Promise.all([store.append([rec(3, 3, 3)]), store.append([]), store.append([rec(4)])])
     await store.close()
     const again = await fileRecordStore(path)
-    expect(await again.load()).toEqual([bytes(1), bytes(2, 2), bytes(3, 3, 3), bytes(4)])
+    expect(await again.load()).toEqual([rec(1), rec(2, 2), rec(3, 3, 3), rec(4)])
     await again.close()
     // Owner-only: the records of a private space are nobody else's business on a shared machine.
     expect(statSync(path).mode & 0o777).toBe(0o600)
@@ -42,15 +48,15 @@ describe('fileRecordStore', () => {
   it('cuts off a frame torn by a crash, so later appends start on a boundary', async () => {
     const path = scratch()
     const store = await fileRecordStore(path)
-    await store.append([bytes(1, 1), bytes(2)])
+    await store.append([rec(1, 1), rec(2)])
     await store.close()
     appendFileSync(path, new Uint8Array([0, 0, 0, 9, 7, 7])) // header promises 9 bytes, 2 arrived
     const reopened = await fileRecordStore(path)
-    expect(await reopened.load()).toEqual([bytes(1, 1), bytes(2)])
-    await reopened.append([bytes(5)])
+    expect(await reopened.load()).toEqual([rec(1, 1), rec(2)])
+    await reopened.append([rec(5)])
     await reopened.close()
     const last = await fileRecordStore(path)
-    expect(await last.load()).toEqual([bytes(1, 1), bytes(2), bytes(5)])
+    expect(await last.load()).toEqual([rec(1, 1), rec(2), rec(5)])
     await last.close()
   })
 
@@ -60,17 +66,18 @@ describe('fileRecordStore', () => {
     const record = () => new Uint8Array([0xa8, ...shared, ...randomBytes(96)]) // plus a key and a signature
     const batch = Array.from({ length: 500 }, record)
     const store = await fileRecordStore(path)
-    await store.append(batch)
+    await store.append(batch.map(keyed))
     const afterBatch = statSync(path).size
-    const raw = batch.reduce((sum, bytes) => sum + bytes.length, 0)
-    expect(afterBatch).toBeLessThan(raw * 0.6)
+    // Records and their ids (43 random characters here, ~32 bytes deflated, as a CID's 59 are ~37).
+    const raw = batch.reduce((sum, bytes) => sum + bytes.length + 32, 0)
+    expect(afterBatch).toBeLessThan(raw * 0.65)
     // Alone, a record is deflated with the file's first records as a dictionary.
     const single = record()
-    await store.append([single])
-    expect(statSync(path).size - afterBatch).toBeLessThan(single.length * 0.7)
+    await store.append([keyed(single)])
+    expect(statSync(path).size - afterBatch).toBeLessThan((single.length + 32) * 0.75)
     await store.close()
     const again = await fileRecordStore(path)
-    expect(await again.load()).toEqual([...batch, single])
+    expect(await again.load()).toEqual([...batch, single].map(keyed))
     await again.close()
   })
 
@@ -79,14 +86,14 @@ describe('fileRecordStore', () => {
     const shared = randomBytes(120)
     const records = Array.from({ length: 300 }, () => new Uint8Array([0xa8, ...shared, ...randomBytes(96)]))
     const store = await fileRecordStore(path)
-    for (const record of records) await store.append([record])
+    for (const record of records) await store.append([keyed(record)])
     await store.close()
     const again = await fileRecordStore(path)
     const loaded = await again.load()
     await again.close()
-    expect(loaded).toEqual(records)
+    expect(loaded).toEqual(records.map(keyed))
     // Records are views: what they keep alive is every distinct buffer under them.
-    const held = new Set(loaded.map((bytes) => bytes.buffer))
+    const held = new Set(loaded.map(({ bytes }) => bytes.buffer))
     const heldBytes = [...held].reduce((sum, buffer) => sum + buffer.byteLength, 0)
     const recordBytes = records.reduce((sum, bytes) => sum + bytes.length, 0)
     expect(heldBytes).toBeLessThan(recordBytes * 1.2)
@@ -97,14 +104,14 @@ describe('fileRecordStore', () => {
     // 17.5 MiB, incompressible: as one frame it would pass the 16 MiB a frame may have and read as torn.
     const records = Array.from({ length: 280 }, () => randomBytes(64 * 1024))
     const store = await fileRecordStore(path)
-    await store.append(records)
+    await store.append(records.map(keyed))
     await store.close()
     const again = await fileRecordStore(path)
     const loaded = await again.load()
     await again.close()
     // Compared as Buffers: a deep equality of 17.5 million numbers takes a minute.
     expect(loaded.length).toBe(records.length)
-    expect(loaded.every((bytes, i) => Buffer.from(bytes).equals(records[i]!))).toBe(true)
+    expect(loaded.every(({ id, bytes }, i) => id === idOf(records[i]!) && Buffer.from(bytes).equals(records[i]!))).toBe(true)
   })
 
   it('loads in turn with appends, so a read never cuts off an append in progress', async () => {
@@ -112,8 +119,8 @@ describe('fileRecordStore', () => {
     const store = await fileRecordStore(path)
     const written: Uint8Array[] = []
     for (let round = 0; round < 5; round++) {
-      const batch = Array.from({ length: 64 }, () => randomBytes(64 * 1024)) // 4 MiB, several writes
-      written.push(...batch)
+      const batch = Array.from({ length: 64 }, () => keyed(randomBytes(64 * 1024))) // 4 MiB, several writes
+      written.push(...batch.map(({ bytes }) => bytes))
       const [, loaded] = await Promise.all([store.append(batch), store.load()])
       // The load ran after the append it was queued behind: it sees every whole record so far.
       expect(loaded.length).toBe(written.length)
@@ -131,34 +138,96 @@ describe('fileRecordStore', () => {
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, new Uint8Array(frames))
     const store = await fileRecordStore(path)
-    expect(await store.load()).toEqual(old)
-    await store.append([bytes(0xa3, 3)])
+    // No ids: the replica hashes these.
+    expect(await store.load()).toEqual(old.map((record) => ({ bytes: record })))
+    await store.append([rec(0xa3, 3)])
     await store.close()
     const again = await fileRecordStore(path)
-    expect(await again.load()).toEqual([...old, bytes(0xa3, 3)])
+    expect(await again.load()).toEqual([...old.map((record) => ({ bytes: record })), rec(0xa3, 3)])
+    await again.close()
+  })
+
+  it('reads deflated frames written before ids were kept, with the same dictionary', async () => {
+    const path = scratch()
+    const shared = randomBytes(120)
+    const old = Array.from({ length: 3 }, () => new Uint8Array([0xa8, ...shared, ...randomBytes(40)]))
+    const plain = Buffer.concat(old.flatMap((record) => [Buffer.from([0, 0, 0, record.length]), Buffer.from(record)]))
+    const first = deflateRawSync(plain)
+    // The second frame was deflated with the first frame's records as its dictionary.
+    const second = deflateRawSync(plain, { dictionary: Buffer.from(plain.filter((_, i) => i % (old[0]!.length + 4) >= 4)) })
+    const frame = (deflated: Buffer) => {
+      const header = Buffer.alloc(5)
+      header.writeUInt32BE(deflated.length + 1)
+      return Buffer.concat([header, deflated])
+    }
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, Buffer.concat([frame(first), frame(second)]))
+    const store = await fileRecordStore(path)
+    expect(await store.load()).toEqual([...old, ...old].map((record) => ({ bytes: record })))
+    await store.append([keyed(old[0]!)])
+    await store.close()
+    const again = await fileRecordStore(path)
+    expect((await again.load()).at(-1)).toEqual(keyed(old[0]!))
+    await again.close()
+  })
+
+  it('reads no records from a frame that fails its checksum, so no bytes come back under a wrong id', async () => {
+    const path = scratch()
+    const store = await fileRecordStore(path)
+    // The first frame fills the dictionary: frames after a damaged one within the file's first 32 KiB
+    // of records would not inflate either (they were deflated with its records).
+    const first = Array.from({ length: 200 }, () => keyed(randomBytes(200)))
+    const second = Array.from({ length: 20 }, () => keyed(randomBytes(200)))
+    await store.append(first)
+    const boundary = statSync(path).size
+    await store.append(second)
+    await store.append([rec(0xa7, 7)])
+    await store.close()
+    // One bit of the second frame's Adler-32 (the last four bytes of its zlib stream): the deflate
+    // stream itself still inflates, so only the checksum can tell.
+    const file = readFileSync(path)
+    const secondLength = file.readUInt32BE(boundary)
+    file[boundary + 4 + secondLength - 1]! ^= 0x01
+    writeFileSync(path, file)
+    const again = await fileRecordStore(path)
+    expect(await again.load()).toEqual([...first, rec(0xa7, 7)])
+    await again.close()
+  })
+
+  it('refuses an id it could not read back, and writes nothing of that append', async () => {
+    const path = scratch()
+    const store = await fileRecordStore(path)
+    await expect(store.append([rec(1), { id: 'x'.repeat(256), bytes: bytes(2) }])).rejects.toThrow(/ids must be 1 to 255 latin1/)
+    await expect(store.append([{ id: 'ключ', bytes: bytes(3) }])).rejects.toThrow(/latin1/)
+    await expect(store.append([{ id: '', bytes: bytes(3) }])).rejects.toThrow(/ids must be/)
+    await store.append([rec(4)])
+    await store.close()
+    const again = await fileRecordStore(path)
+    expect(await again.load()).toEqual([rec(4)])
     await again.close()
   })
 
   it('skips a damaged frame whose length is whole, keeping the records around it', async () => {
     const path = scratch()
-    const first = Array.from({ length: 200 }, () => randomBytes(200)) // fills the dictionary
+    const first = Array.from({ length: 200 }, () => keyed(randomBytes(200))) // fills the dictionary
     const store = await fileRecordStore(path)
     await store.append(first)
     await store.close()
     appendFileSync(path, new Uint8Array([0, 0, 0, 5, 0, 0xff, 0xff, 0xff, 0xff])) // a deflated frame that does not inflate
+    appendFileSync(path, new Uint8Array([0, 0, 0, 5, 1, 0x78, 0x9c, 0xff, 0xff])) // nor does this zlib one
     const reopened = await fileRecordStore(path)
     expect(await reopened.load()).toEqual(first)
-    await reopened.append([bytes(0xa9, 9)])
+    await reopened.append([rec(0xa9, 9)])
     await reopened.close()
     const last = await fileRecordStore(path)
-    expect(await last.load()).toEqual([...first, bytes(0xa9, 9)])
+    expect(await last.load()).toEqual([...first, rec(0xa9, 9)])
     await last.close()
   })
 
   it('refuses appends after close', async () => {
     const store = await fileRecordStore(scratch())
     await store.close()
-    await expect(store.append([bytes(1)])).rejects.toThrow(/closed/)
+    await expect(store.append([rec(1)])).rejects.toThrow(/closed/)
     await store.close()
   })
 
