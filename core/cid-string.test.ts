@@ -1,8 +1,9 @@
+import fc from 'fast-check'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
-import { ballotSetDigest } from './commitment.js'
+import { ballotSetDigest, distinctBallotSetDigest } from './commitment.js'
 import { cidString } from './cid-string.js'
 import { seededRandom } from '../testing/random.js'
 
@@ -47,6 +48,22 @@ describe('ballotSetDigest', () => {
     expect(ballotSetDigest(set)).toEqual(expected)
     expect(ballotSetDigest(random.shuffle([...set]))).toEqual(expected)
     expect(ballotSetDigest(set, set.map(cidString))).toEqual(expected)
+    // Already sorted, as closers publish them: the same digest without sorting.
+    expect(ballotSetDigest(sorted)).toEqual(expected)
+  })
+
+  it('finds an id named twice, wherever the two are, and otherwise gives the same digest', async () => {
+    const set = await ids(50)
+    fc.assert(
+      fc.property(fc.shuffledSubarray(set, { minLength: 2 }), fc.nat(), fc.nat(), fc.boolean(), (subset, from, to, twice) => {
+        const list = [...subset]
+        if (twice) list.splice(to % (list.length + 1), 0, list[from % list.length]!)
+        const digest = distinctBallotSetDigest(list, list.map(cidString))
+        if (twice) expect(digest).toBeUndefined()
+        else expect(digest).toEqual(ballotSetDigest(list))
+      }),
+      { seed: 7, numRuns: 300 },
+    )
   })
 
   // Regression: the ids' bytes were spread as arguments, which overflowed the stack above ~120k ballots.

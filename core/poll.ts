@@ -8,7 +8,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { ballotSetDigest, commitmentMatches } from './commitment.js'
+import { commitmentMatches, distinctBallotSetDigest } from './commitment.js'
 import { cidString } from './cid-string.js'
 import { equalBytes } from './bytes.js'
 import type { Did } from './did.js'
@@ -373,7 +373,8 @@ export class PollState {
       if (ids.length !== close.body.count) continue
       // Each id's string form once: for the duplicate check, the digest and the lookups in finalOf.
       const keys = ids.map(cidString)
-      if (new Set(keys).size === ids.length && equalBytes(ballotSetDigest(ids, keys), close.body.digest)) {
+      const digest = distinctBallotSetDigest(ids, keys)
+      if (digest && equalBytes(digest, close.body.digest)) {
         this.checkedCloses.set(close, { ids, keys })
         return { record: close, complete: { record: close, ids, keys } }
       }
@@ -424,7 +425,13 @@ export class PollState {
     let missing = 0
     let invalid = 0
     let unrevealed = 0
+    // When no voter has more than one valid ballot (the usual case), the committed ballots found
+    // here are one per voter already: no map by voter is needed, nor a pass over uncommitted ones.
+    // Computing a 100k-ballot result, those maps were most of the time besides counting.
+    const oneEach = entry.valid.size === entry.latest.size
     const counted = new Map<string, Rec<'ballot'>>()
+    const countedOnce: Rec<'ballot'>[] = []
+    let found = 0
     for (const key of keys) {
       const ballot = entry.valid.get(key)
       if (!ballot) {
@@ -432,20 +439,31 @@ export class PollState {
         else missing++
         continue
       }
+      // Ids are distinct (resolveClose checked), so each one found is a different valid ballot.
+      found++
+      if (oneEach) {
+        countedOnce.push(ballot)
+        continue
+      }
       const previous = counted.get(ballot.author)
       // A closer that commits two ballots of one voter still gets one vote counted: the latest.
       if (previous) invalid++
       if (!previous || compareRecords(ballot, previous) > 0) counted.set(ballot.author, ballot)
     }
-    const committed = new Set(keys)
-    let late = 0
-    for (const ballot of entry.valid.values()) {
-      if (committed.has(ballot.id)) continue
-      const countedBallot = counted.get(ballot.author)
-      if (!countedBallot || compareRecords(ballot, countedBallot) > 0) late++
+    // Valid ballots the close does not name are late if newer than what their voter has counted;
+    // with one ballot per voter, none of theirs is counted, so every one is.
+    let late = oneEach ? entry.valid.size - found : 0
+    if (!oneEach && found < entry.valid.size) {
+      const committed = new Set(keys)
+      for (const ballot of entry.valid.values()) {
+        if (committed.has(ballot.id)) continue
+        const countedBallot = counted.get(ballot.author)
+        if (!countedBallot || compareRecords(ballot, countedBallot) > 0) late++
+      }
     }
+    const turnout = oneEach ? countedOnce.length : counted.size
     const choices: unknown[] = []
-    for (const ballot of counted.values()) {
+    for (const ballot of oneEach ? countedOnce : counted.values()) {
       if (!entry.record.body.secret) choices.push(entry.choices.get(ballot.id))
       else {
         const reveal = entry.reveals.get(ballot.id)
@@ -468,15 +486,15 @@ export class PollState {
       unrevealed,
       late,
     }
-    if (missing > 0) return { status: 'syncing', turnout: counted.size, final: undefined, revealed: undefined, close: closeView }
+    if (missing > 0) return { status: 'syncing', turnout, final: undefined, revealed: undefined, close: closeView }
     const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
     for (const choice of choices) if (choice !== undefined) acc.add(choice)
     const result = entry.method.result(acc, entry.ctx)
     // A reveal can still arrive (there is no reveal deadline), so a secret poll is final only when all are in.
-    if (unrevealed > 0) return { status: 'revealing', turnout: counted.size, final: undefined, revealed: result, close: closeView }
+    if (unrevealed > 0) return { status: 'revealing', turnout, final: undefined, revealed: result, close: closeView }
     return {
       status: 'final',
-      turnout: counted.size,
+      turnout,
       final: result,
       revealed: entry.record.body.secret ? result : undefined,
       close: closeView,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
 import {
   createIdentity,
+  type Identity,
   signRecord,
   exportSpace,
   InvalidRecordError,
@@ -151,6 +152,7 @@ describe('polls', () => {
     const bob = await w.join()
     await bob.space.join()
     const observer = await w.join()
+    await observer.space.join()
     const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality' })
     await w.settle()
     // The observer is cut off while bob votes and the founder closes.
@@ -172,20 +174,26 @@ describe('polls', () => {
     await w.settle()
     expect(observer.space.getPoll(poll.id)).toMatchObject({ status: 'final', close: { missing: 0 } })
     // Once the close is known, castBallot refuses; a ballot from a peer that had not seen the close
-    // (signed here directly, as an offline bob would have) is late and never counted.
+    // (signed here directly, as an offline voter would have) is late and never counted: the first
+    // voter's only ballot, then a second ballot of a counted voter.
     await expect(bob.space.castBallot(poll.id, 0)).rejects.toThrow(/closed/)
-    const offline = await signRecord(bob.identity, {
-      kind: 'ballot',
-      space: CID.parse(poll.space!.toString()),
-      hlc: [Date.now() + 5, 0],
-      refs: [],
-      body: { poll: poll.cid, choice: 0 },
-    })
-    for (const id of w.network.peers) w.network.inject(id, [offline.bytes])
-    await w.settle()
-    for (const peer of w.peers) {
-      expect(peer.space.getPoll(poll.id)).toMatchObject({ status: 'final', close: { late: 1 } })
-      expect(peer.space.getTally(poll.id)).toMatchObject({ counts: [1, 1] })
+    const offline = (identity: Identity) =>
+      signRecord(identity, {
+        kind: 'ballot',
+        space: CID.parse(poll.space!.toString()),
+        hlc: [Date.now() + 5, 0],
+        refs: [],
+        body: { poll: poll.cid, choice: 0 },
+      })
+    let late = 0
+    for (const ballot of [await offline(observer.identity), await offline(bob.identity)]) {
+      for (const id of w.network.peers) w.network.inject(id, [ballot.bytes])
+      await w.settle()
+      late++
+      for (const peer of w.peers) {
+        expect(peer.space.getPoll(poll.id)).toMatchObject({ status: 'final', turnout: 2, close: { late, invalid: 0 } })
+        expect(peer.space.getTally(poll.id)).toMatchObject({ counts: [1, 1] })
+      }
     }
     await w.close()
   })
