@@ -23,8 +23,27 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
 is covered by tests, most of them added with the change.
 
-Ninth round (the figures above, one full run at the commit in the machine table; a first full run
-earlier the same day, after the batch layout and before the lazy load, is quoted where it helps):
+Tenth round (the figures above, one full run at the commit in the machine table):
+
+- **Record stores keep each record's id with it** (\`adapters/shared/file-store.ts\`,
+  \`adapters/shared/indexeddb-store.ts\`): the replicas hashed every stored record at open to key
+  it. The Node file store now writes the ids in its frames, which are zlib streams so that a
+  damaged frame fails its Adler-32 instead of reading as bytes under an id they no longer hash to;
+  IndexedDB keeps \`{ id, bytes }\`. Files and databases written before are still read (hashed).
+  The replica's part of a 100k Yjs open, A/B in one session on files written by each version (three
+  fresh processes each): 0.86–0.90 s before, 0.49–0.61 s after. In a browser each record was also
+  a WebCrypto round trip. Stored bytes per ballot grow by the id (~37 bytes deflated): Yjs 165 to
+  200 B (0.604x to 0.73x), Automerge 293 to 308 B, OrbitDB 445 to 480 B, all within their limits.
+- **A closed poll's result no longer builds a set or a map per ballot** (\`core/poll.ts\`,
+  \`core/commitment.ts\`): resolving a 100k-ballot close spent ~475 ms around a 5 ms plurality
+  count. Duplicate ids are now found next to each other in the sorted order (closers publish their
+  ids sorted, so sortedness is checked before anything is sorted), the map by voter and the pass
+  over uncommitted ballots are skipped when no voter has two valid ballots, and Node hashes the
+  3.6 MB id set with node:crypto (~2.5 ms, noble ~20 ms). Final results at 100k: plurality 480 to
+  301 ms, score 693 to 354 ms, instant runoff 995 to 767 ms (544–601 ms measured alone).
+
+Ninth round (one full run at 2472b6d; a first full run earlier the same day, after the batch
+layout and before the lazy load, is quoted where it helps):
 
 - **The Automerge replica writes records that arrive together as one value per batch**
   (\`adapters/automerge/batch-value.ts\`, \`adapters/automerge/replica.ts\`): the dag-cbor batch
@@ -39,7 +58,7 @@ earlier the same day, after the batch layout and before the lazy load, is quoted
   would hold, **the raw side of the open and memory workloads now loads the same records one key
   each** (\`bench/lib/raw-automerge.ts\`, written beside the stored space, one change per 1,000
   records); the load of townhall's own document is timed in its own column. Written in one
-  process and saved as one snapshot, that plain document of 100k loaded in this run (2.17–2.36 s),
+  process and saved as one snapshot, that plain document of 100k loaded in that run (2.17–2.36 s),
   where the replica's snapshot-plus-increments of the old layout did not.
 - **The Automerge replica loads its stored document when a peer, a write or a reader needs it**
   (\`adapters/automerge/replica.ts\`, with a callback from the network guard so the document is
@@ -57,12 +76,12 @@ earlier the same day, after the batch layout and before the lazy load, is quoted
   their fixed shape (each header checked to be in its shortest form as it is read, the records
   views on the value) instead of decoding a batch and encoding it again to compare. Automerge sync
   of 10k, with the batch layout and these three changes: 3.16–3.36 s in the first run of the day and
-  2.90–2.99 s in this one, the same code (plain automerge-repo 3.44–4.04 s here); 4.98 s in the
+  2.90–2.99 s in the second, the same code (plain automerge-repo 3.44–4.04 s here); 4.98 s in the
   eighth round.
 
 Eighth round (one full run at 0710a30). Nothing in it
 was meant to move a figure, and the differences from the seventh round's second run are of the
-size the noise section describes (this run started with a load average of 1.6 from the test runs
+size the noise section describes (that run started with a load average of 1.6 from the test runs
 before it): the final IRV tally 617 to 722 ms, Automerge sync 4.2 to 5.0 s with plain
 automerge-repo 3.1 to 3.6 s, the Yjs cold open 1.96 to 1.91 s. What changed:
 
@@ -75,7 +94,7 @@ automerge-repo 3.1 to 3.6 s, the Yjs cold open 1.96 to 1.91 s. What changed:
   covered by the sync workload, which writes new records on a fresh peer; a test counts the items a
   reopened session writes. The memory workload's stand-in peer never syncs, so its document is
   filled after the replica's \`syncTimeoutMs\` (0.1 s there) instead of at once (Yjs memory 1.68x
-  before, 1.69x in this run).
+  before, 1.69x in that run).
 - **An OrbitDB open that repaired a crash writes a checkpoint again at its clean close**: the
   entries it published again were not marked read, so the open after it read the whole log once
   more. Not in a workload (they open after clean closes).
@@ -299,32 +318,30 @@ voters could neither close nor show a result).
 
 ### Why the missed targets are missed
 
-- **Cold open, Yjs (2.2 s for 100k in this run, 2.0–2.2 s over three runs, 3.0x the raw load
-  measured cold; nothing in its path changed in the ninth round, and the first full run of that
-  day measured 1.97, 2.98 and 2.96 s: the host was noisier than before; 1.9 s in the eighth round,
-  1.9 and 2.0 s in the seventh round, 2.2 s in the sixth, 2.8 s in the fifth, 19.2 s before the second)**. Timed
-  in parts after the seventh round (three fresh processes): the replica reads and inflates the record file and hashes every record
-  to key it, 0.58–0.63 s (zlib ~0.17 s, hashing ~0.3 s); the space reads and folds every record,
-  1.29–1.36 s (~10 µs a record with the same records from memory: the rest is reading the verified
-  ids and collecting a larger heap). Profiled, what remains per record is the envelope and body
-  reads, the did:key, the body schema, the fold's map entries (the poll keeps each ballot by id,
-  its choice, and each voter's latest) and GC, each about a microsecond; profiled again in the
-  eighth round, none of them is more than ~10% of the open. Under 1 s needs the space
-  to show results without materializing every record (views persisted with the records and checked
-  against them, records read only when asked for): a different design, not a fix.
-- **Cold open, OrbitDB, against the raw load (2.88x at 100k in this run, 2.0x at 10k; 2.95x in the
-  eighth round; 3.4x and
-  2.8x at 100k in the seventh round, 6.3x in the sixth)**: the raw side opens the log and
-  decodes its entries. townhall's replica now reads
-  its record file (and hashes each record, as the Yjs one) but not the log after a clean close,
-  0.79–0.97 s, then the space's ~1.3 s as above.
-- **At the limit, met in this run**: the final instant-runoff tally of 100k (995 ms; 617–786 ms in
-  the runs before, with the same code) and Automerge sync (2.90–2.99 s; 3.16–3.36 s in the first
-  full run of the day, with the same sync code). Either may read as missed in the next run. What
+- **Cold open, Yjs (1.84 s for 100k in this run, 1.68–1.89 s over three runs, 2.9x the raw load
+  measured cold; 2.2 s in the ninth round, 1.9 s in the eighth, 2.2 s in the sixth, 2.8 s in the
+  fifth, 19.2 s before the second)**. Profiled after this round's changes (one fresh process,
+  2.1 s in all): the replica reads its file, inflates it and keys every record by its stored id,
+  0.53 s (zlib 0.15 s, copying the records out of zlib's buffers into their own 0.07 s, the map of
+  records 0.07 s, the read and GC the rest); the space then takes 1.61 s: reading the records
+  0.52 s (the envelope 0.27 s of it, with the did:key 0.11 s; the body 0.17 s), GC 0.43 s, the
+  fold 0.21 s (the poll keeps each ballot by id, its choice, and each voter's latest), the list of
+  verified ids 0.12 s, the kept form 0.05 s. Each is a microsecond or less a record; none can go
+  without the others going too. Under 1 s needs the space to show results without materializing
+  every record (views persisted with the records and checked against them, records read only when
+  asked for): a different design, not a fix.
+- **Cold open, OrbitDB, against the raw load (3.03x at 100k in this run, 2.08 s against 709 ms;
+  1.75x at 10k; 2.88x in the ninth round, 2.95x in the eighth)**: the raw side opens the log and
+  decodes its entries. townhall's replica reads its record file (now without hashing) and not the
+  log after a clean close, 0.63–0.87 s with the libp2p node and OrbitDB started, then the space's
+  ~1.6 s as above. The same design change would serve it.
+- **At the limit**: Automerge sync (2.71–2.89 s in this run; 2.90–2.99 s and 3.16–3.36 s in the
+  two runs of the ninth round, with the same sync code) may read as missed in another run. What
   Automerge sync spends, traced: the writer's 100 adds ~0.5 s, automerge-repo's throttle ~0.1 s
   after the last (above), the sync server ~0.7 s applying, saving and re-sending 2.7 MB of changes
   (Automerge hashes and compresses them in WebAssembly), the reader's adapter ~0.8 s (parsing each
-  record to decide whether to keep it) and its space ~0.8 s (signatures on a worker).
+  record to decide whether to keep it) and its space ~0.8 s (signatures on a worker). The final
+  instant-runoff tally, at the limit in the ninth round (995 ms), now has a margin (767 ms, above).
 
 - **Live instant-runoff** (not a target): the live result recounts every round on each read, and
   with partial random rankings nearly every ballot is a distinct ranking, so reading the live result
