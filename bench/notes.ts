@@ -329,7 +329,11 @@ voters could neither close nor show a result).
   verified ids 0.12 s, the kept form 0.05 s. Each is a microsecond or less a record; none can go
   without the others going too. Under 1 s needs the space to show results without materializing
   every record (views persisted with the records and checked against them, records read only when
-  asked for): a different design, not a fix.
+  asked for): a different design, not a fix. It would have to defer the replica's read too, which
+  alone is half the budget; for scale, plain Yjs spends 0.63 s in \`Y.applyUpdate\` of the same
+  records before any view is computed. Opening allocates ~490 MB for 100k records (sampled: the
+  envelope's views and CIDs, body decoding, the body schema's copies, the did:key strings), which
+  is where the GC time comes from.
 - **Cold open, OrbitDB, against the raw load (3.03x at 100k in this run, 2.08 s against 709 ms;
   1.75x at 10k; 2.88x in the ninth round, 2.95x in the eighth)**: the raw side opens the log and
   decodes its entries. townhall's replica reads its record file (now without hashing) and not the
