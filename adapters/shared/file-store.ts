@@ -96,7 +96,9 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
       const bad = records.find(({ id }) => !isStorableId(id))
       if (bad)
         return Promise.reject(
-          new Error(`cannot store record id ${JSON.stringify(bad.id.slice(0, 80))}: ids must be 1 to ${MAX_ID_LENGTH} latin1 characters`),
+          new Error(
+            `cannot store record id ${JSON.stringify(String(bad.id).slice(0, 80))}: ids must be 1 to ${MAX_ID_LENGTH} latin1 characters`,
+          ),
         )
       const write = async () => {
         if (records.length === 0) return

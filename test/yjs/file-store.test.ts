@@ -7,6 +7,7 @@ import { deflateRawSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileRecordStore } from '../../adapters/yjs/file-store.js'
+import type { StoredRecord } from '../../adapters/yjs/store.js'
 import { seededRandom } from '../../testing/random.js'
 
 const dirs: string[] = []
@@ -201,6 +202,8 @@ describe('fileRecordStore', () => {
     await expect(store.append([rec(1), { id: 'x'.repeat(256), bytes: bytes(2) }])).rejects.toThrow(/ids must be 1 to 255 latin1/)
     await expect(store.append([{ id: 'ключ', bytes: bytes(3) }])).rejects.toThrow(/latin1/)
     await expect(store.append([{ id: '', bytes: bytes(3) }])).rejects.toThrow(/ids must be/)
+    // From JavaScript, without types: still a rejection that says what was wrong.
+    await expect(store.append([{ bytes: bytes(3) } as unknown as StoredRecord])).rejects.toThrow(/"undefined": ids must be/)
     await store.append([rec(4)])
     await store.close()
     const again = await fileRecordStore(path)
