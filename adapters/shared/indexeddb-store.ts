@@ -183,6 +183,9 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
     append(records) {
       if (closed !== undefined) return Promise.reject(closedError())
       if (records.length === 0) return Promise.resolve()
+      // A value without an id would be skipped by `load`: refuse it now rather than lose it then.
+      const bad = records.find(({ id }) => typeof id !== 'string' || id === '')
+      if (bad) return Promise.reject(new Error(`cannot store record id ${JSON.stringify(String(bad.id))}: ids must be non-empty strings`))
       const what = `append of ${records.length} record(s) to ${dbName}`
       const { tx, error } = begin('readwrite', 'append')
       if (!tx) return track(Promise.reject(error))

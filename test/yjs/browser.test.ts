@@ -142,6 +142,10 @@ describe('yjs replica in Chromium', () => {
       ])
       await store.append([])
       await store.append([{ id: 'three', bytes: new Uint8Array([4, 5]) }])
+      const withoutId = await store.append([{ bytes: new Uint8Array([8]) } as unknown as { id: string; bytes: Uint8Array }]).then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      )
       await Promise.all([store.verified!.add(['bafyone', 'bafytwo']), store.verified!.add(['bafytwo', 'bafythree'])])
       await store.close()
       const afterClose = await store.append([{ id: 'four', bytes: new Uint8Array([6]) }]).then(
@@ -168,6 +172,7 @@ describe('yjs replica in Chromium', () => {
       const empty = await other.load()
       await other.close()
       return {
+        withoutId,
         afterClose,
         loaded: loaded.map(({ id, bytes }) => [id ?? null, bytes.constructor.name, bytes.buffer.byteLength, ...bytes]),
         empty: empty.length,
@@ -175,6 +180,7 @@ describe('yjs replica in Chromium', () => {
       }
     })
     expect(result.afterClose).toMatch(/closed/)
+    expect(result.withoutId).toMatch(/ids must be non-empty strings/)
     expect(result.loaded).toEqual([
       ['one', 'Uint8Array', 1, 0],
       ['two', 'Uint8Array', 3, 1, 2, 3],
