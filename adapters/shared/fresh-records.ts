@@ -29,7 +29,8 @@ export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMa
 export async function storedRecords(loaded: Iterable<LoadedRecord>): Promise<Map<string, Uint8Array>> {
   const held = new Map<string, Uint8Array>()
   for (const { id, bytes } of loaded) {
-    const key = id ?? cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
+    // A store's own business, but an empty or non-string id (a store written in JavaScript) is no id.
+    const key = typeof id === 'string' && id !== '' ? id : cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
     if (!held.has(key)) held.set(key, bytes)
   }
   return held

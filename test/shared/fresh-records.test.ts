@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { cidString } from '../../core/cid-string.js'
 import { recordCid } from '../../core/record.js'
-import { freshRecords } from '../../adapters/shared/fresh-records.js'
+import { freshRecords, storedRecords } from '../../adapters/shared/fresh-records.js'
+import type { LoadedRecord } from '../../adapters/shared/store.js'
 
 const idOf = async (bytes: Uint8Array) => cidString(await recordCid(bytes))
 
@@ -28,5 +29,26 @@ describe('freshRecords', () => {
     const batch = Array.from({ length: 40_000 }, (_, i) => new Uint8Array(new Uint32Array([i % 20_000]).buffer))
     const fresh = await freshRecords(batch, new Map())
     expect(fresh.size).toBe(20_000)
+  })
+})
+
+describe('storedRecords', () => {
+  it("keys a store's records by the ids it kept, hashes those without one, and keeps the first of each", async () => {
+    const [a, b, c, d] = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3]), new Uint8Array([4])]
+    const loaded = [
+      { id: 'kept-id-of-a', bytes: a },
+      { bytes: b },
+      { id: '', bytes: c },
+      { id: 42, bytes: d } as unknown as LoadedRecord,
+      { id: 'kept-id-of-a', bytes: b },
+    ]
+    const held = await storedRecords(loaded)
+    // Taken as given, not checked: the store vouches for its ids (see LoadedRecord).
+    expect([...held]).toEqual([
+      ['kept-id-of-a', a],
+      [await idOf(b), b],
+      [await idOf(c), c],
+      [await idOf(d), d],
+    ])
   })
 })
