@@ -338,7 +338,11 @@ voters could neither close nor show a result).
   every record (views persisted with the records and checked against them, records read only when
   asked for): a different design, not a fix. It would have to defer the replica's read too, which
   alone is half the budget; for scale, plain Yjs spends 0.63 s in \`Y.applyUpdate\` of the same
-  records before any view is computed. Opening allocates ~490 MB for 100k records (sampled: the
+  records before any view is computed. A spike after the tenth round (\`bench/tmp\`, not kept)
+  measured the most a snapshot of the fold could save: restoring only the poll's per-ballot state
+  for 100k (each ballot's id, voter, hlc and choice, from one 13.9 MB file, into the three maps the
+  poll keeps) took 0.24–0.44 s, so a sub-second open would show results from persisted totals and
+  build the per-ballot state (needed when a voter changes a ballot) after. Opening allocates ~490 MB for 100k records (sampled: the
   envelope's views and CIDs, body decoding, the body schema's copies, the did:key strings), which
   is where the GC time comes from.
 - **Cold open, OrbitDB, against the raw load (3.03x at 100k in this run, 2.08 s against 709 ms;
