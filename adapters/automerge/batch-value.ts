@@ -9,10 +9,11 @@
  * Canonical matters for healing: a replica restores a batch by encoding its records again, which
  * gives back exactly the bytes under the key only when they were canonical.
  */
-import { cidString } from '../../core/cid-string.js'
 import { encode } from '../../core/codec.js'
-import { recordCid, recordCidNow } from '../../core/record.js'
 import { BATCH_VERSION, chunkBySize, DEFAULT_MAX_BATCH_BYTES } from '../shared/batch.js'
+import { idOf } from '../shared/record-id.js'
+
+export { idNow, idOf } from '../shared/record-id.js'
 
 /** Larger values are not read as batches (the writer's bound is DEFAULT_MAX_BATCH_BYTES of records). */
 export const MAX_BATCH_VALUE_BYTES = 4 * 1024 * 1024
@@ -22,17 +23,6 @@ export interface BatchValue {
   readonly bytes: Uint8Array
   /** The records' ids, in batch order. */
   readonly ids: readonly string[]
-}
-
-/** The id of bytes: their CID (dag-cbor, sha2-256) as a string, for a record and a batch alike. */
-export async function idOf(bytes: Uint8Array): Promise<string> {
-  return idNow(bytes) ?? cidString(await recordCid(bytes))
-}
-
-/** The id at once where hashing is synchronous (Node), else undefined: no promise per record in loops. */
-export function idNow(bytes: Uint8Array): string | undefined {
-  const cid = recordCidNow(bytes)
-  return cid && cidString(cid)
 }
 
 export function encodeBatch(records: readonly Uint8Array[]): Uint8Array {

@@ -13,12 +13,11 @@
  */
 import type { EventsDatabase, LogEntry } from '@orbitdb/core'
 import { ClosedError } from '../../core/errors.js'
-import { cidString } from '../../core/cid-string.js'
 import type { Identity } from '../../core/identity.js'
-import { recordCid, recordCidNow } from '../../core/record.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isRecordOfSpace } from '../shared/adoptable.js'
 import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
+import { idNow, idOf } from '../shared/record-id.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
 import type { AccessStats } from './access.js'
 import type { SpaceLogDatabase } from './database.js'
@@ -129,7 +128,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
         if (value instanceof Uint8Array) {
           // IPC and some decoders hand out Buffers or views: keep plain copies.
           const bytes = value.constructor === Uint8Array ? value : new Uint8Array(value)
-          const id = cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
+          const id = idNow(bytes) ?? (await idOf(bytes))
           inLog.push(id)
           if (held.has(id) || foreign.has(id) || fresh.has(id)) continue
           // The id this replica computed: the space takes it as is and keeps this string rather than its own.

@@ -1,10 +1,9 @@
 /**
- * The records of a batch that a replica does not hold yet, each once, keyed by id in batch order.
- * Every adapter's `add` starts this way, and so does loading its record store at open.
+ * The records of a batch that a replica does not hold yet, each once, keyed by id in batch order
+ * (every adapter's `add` starts this way), and the records its store gives back at open.
  */
-import { cidString } from '../../core/cid-string.js'
-import { recordCid, recordCidNow } from '../../core/record.js'
 import type { ReplicaEntry } from '../../core/replica.js'
+import { idNow, idOf } from './record-id.js'
 import type { LoadedRecord, StoredRecord } from './store.js'
 
 export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMap<string, unknown>): Promise<Map<string, Uint8Array>> {
@@ -12,10 +11,9 @@ export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMa
   // (100k records imported at once: five billion).
   const fresh = new Map<string, Uint8Array>()
   for (const given of batch) {
-    // Plain Uint8Arrays: Yjs stores no other binary content (a Node Buffer throws "Unexpected
-    // content type"), and records must not differ by where they came from.
-    const bytes = given.constructor === Uint8Array ? given : new Uint8Array(given)
-    const id = cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
+    const bytes = plainBytes(given)
+    // Synchronous where hashing is (Node): no promise to await for each record of a large batch.
+    const id = idNow(bytes) ?? (await idOf(bytes))
     if (!held.has(id) && !fresh.has(id)) fresh.set(id, bytes)
   }
   return fresh
@@ -28,12 +26,21 @@ export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMa
  */
 export async function storedRecords(loaded: Iterable<LoadedRecord>): Promise<Map<string, Uint8Array>> {
   const held = new Map<string, Uint8Array>()
-  for (const { id, bytes } of loaded) {
+  for (const { id, bytes: given } of loaded) {
+    const bytes = plainBytes(given)
     // A store's own business, but an empty or non-string id (a store written in JavaScript) is no id.
-    const key = typeof id === 'string' && id !== '' ? id : cidString(recordCidNow(bytes) ?? (await recordCid(bytes)))
+    const key = typeof id === 'string' && id !== '' ? id : (idNow(bytes) ?? (await idOf(bytes)))
     if (!held.has(key)) held.set(key, bytes)
   }
   return held
+}
+
+/**
+ * Plain Uint8Arrays: Yjs stores no other binary content (a Node Buffer throws "Unexpected content
+ * type"), and records must not differ by where they came from.
+ */
+function plainBytes(given: Uint8Array): Uint8Array {
+  return given.constructor === Uint8Array ? given : new Uint8Array(given)
 }
 
 /** Records keyed by id as a store takes them. */

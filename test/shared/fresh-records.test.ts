@@ -51,4 +51,10 @@ describe('storedRecords', () => {
       [await idOf(d), d],
     ])
   })
+
+  it('hands out plain Uint8Arrays for Buffers a store returns', async () => {
+    const held = await storedRecords([{ id: 'x', bytes: Buffer.from([7, 7]) }, { bytes: Buffer.from([8]) }])
+    for (const bytes of held.values()) expect(bytes.constructor).toBe(Uint8Array)
+    expect([...held.values()].map((bytes) => [...bytes])).toEqual([[7, 7], [8]])
+  })
 })
