@@ -54,3 +54,12 @@ export function builtin<K extends keyof Builtins>(id: K): Builtins[K] | undefine
     return undefined
   }
 }
+
+const nodeCrypto = builtin('node:crypto')
+/**
+ * Node's one-shot `crypto.hash('sha256')` where there is one (Node >= 20.12), else undefined. It
+ * hands back a Buffer: callers that keep the digest make it a plain Uint8Array.
+ */
+export const nodeSha256: ((bytes: Uint8Array) => Uint8Array) | undefined = nodeCrypto?.hash
+  ? (bytes) => nodeCrypto.hash!('sha256', bytes, 'buffer')
+  : undefined

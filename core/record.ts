@@ -14,7 +14,7 @@ import { concatBytes, equalBytes, utf8 } from './bytes.js'
 import { cidString } from './cid-string.js'
 import { decodeUntrusted, encode, SHA2_256, sha256CidOn } from './codec.js'
 import { didFromPublicKey, type Did } from './did.js'
-import { builtin } from './node-builtins.js'
+import { nodeSha256 } from './node-builtins.js'
 import { ed25519Backend } from './ed25519.js'
 import { readKnownEnvelope, type KnownEnvelope } from './known-envelope.js'
 import type { Hlc } from './hlc.js'
@@ -86,16 +86,10 @@ export async function recordCid(bytes: Uint8Array): Promise<CID> {
  * microtask turn per record, ~0.3 µs on top of the ~1.5 µs of the id itself.
  */
 export function recordCidNow(bytes: Uint8Array): CID | undefined {
+  // Node's one-shot hash: multiformats' `createHash().update().digest()` costs ~2.4 µs a record
+  // here against ~1.5 µs, and every record is hashed when it arrives or is first stored.
   return nodeSha256 ? cidOfSha256(nodeSha256(bytes)) : undefined
 }
-
-/**
- * Node's one-shot `crypto.hash` where there is one: every record is hashed at least twice when a
- * space opens (by its replica, then by the space), and multiformats' `createHash().update().digest()`
- * costs ~2.4 µs a record here against ~1.5 µs.
- */
-const nodeCrypto = builtin('node:crypto')
-const nodeSha256 = nodeCrypto?.hash ? (bytes: Uint8Array) => nodeCrypto.hash!('sha256', bytes, 'buffer') : undefined
 
 /**
  * The CIDv1 (dag-cbor, sha2-256) of a digest, built in one 36-byte view of a shared slab.
