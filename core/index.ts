@@ -37,7 +37,17 @@ export { type Membership, type InviteState } from './membership.js'
 export { type FeedItem, type FeedOptions, type ThreadNode, type Profile, type Reaction } from './feed.js'
 export { type ShareLink, formatShareLink, parseShareLink } from './invite.js'
 export { isSpaceId } from './space-id.js'
-export type { Replica, ReplicaEntry, ReplicaFactory, ReplicaContext, SyncState, Presence, PresencePeer, VerifiedIds } from './replica.js'
+export type {
+  Replica,
+  ReplicaEntry,
+  ReplicaFactory,
+  ReplicaContext,
+  SyncState,
+  Presence,
+  PresencePeer,
+  VerifiedIds,
+  CheckpointStore,
+} from './replica.js'
 export {
   Space,
   createSpace,

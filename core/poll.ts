@@ -17,6 +17,7 @@ import { rankOf, type Membership } from './membership.js'
 import type { Eligibility, PollBodyOf } from './poll-kinds.js'
 import { compareRecords, type RecordId, type SignedRecord } from './record.js'
 import type { Rejection, RejectionReason } from './rejection.js'
+import type { PollOutcome } from './checkpoint.js'
 import { methodByName, type Accumulator, type AnyTallyMethod, type BaseResult, type MethodName, type TallyContext } from './tally/index.js'
 
 type Rec<K extends 'poll' | 'ballot' | 'close' | 'close-part' | 'reveal'> = SignedRecord<PollBodyOf<K>>
@@ -85,12 +86,29 @@ interface PollEntry {
   readonly parkedReveals: Map<RecordId, Rec<'reveal'>[]>
   cache: { version: number; view: PollView } | undefined
   version: number
+  /** Set while the outcome comes from a checkpoint and the ballots it counted are not all folded here yet. */
+  restored: RestoredPoll | undefined
+  /** Folding the restored ballots: applying them must not ask for them again. */
+  materializing: boolean
+}
+
+/** A poll whose outcome a checkpoint gave (see checkpoint.ts), with its ballots yet to be read. */
+export interface RestoredPoll {
+  readonly outcome: PollOutcome
+  /** The opening identity's counted ballot, when the checkpoint's writer was that identity. */
+  readonly mine: { readonly voter: string; readonly id: RecordId; readonly ballot: () => SignedRecord | undefined } | undefined
 }
 
 export interface PollContext {
   membership(): Membership | undefined
   /** Whether the space holds a record with this id (of any kind). */
   hasRecord(id: RecordId): boolean
+  /** The checkpointed outcome of a poll whose ballots are not read yet, if any. */
+  restored?(pollId: RecordId): RestoredPoll | undefined
+  /** Whether the checkpoint behind restored outcomes covers this record (it is in their outcome already). */
+  covered?(id: RecordId): boolean
+  /** Reads the rest of a restored poll's ballots and folds them in (through `foldRestored`). */
+  materialize?(pollId: RecordId): void
 }
 
 export class PollState {
@@ -124,6 +142,11 @@ export class PollState {
     return undefined
   }
 
+  /** Whether the poll's outcome still comes from a checkpoint. */
+  isRestored(id: RecordId): boolean {
+    return this.polls.get(id)?.restored !== undefined
+  }
+
   getPollIds(): RecordId[] {
     return [...this.polls.values()].sort((a, b) => compareRecords(a.record, b.record)).map((entry) => entry.record.id)
   }
@@ -138,18 +161,21 @@ export class PollState {
 
   /** The counted (latest valid) ballot of `voter` in a poll. */
   getBallot(pollId: RecordId, voter: string): SignedRecord | undefined {
-    return this.polls.get(pollId)?.latest.get(voter)
+    const entry = this.polls.get(pollId)
+    if (entry?.restored?.mine?.voter === voter) return entry.restored.mine.ballot()
+    return entry && this.ready(entry).latest.get(voter)
   }
 
   /** Ballot ids a close would commit to now: each eligible voter's latest valid ballot. */
   countedBallots(pollId: RecordId): CID[] {
-    return [...(this.polls.get(pollId)?.latest.values() ?? [])].map((ballot) => ballot.cid)
+    const entry = this.polls.get(pollId)
+    return entry ? [...this.ready(entry).latest.values()].map((ballot) => ballot.cid) : []
   }
 
   /** A voter's ballot that the effective close committed to (what they must reveal), if any. */
   committedBallotOf(pollId: RecordId, voter: string): Rec<'ballot'> | undefined {
     const entry = this.polls.get(pollId)
-    const close = entry && this.resolveClose(entry)?.complete
+    const close = entry && this.resolveClose(this.ready(entry))?.complete
     if (!entry || !close) return undefined
     let mine: Rec<'ballot'> | undefined
     for (const id of close.ids) {
@@ -167,7 +193,52 @@ export class PollState {
   /** The effective close of a poll and whether it commits to a given ballot. */
   effectiveClose(pollId: RecordId): { record: SignedRecord; ids: CID[] } | undefined {
     const entry = this.polls.get(pollId)
-    return entry && this.resolveClose(entry)?.complete
+    return entry && this.resolveClose(this.ready(entry))?.complete
+  }
+
+  /**
+   * What a checkpoint keeps of each public poll whose ballots are all folded here: its valid ballots
+   * and its outcome (see checkpoint.ts).
+   */
+  toCheckpoint(
+    writer: string,
+  ): Array<{ id: RecordId; ballots: ReadonlyMap<RecordId, unknown>; outcome: PollOutcome; mine: RecordId | undefined }> {
+    const out = []
+    for (const id of this.getPollIds()) {
+      const entry = this.polls.get(id)!
+      // Secret polls are folded in full at open: their reveals need every ballot.
+      if (entry.record.body.secret || entry.restored) continue
+      const { status, turnout, live, final, revealed, close } = this.getPoll(id)!
+      out.push({ id, ballots: entry.valid, outcome: { status, turnout, live, final, revealed, close }, mine: entry.latest.get(writer)?.id })
+    }
+    return out
+  }
+
+  /**
+   * Folds ballots of a restored poll read from the store. While `last` is false the outcome still
+   * comes from the checkpoint; with the last ones the poll's own state takes over.
+   */
+  foldRestored(pollId: RecordId, ballots: readonly SignedRecord[], last: boolean): Rejection[] {
+    const fresh: Rejection[] = []
+    const entry = this.polls.get(pollId)
+    if (!entry) return fresh
+    entry.materializing = true
+    try {
+      for (const ballot of ballots) this.applyBallot(entry, ballot as Rec<'ballot'>, fresh)
+    } finally {
+      entry.materializing = false
+    }
+    if (last) {
+      entry.restored = undefined
+      entry.version++
+    }
+    return fresh
+  }
+
+  /** The entry with every ballot folded: a restored poll reads the rest of its ballots first. */
+  private ready(entry: PollEntry): PollEntry {
+    if (entry.restored && !entry.materializing) this.context.materialize?.(entry.record.id)
+    return entry
   }
 
   getPoll(id: RecordId): PollView | undefined {
@@ -182,9 +253,9 @@ export class PollState {
   private apply(record: SignedRecord, fresh: Rejection[]): void {
     if (record.kind === 'poll') return this.applyPoll(record as Rec<'poll'>, fresh)
     if (record.kind === 'close-part') {
-      this.parts.set(record.id, record as Rec<'close-part'>)
       const entry = this.polls.get(pollIdOf(record))
-      if (entry) entry.version++
+      if (entry) this.touched(entry, record).version++
+      this.parts.set(record.id, record as Rec<'close-part'>)
       return
     }
     const pollId = pollIdOf(record)
@@ -201,13 +272,18 @@ export class PollState {
       )
       return
     }
-    entry.version++
+    this.touched(entry, record).version++
     if (record.kind === 'ballot') this.applyBallot(entry, record as Rec<'ballot'>, fresh)
     else if (record.kind === 'close') {
       const rejection = this.judgeClose(entry, record as Rec<'close'>)
       if (rejection) this.hold(record, rejection.reason, rejection.detail, fresh)
       else entry.closes.push(record as Rec<'close'>)
     } else if (record.kind === 'reveal') this.applyReveal(entry, record as Rec<'reveal'>, fresh)
+  }
+
+  /** A record the checkpoint does not cover may change a restored poll's outcome: its ballots are read first. */
+  private touched(entry: PollEntry, record: SignedRecord): PollEntry {
+    return entry.restored && !this.context.covered?.(record.id) ? this.ready(entry) : entry
   }
 
   private applyPoll(record: Rec<'poll'>, fresh: Rejection[]): void {
@@ -251,6 +327,8 @@ export class PollState {
         parkedReveals: new Map(),
         cache: undefined,
         version: 0,
+        restored: record.body.secret ? undefined : this.context.restored?.(record.id),
+        materializing: false,
       },
     }
   }
@@ -276,6 +354,8 @@ export class PollState {
       this.hold(ballot, rejection.reason, rejection.detail, fresh)
       return
     }
+    // A valid ballot the checkpoint did not count (it counted every valid one it covered).
+    if (entry.restored && !entry.materializing) this.ready(entry)
     entry.valid.set(ballot.id, ballot)
     if (!entry.record.body.secret) entry.choices.set(ballot.id, choice)
     const previous = entry.latest.get(ballot.author)
@@ -384,7 +464,6 @@ export class PollState {
 
   private view(entry: PollEntry): PollView {
     const body = entry.record.body
-    const resolved = this.resolveClose(entry)
     const base = {
       id: entry.record.id,
       author: entry.record.author,
@@ -398,14 +477,18 @@ export class PollState {
       closesAt: body.closesAt,
       secret: body.secret,
       tieOrder: entry.ctx.tieOrder,
-      live: body.secret ? undefined : entry.method.result(entry.acc, entry.ctx),
     }
-    if (!resolved) return { ...base, status: 'open', turnout: entry.latest.size, final: undefined, revealed: undefined, close: undefined }
+    if (entry.restored) return { ...base, ...entry.restored.outcome }
+    const resolved = this.resolveClose(entry)
+    const live = body.secret ? undefined : entry.method.result(entry.acc, entry.ctx)
+    if (!resolved)
+      return { ...base, live, status: 'open', turnout: entry.latest.size, final: undefined, revealed: undefined, close: undefined }
     if (!resolved.complete) {
       const close = resolved.record
       const missing = Math.max(0, close.body.count - close.body.ballots.length)
       return {
         ...base,
+        live,
         status: 'syncing',
         turnout: close.body.count,
         final: undefined,
@@ -413,7 +496,7 @@ export class PollState {
         close: { id: close.id, by: close.author, at: close.hlc, committed: close.body.count, missing, invalid: 0, unrevealed: 0, late: 0 },
       }
     }
-    return { ...base, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids, resolved.complete.keys) }
+    return { ...base, live, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids, resolved.complete.keys) }
   }
 
   private finalOf(

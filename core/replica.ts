@@ -69,6 +69,18 @@ export interface VerifiedIds {
   add(ids: readonly string[]): Promise<void>
 }
 
+/**
+ * Optional: where the space keeps its view checkpoint (core/checkpoint.ts), next to the replica's
+ * local records, so that opening again shows the polls without reading every ballot. Only the
+ * space writes it, with the trust of `VerifiedIds`.
+ */
+export interface CheckpointStore {
+  /** The last checkpoint saved, or undefined when there is none or it cannot be read back whole. */
+  load(): Promise<Uint8Array | undefined>
+  /** Replaces the checkpoint. Need not be durable when it resolves: a lost one costs a slower open. */
+  save(checkpoint: Uint8Array): Promise<void>
+}
+
 export interface Replica {
   /** The space this replica carries. */
   readonly spaceId: string
@@ -86,6 +98,8 @@ export interface Replica {
   readonly presence?: Presence
   /** Where the space remembers what it verified (see `VerifiedIds`); absent for replicas with no storage. */
   readonly verified?: VerifiedIds
+  /** Where the space keeps its view checkpoint (see `CheckpointStore`); absent for replicas with no storage. */
+  readonly checkpoint?: CheckpointStore
   /** Stops networking and releases every socket, timer and file handle. Idempotent. */
   close(): Promise<void>
 }

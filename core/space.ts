@@ -25,7 +25,8 @@ import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
-import { PollState, type PollView } from './poll.js'
+import { PollState, type PollView, type RestoredPoll } from './poll.js'
+import { decodeCheckpoint, encodeCheckpoint, HELD, idsDigest, NOT_HELD, type Checkpoint } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
 import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
 import type { BaseResult, MethodName } from './tally/types.js'
@@ -64,6 +65,12 @@ export interface OpenSpaceOptions {
   readonly secrets?: BallotSecretStore
   /** Reveal this identity's secret ballots automatically when their poll closes (default true). */
   readonly autoReveal?: boolean
+  /**
+   * Use and keep the replica's view checkpoint, where it offers one (default true): polls then show
+   * their results at open from what this device saved, and their ballots are read afterwards, in
+   * slices (see core/checkpoint.ts).
+   */
+  readonly checkpoint?: boolean
 }
 
 export interface CreatePollOptions {
@@ -127,7 +134,14 @@ export class Space {
   private versionCounter = 0
   private readonly pending = new Set<Promise<unknown>>()
   /** Ids this device verified in earlier sessions; only held while the stored records are first ingested. */
-  private verifiedBefore: ReadonlySet<string> | undefined
+  private verifiedBefore: ((id: string) => boolean) | undefined
+  /** While polls show checkpointed outcomes: what the checkpoint covers and the ballots still to read. */
+  private restoring: Restoring | undefined
+  private readonly useCheckpoint: boolean
+  /** Records came or went since the checkpoint was read or saved. */
+  private checkpointStale = false
+  private checkpointTimer: ReturnType<typeof setTimeout> | undefined
+  private checkpointSave: Promise<void> | undefined
   private readonly verifiedWrites = new Set<Promise<void>>()
   /** One instance per CID that records name (see `compact`). */
   private readonly cids = new Map<string, CID>()
@@ -144,6 +158,7 @@ export class Space {
     this.rejections = new RejectionLog(options.rejectionLogSize)
     this.secrets = options.secrets ?? memorySecretStore()
     this.autoReveal = options.autoReveal ?? true
+    this.useCheckpoint = options.checkpoint !== false && this.replica.checkpoint !== undefined
   }
 
   /** Opens an existing space by id: loads what the replica holds, then follows new records. */
@@ -155,11 +170,21 @@ export class Space {
         ? await options.replica(options.id, options.secret ? { secret: options.secret } : {})
         : options.replica
     const space = new Space({ ...options, replica, cid })
-    space.verifiedBefore = await loadVerifiedIds(replica)
+    const checkpoint = await space.loadCheckpoint()
     space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
-    await space.ingest(await replica.getAll())
+    const entries = await replica.getAll()
+    const plan = checkpoint && (await space.planRestore(entries, checkpoint))
+    if (plan) await space.restore(plan)
+    else {
+      const verified = await loadVerifiedIds(replica)
+      space.verifiedBefore = verified && ((id) => verified.has(id))
+      await space.ingest(entries)
+      space.checkpointStale = space.records.size > 0
+    }
     // Later records are new to this device: the list has nothing more to say about them.
     space.verifiedBefore = undefined
+    space.readRestoredInBackground()
+    if (space.checkpointStale) space.scheduleCheckpoint()
     return space
   }
 
@@ -250,11 +275,12 @@ export class Space {
 
   /** Every accepted record (valid signature and schema), in no particular order: what an export contains. */
   getRecords(): readonly SignedRecord[] {
+    this.readAllRestored()
     return [...this.records.values()]
   }
 
   hasRecord(id: RecordId): boolean {
-    return this.records.has(id)
+    return this.records.has(id) || this.isUnread(id)
   }
 
   /** Every poll, oldest first. */
@@ -463,11 +489,11 @@ export class Space {
 
   /** Resolves when a record with this id has been accepted (immediately if it already has). */
   whenRecord(id: RecordId, signal?: AbortSignal): Promise<void> {
-    if (this.records.has(id)) return Promise.resolve()
+    if (this.hasRecord(id)) return Promise.resolve()
     if (this.closed) return Promise.reject(new ClosedError('space'))
     return new Promise((resolve, reject) => {
       const stop = this.subscribe(() => {
-        if (this.records.has(id)) done(resolve)
+        if (this.hasRecord(id)) done(resolve)
       })
       const onClose = () => done(() => reject(new ClosedError('space')))
       this.closeWaiters.add(onClose)
@@ -537,13 +563,15 @@ export class Space {
   }
 
   private async validateAndAccept(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
-    const context: ValidationContext = {
-      spaceCid: this.cid,
-      maxBytes: this.genesis ? this.maxRecordBytes() : HARD_MAX_RECORD_BYTES,
-      schemas,
-      isKnown: (id) => this.records.has(id),
-      isVerified: (id) => this.verifiedBefore?.has(id) ?? false,
-    }
+    const { valid, rejected } = await this.validateAll(entries)
+    if (this.closed) return { added: [], rejected, membershipChanged: false }
+    return this.accept(valid, rejected)
+  }
+
+  private async validateAll(
+    entries: readonly ReplicaEntry[],
+    context = this.validationContext(),
+  ): Promise<{ valid: SignedRecord[]; rejected: Rejection[] }> {
     const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) => this.validateOne(entry, context))
     const valid: SignedRecord[] = []
     const rejected: Rejection[] = []
@@ -551,8 +579,18 @@ export class Space {
       if (result.ok === true) valid.push(result.value)
       else if (result.ok === false) rejected.push(result.rejection)
     }
-    if (this.closed) return { added: [], rejected, membershipChanged: false }
-    return this.accept(valid, rejected)
+    return { valid, rejected }
+  }
+
+  /** `stored`: entries the replica gave at open, each once and none a restored poll's unread ballot. */
+  private validationContext(stored = false): ValidationContext {
+    return {
+      spaceCid: this.cid,
+      maxBytes: this.genesis ? this.maxRecordBytes() : HARD_MAX_RECORD_BYTES,
+      schemas,
+      isKnown: stored ? (id) => this.records.has(id) : (id) => this.hasRecord(id),
+      isVerified: (id) => this.verifiedBefore?.(id) ?? false,
+    }
   }
 
   private validateOne(entry: ReplicaEntry, context: ValidationContext): Validation | Promise<Validation> {
@@ -578,16 +616,282 @@ export class Space {
     if (this.closed) return
     this.closed = true
     this.unsubscribe()
+    clearTimeout(this.checkpointTimer)
     for (const waiter of [...this.closeWaiters]) waiter()
     this.listeners.clear()
     await Promise.allSettled([...this.verifiedWrites])
+    await this.checkpointSave
+    if (this.checkpointStale) await this.saveCheckpoint()
     await this.replica.close()
+  }
+
+  // ---- checkpoints (see checkpoint.ts) -------------------------------------------------------
+
+  private async loadCheckpoint(): Promise<Checkpoint | undefined> {
+    if (!this.useCheckpoint) return undefined
+    try {
+      return decodeCheckpoint(await this.replica.checkpoint!.load(), this.id)
+    } catch {
+      // Unreadable: every record is read as before there were checkpoints.
+      return undefined
+    }
+  }
+
+  /**
+   * Where the checkpoint's entries are among the replica's, if it still describes them: the same
+   * ids first, in the same order, each computed by the replica from its bytes.
+   */
+  private async planRestore(entries: readonly ReplicaEntry[], checkpoint: Checkpoint): Promise<RestorePlan | undefined> {
+    if (entries.length < checkpoint.entries) return undefined
+    const ids = new Array<string>(checkpoint.entries)
+    for (let i = 0; i < checkpoint.entries; i++) {
+      const { claimedId, hashed } = entries[i]!
+      if (hashed !== true || typeof claimedId !== 'string') return undefined
+      ids[i] = claimedId
+    }
+    if ((await idsDigest(ids)) !== checkpoint.digest) return undefined
+    const unread = checkpoint.polls.map((): ReplicaEntry[] => [])
+    const rest: ReplicaEntry[] = []
+    const held = new Set<string>()
+    let at = 0
+    for (const [what, length] of checkpoint.runs) {
+      for (const end = at + length; at < end; at++) {
+        const entry = entries[at]!
+        if (what >= 0) unread[what]!.push(entry)
+        else {
+          rest.push(entry)
+          if (what === HELD) held.add(entry.claimedId!)
+        }
+      }
+    }
+    const fresh = entries.length - at
+    for (; at < entries.length; at++) rest.push(entries[at]!)
+    return { checkpoint, unread, rest, held, fresh }
+  }
+
+  /**
+   * Opens with a checkpoint that describes the stored entries: the ballots of each poll it restores
+   * stay unread, everything else is validated and folded as usual. What the checkpoint does not
+   * cover may change what it says: a poll such a record touches is counted again, and all of them if
+   * it changes the membership.
+   */
+  private async restore({ checkpoint, unread, rest, held, fresh }: RestorePlan): Promise<void> {
+    // The verified list is for what the checkpoint does not cover; after a clean close, nothing.
+    const verified = fresh > 0 ? await loadVerifiedIds(this.replica) : undefined
+    this.verifiedBefore = (id) => held.has(id) || (verified?.has(id) ?? false)
+    const restoring: Restoring = { held, polls: new Map(), unread: undefined }
+    checkpoint.polls.forEach((poll, index) => {
+      if (poll.count > 0)
+        restoring.polls.set(poll.id, { poll: this.restoredPoll(checkpoint, index, unread[index]!), entries: unread[index]!, next: 0 })
+    })
+    const candidates = [...restoring.polls]
+    const { valid, rejected } = await this.validateAll(rest, this.validationContext(true))
+    let covered = 0
+    for (const record of valid) {
+      if (held.has(record.id)) {
+        covered++
+        continue
+      }
+      if (MEMBERSHIP_KINDS.has(record.kind)) restoring.polls.clear()
+      else if (POLL_KINDS.has(record.kind)) restoring.polls.delete(record.kind === 'poll' ? record.id : pollIdOf(record))
+    }
+    // A record held then and refused now: this version judges differently, so nothing is taken on trust.
+    if (covered !== held.size) restoring.polls.clear()
+    const dropped = candidates.filter(([id]) => !restoring.polls.has(id))
+    if (dropped.length > 0) {
+      // Verified here before (the checkpoint covers them), so their signatures are not checked again.
+      const again = await this.validateAll(
+        dropped.flatMap(([, pending]) => pending.entries),
+        { ...this.validationContext(true), isVerified: () => true },
+      )
+      valid.push(...again.valid)
+      rejected.push(...again.rejected)
+    }
+    if (this.closed) return
+    this.restoring = restoring.polls.size > 0 ? restoring : undefined
+    this.accept(valid, rejected, true)
+    // A restored poll that did not become one (its poll record was refused here): its ballots are read now.
+    for (const pollId of [...(this.restoring?.polls.keys() ?? [])]) if (!this.polls.isRestored(pollId)) this.readRestored(pollId, Infinity)
+    this.checkpointStale = fresh > 0 || dropped.length > 0
+  }
+
+  private restoredPoll(checkpoint: Checkpoint, index: number, entries: readonly ReplicaEntry[]): RestoredPoll {
+    const poll = checkpoint.polls[index]!
+    const mineId = checkpoint.writer === this.identity.did ? poll.mine : undefined
+    let mine: SignedRecord | undefined
+    return {
+      outcome: poll.outcome,
+      mine: mineId
+        ? {
+            voter: this.identity.did,
+            id: mineId,
+            ballot: () => {
+              const entry = mine ? undefined : entries.find((candidate) => candidate.claimedId === mineId)
+              const result = entry && this.validateOne(entry, { ...this.validationContext(true), isVerified: () => true })
+              if (result && !(result instanceof Promise) && result.ok === true) mine = result.value
+              return mine
+            },
+          }
+        : undefined,
+    }
+  }
+
+  /** Whether `id` is a stored ballot of a restored poll that has not been read yet. */
+  private isUnread(id: RecordId): boolean {
+    const restoring = this.restoring
+    if (!restoring) return false
+    if (!restoring.unread) {
+      // Built when first asked, not at open: most opens never need it before the ballots are read.
+      restoring.unread = new Set()
+      for (const { entries } of restoring.polls.values()) for (const entry of entries) restoring.unread.add(entry.claimedId!)
+    }
+    return restoring.unread.has(id)
+  }
+
+  /**
+   * Reads up to `limit` unread ballots of a restored poll and folds them; with the last ones, the
+   * poll's outcome is its own again. Verified here before (the checkpoint covers them), so this is
+   * synchronous and checks no signature.
+   */
+  private readRestored(pollId: RecordId, limit: number): Rejection[] {
+    const pending = this.restoring?.polls.get(pollId)
+    if (!pending) return []
+    const end = Math.min(pending.entries.length, pending.next + limit)
+    const context: ValidationContext = { ...this.validationContext(true), isVerified: () => true }
+    const records: SignedRecord[] = []
+    const rejected: Rejection[] = []
+    const later: ReplicaEntry[] = []
+    for (let i = pending.next; i < end; i++) {
+      const entry = pending.entries[i]!
+      const result = this.validateOne(entry, context)
+      if (result instanceof Promise) later.push(entry)
+      else if (result.ok === false) rejected.push(result.rejection)
+      else if (result.ok === true && !this.records.has(result.value.id)) {
+        this.records.set(result.value.id, result.value)
+        this.clock.observe(result.value.hlc)
+        records.push(result.value)
+      }
+    }
+    pending.next = end
+    const last = end === pending.entries.length
+    if (last) {
+      this.restoring!.polls.delete(pollId)
+      if (this.restoring!.polls.size === 0) this.restoring = undefined
+    }
+    if (this.polls.isRestored(pollId)) rejected.push(...this.polls.foldRestored(pollId, records, last))
+    else for (const record of records) this.fold(record, rejected)
+    // Not expected (their ids came with them), but never lost: validated the usual way.
+    if (later.length > 0) void this.ingest(later)
+    return rejected
+  }
+
+  private readAllRestored(): void {
+    while (this.restoring) {
+      const [pollId] = this.restoring.polls.keys()
+      for (const rejection of this.readRestored(pollId!, Infinity)) this.rejections.add(rejection)
+    }
+  }
+
+  /** Reads the restored polls' ballots in slices, yielding between them, so that the views stay responsive. */
+  private readRestoredInBackground(): void {
+    if (!this.restoring) return
+    const work = (async () => {
+      while (this.restoring && !this.closed) {
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        if (!this.restoring || this.closed) return
+        const [pollId] = this.restoring.polls.keys()
+        const rejected = this.readRestored(pollId!, RESTORE_SLICE)
+        for (const rejection of rejected) this.rejections.add(rejection)
+        if (rejected.length > 0 || !this.restoring?.polls.has(pollId!)) {
+          this.versionCounter++
+          this.emit({ added: [], rejected, membershipChanged: false })
+        }
+      }
+    })()
+    this.pending.add(work)
+    void work.finally(() => this.pending.delete(work))
+  }
+
+  /** Saves a checkpoint a while after records changed, so a device that is never closed cleanly (a tab) has one too. */
+  private scheduleCheckpoint(): void {
+    if (!this.useCheckpoint || this.closed || this.checkpointTimer !== undefined) return
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined
+      if (!this.closed && this.checkpointStale) this.checkpointSave = this.saveCheckpoint()
+    }, CHECKPOINT_DELAY_MS)
+    // Node: a pending checkpoint must not keep a process alive (browsers have no unref).
+    ;(this.checkpointTimer as { unref?: () => void }).unref?.()
+  }
+
+  /**
+   * Describes the replica's entries as they are now: what each one is to the space, and the outcome
+   * of every public poll whose valid ballots are all among them. The entries come first, then the
+   * views are read in one synchronous step: a record folded in between is not covered, and a poll
+   * it touched is counted again at the next open.
+   */
+  private async saveCheckpoint(): Promise<void> {
+    const store = this.replica.checkpoint
+    if (!store || !this.useCheckpoint) return
+    this.checkpointStale = false
+    try {
+      const entries = await this.replica.getAll()
+      // The checkpoint describes polls from their own state.
+      this.readAllRestored()
+      const polls = this.polls.toCheckpoint(this.identity.did)
+      const ids: string[] = []
+      const what = new Int32Array(entries.length)
+      const counts = new Array<number>(polls.length).fill(0)
+      for (const entry of entries) {
+        if (entry.hashed !== true || typeof entry.claimedId !== 'string') break
+        const id = entry.claimedId
+        const record = this.records.get(id)
+        let tag = record ? HELD : NOT_HELD
+        if (record?.kind === 'ballot') {
+          const index = polls.findIndex((poll) => poll.ballots.has(id))
+          if (index >= 0) {
+            tag = index
+            counts[index]!++
+          }
+        }
+        what[ids.length] = tag
+        ids.push(id)
+      }
+      // A poll with a valid ballot the entries do not cover cannot be restored from them.
+      const kept = polls.flatMap((poll, index) => (counts[index] === poll.ballots.size ? [index] : []))
+      const renumber = new Map(kept.map((index, position) => [index, position]))
+      const runs: Array<[number, number]> = []
+      for (let i = 0; i < ids.length; i++) {
+        const tag = what[i]! >= 0 ? (renumber.get(what[i]!) ?? HELD) : what[i]!
+        const last = runs[runs.length - 1]
+        if (last && last[0] === tag) last[1]++
+        else runs.push([tag, 1])
+      }
+      const checkpoint: Checkpoint = {
+        space: this.id,
+        writer: this.identity.did,
+        entries: ids.length,
+        digest: await idsDigest(ids),
+        runs,
+        polls: kept.map((index) => {
+          const { id, outcome, mine, ballots } = polls[index]!
+          return { id, count: ballots.size, outcome, ...(mine ? { mine } : {}) }
+        }),
+      }
+      await store.save(encodeCheckpoint(checkpoint))
+    } catch (error) {
+      // Costs a slower open, nothing else; tried again after the next change.
+      this.checkpointStale = true
+      if (!this.closed) console.error('townhall: saving the view checkpoint failed', error)
+    }
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** Folds validated records, each already in its kept form (`compact`). */
-  private accept(valid: readonly SignedRecord[], rejected: Rejection[]): SpaceChange {
+  /**
+   * Folds validated records, each already in its kept form (`compact`). `opening`: the records read
+   * at open, on which restored polls (`restoring`) are built.
+   */
+  private accept(valid: readonly SignedRecord[], rejected: Rejection[], opening = false): SpaceChange {
     const fresh: SignedRecord[] = []
     for (const record of valid) {
       // Checked here, not only during validation: the same record can arrive twice in one batch or in concurrent batches.
@@ -598,6 +902,12 @@ export class Space {
     this.rememberVerified(fresh)
     const membershipChanged = fresh.some((record) => MEMBERSHIP_KINDS.has(record.kind))
     let added: RecordId[] = []
+    if (fresh.length > 0 && !opening) {
+      this.checkpointStale = true
+      this.scheduleCheckpoint()
+    }
+    // Outcomes a checkpoint gave hold for the membership it saw: a new one means counting again.
+    if (membershipChanged && !opening) this.readAllRestored()
     if (membershipChanged) {
       // Opening folds every record at once: no set of 100k fresh ids to tell them from none.
       added = this.rebuild(rejected, fresh.length === this.records.size ? 'all' : new Set(fresh.map((record) => record.id)))
@@ -658,7 +968,7 @@ export class Space {
     const log = this.replica.verified
     if (!log || this.closed) return
     const ids: RecordId[] = []
-    for (const record of records) if (!this.verifiedBefore?.has(record.id)) ids.push(record.id)
+    for (const record of records) if (!this.verifiedBefore?.(record.id)) ids.push(record.id)
     if (ids.length === 0) return
     // A failed write costs only a verification on the next open; it must not fail the ingest.
     const write = log.add(ids).catch(() => {})
@@ -764,7 +1074,15 @@ export class Space {
   }
 
   private newPollState(): PollState {
-    return new PollState({ membership: () => this.membership, hasRecord: (id) => this.records.has(id) })
+    return new PollState({
+      membership: () => this.membership,
+      hasRecord: (id) => this.hasRecord(id),
+      restored: (id) => this.restoring?.polls.get(id)?.poll,
+      covered: (id) => this.restoring?.held.has(id) === true,
+      materialize: (id) => {
+        for (const rejection of this.readRestored(id, Infinity)) this.rejections.add(rejection)
+      },
+    })
   }
 
   private requirePoll(id: RecordId): { cid: CID; secret: boolean } {
@@ -831,6 +1149,34 @@ export class Space {
     }
   }
 }
+
+/** Ballots read per slice after a restored open (~2 ms a hundred here): short enough not to hold up a frame for long. */
+const RESTORE_SLICE = 2000
+/** How long after records change a checkpoint is saved (it is saved at close too). */
+const CHECKPOINT_DELAY_MS = 10_000
+
+interface RestorePlan {
+  readonly checkpoint: Checkpoint
+  /** The stored ballots of each of the checkpoint's polls. */
+  readonly unread: readonly (readonly ReplicaEntry[])[]
+  /** Every other entry, to validate and fold as usual. */
+  readonly rest: readonly ReplicaEntry[]
+  /** The ids of those the space held when the checkpoint was made. */
+  readonly held: ReadonlySet<string>
+  /** How many entries came after the ones the checkpoint covers. */
+  readonly fresh: number
+}
+
+interface Restoring {
+  /** The entries the checkpoint says the space held, other than the restored polls' ballots. */
+  readonly held: ReadonlySet<string>
+  /** Restored polls whose ballots are not all read, by poll id. */
+  readonly polls: Map<RecordId, { readonly poll: RestoredPoll; readonly entries: readonly ReplicaEntry[]; next: number }>
+  /** Ids of the unread ballots, once asked for (see `isUnread`). */
+  unread: Set<string> | undefined
+}
+
+const pollIdOf = (record: SignedRecord): RecordId => cidString((record.body as { poll: CID }).poll)
 
 /** What the replica's list says this device verified before; an unreadable list means verifying again. */
 async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | undefined> {

@@ -540,6 +540,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     documentId,
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
+    ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
     get rejectedMessages() {
       // Plus what adapters dropped before decoding (WebSocketClientAdapter counts its own).
       let total = rejectedMessages

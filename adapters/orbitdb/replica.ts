@@ -251,6 +251,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     database,
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
+    ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
     refusedEntries: access.refused,
     get malformedEntries() {
       return malformedEntries

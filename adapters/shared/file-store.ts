@@ -20,12 +20,16 @@
  *
  * Next to it (`<name>.verified`), the ids the space verified, one per line. That file is not
  * fsynced: losing its tail costs a verification on the next open, nothing else.
+ *
+ * And `<name>.checkpoint`, the space's view checkpoint (core/checkpoint.ts), in zlib's format so that
+ * a damaged one fails its Adler-32 and reads as none. It is written to a temporary file and renamed
+ * over the last one, not fsynced: losing it costs a slower open, nothing else.
  */
-import { appendFile, mkdir, open, readFile, type FileHandle } from 'node:fs/promises'
+import { appendFile, mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { deflateSync, inflateRawSync, inflateSync } from 'node:zlib'
 import { concatBytes } from '../../core/bytes.js'
-import type { VerifiedIds } from '../../core/replica.js'
+import type { CheckpointStore, VerifiedIds } from '../../core/replica.js'
 import type { LoadedRecord, RecordStore, StoredRecord } from './store.js'
 
 const HEADER = 4
@@ -46,7 +50,9 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
   const handle: FileHandle = await open(path, 'a+', 0o600)
   let queue: Promise<void> = Promise.resolve()
   let closed = false
-  const verified = fileVerifiedIds(`${path.replace(/\.records$/, '')}.verified`, () => closed)
+  const base = path.replace(/\.records$/, '')
+  const verified = fileVerifiedIds(`${base}.verified`, () => closed)
+  const checkpoint = fileCheckpoint(`${base}.checkpoint`, () => closed)
   /** Known once the file was read: every frame is deflated with it, so writer and reader must agree. */
   let dictionary: Dictionary | undefined
 
@@ -81,6 +87,7 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
 
   return {
     verified,
+    checkpoint,
     load() {
       // In the append queue: a read during an append would take its half-written frame for a torn
       // one and cut it off.
@@ -119,7 +126,7 @@ export async function fileRecordStore(path: string): Promise<RecordStore> {
     async close() {
       if (closed) return
       closed = true
-      await Promise.all([queue.catch(() => {}), verified.flushed()])
+      await Promise.all([queue.catch(() => {}), verified.flushed(), checkpoint.flushed()])
       await handle.close()
     },
   }
@@ -291,6 +298,38 @@ function inflateKeyedFrame(frame: Uint8Array, dictionary: Uint8Array): LoadedRec
 // Record ids are CID strings (59 characters for the sha2-256 ids townhall makes); anything else in
 // the file is a torn line.
 const ID_LINE = /^[a-z2-7]{8,200}$/
+
+function fileCheckpoint(path: string, isClosed: () => boolean): CheckpointStore & { flushed(): Promise<void> } {
+  let queue: Promise<void> = Promise.resolve()
+  return {
+    async load() {
+      let stored: Buffer
+      try {
+        stored = await readFile(path)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw error
+      }
+      try {
+        return ownBuffer(inflateSync(stored))
+      } catch {
+        return undefined
+      }
+    },
+    save(bytes) {
+      if (isClosed()) return Promise.reject(new Error('record store is closed'))
+      const deflated = deflateSync(bytes)
+      // Serialized: two saves must not write the temporary file at once.
+      const write = async () => {
+        await writeFile(`${path}.tmp`, deflated, { mode: 0o600 })
+        await rename(`${path}.tmp`, path)
+      }
+      queue = queue.then(write, write)
+      return queue
+    },
+    flushed: () => queue.catch(() => {}),
+  }
+}
 
 function fileVerifiedIds(path: string, isClosed: () => boolean): VerifiedIds & { flushed(): Promise<void> } {
   let queue: Promise<void> = Promise.resolve()

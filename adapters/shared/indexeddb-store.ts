@@ -14,13 +14,15 @@
  * Each `append` is one readwrite transaction with `durability: 'strict'` (the browser flushes to
  * disk before `complete` fires) and resolves on `complete`.
  */
-import type { VerifiedIds } from '../../core/replica.js'
+import type { CheckpointStore, VerifiedIds } from '../../core/replica.js'
 import type { LoadedRecord, RecordStore, StoredRecord } from './store.js'
 
-// Version 2 added the `verified` store (ids the space verified; see VerifiedIds in core/replica.ts).
-const VERSION = 2
+// Version 2 added the `verified` store (ids the space verified; see VerifiedIds in core/replica.ts),
+// version 3 the `checkpoint` store (one value: the space's view checkpoint, see core/checkpoint.ts).
+const VERSION = 3
 const STORE = 'records'
 const VERIFIED = 'verified'
+const CHECKPOINT = 'checkpoint'
 
 export const indexedDbName = (name: string): string => `townhall-records-${name}`
 
@@ -61,6 +63,7 @@ function openDatabase(dbName: string): Promise<IDBDatabase> {
       const db = request.result
       if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { autoIncrement: true })
       if (!db.objectStoreNames.contains(VERIFIED)) db.createObjectStore(VERIFIED)
+      if (!db.objectStoreNames.contains(CHECKPOINT)) db.createObjectStore(CHECKPOINT)
     }
     request.onsuccess = () => {
       if (settled) {
@@ -164,8 +167,28 @@ export async function indexedDbRecordStore(name: string): Promise<RecordStore> {
     },
   }
 
+  const checkpoint: CheckpointStore = {
+    load() {
+      const { tx, error } = begin('readonly', 'load of the checkpoint', CHECKPOINT)
+      if (!tx) return Promise.reject(error)
+      const request = tx.objectStore(CHECKPOINT).get(CHECKPOINT)
+      return completion(tx, `load of the checkpoint from ${dbName}`, () =>
+        request.result instanceof Uint8Array ? request.result : undefined,
+      )
+    },
+    save(bytes) {
+      // Relaxed durability: a lost checkpoint costs a slower open. A transaction is whole or nothing,
+      // so no checksum is needed to tell a torn one.
+      const { tx, error } = begin('readwrite', 'write of the checkpoint', CHECKPOINT, 'relaxed')
+      if (!tx) return Promise.reject(error)
+      tx.objectStore(CHECKPOINT).put(bytes, CHECKPOINT)
+      return track(completion(tx, `write of the checkpoint to ${dbName}`, () => undefined))
+    },
+  }
+
   return {
     verified,
+    checkpoint,
     load() {
       const { tx, error } = begin('readonly', 'load')
       if (!tx) return Promise.reject(error)

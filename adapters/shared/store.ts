@@ -4,7 +4,7 @@
  * shared state (deleting or overwriting entries, appending garbage) can reach the copy of records
  * this device already had. Shared by every adapter (yjs, orbitdb, automerge).
  */
-import type { VerifiedIds } from '../../core/replica.js'
+import type { CheckpointStore, VerifiedIds } from '../../core/replica.js'
 
 /** A record as a replica hands it to its store: its bytes and the id the replica computed from them. */
 export interface StoredRecord {
@@ -29,16 +29,23 @@ export interface RecordStore {
   append(records: readonly StoredRecord[]): Promise<void>
   /** Ids the space verified, kept next to the records (replicas expose it as `replica.verified`). */
   readonly verified?: VerifiedIds
+  /** The space's view checkpoint, kept next to the records (replicas expose it as `replica.checkpoint`). */
+  readonly checkpoint?: CheckpointStore
   close(): Promise<void>
 }
 
 export function memoryRecordStore(): RecordStore {
   const records: StoredRecord[] = []
   const verified: string[] = []
+  let checkpoint: Uint8Array | undefined
   return {
     load: async () => [...records],
     append: async (more) => void records.push(...more),
     verified: { load: async () => [...verified], add: async (ids) => void verified.push(...ids) },
+    checkpoint: {
+      load: async () => checkpoint,
+      save: async (bytes) => void (checkpoint = bytes),
+    },
     close: async () => {},
   }
 }

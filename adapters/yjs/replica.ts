@@ -289,6 +289,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     doc,
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
+    ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
     provider,
     get rejectedMessages() {
       return rejectedMessages

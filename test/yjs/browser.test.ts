@@ -6,6 +6,7 @@
  *
  * Needs /usr/bin/chromium (CI installs it); without it these tests fail, they do not skip.
  */
+import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createIdentity, Space } from '../../core/index.js'
 import { eventually } from '../../testing/index.js'
@@ -80,6 +81,17 @@ describe('yjs replica in Chromium', () => {
     const spaceId = await peer.call('create', 'persisted', [DEAD_SIGNAL])
     for (const text of ['one', 'two', 'three']) await peer.call('post', text)
     await peer.call('close')
+    // Closing saved a view checkpoint: it covers the four stored records, with a digest of their ids
+    // computed by WebCrypto here that must be the one Node computes (a space in Node checks it so).
+    const saved = await peer.page.evaluate(async (name) => {
+      const store = await window.townhall!.store(name)
+      const [checkpoint, records] = await Promise.all([store.checkpoint!.load(), store.load()])
+      await store.close()
+      return { checkpoint: checkpoint && new TextDecoder().decode(checkpoint), ids: records.map(({ id }) => id!) }
+    }, spaceId)
+    const header = JSON.parse(saved.checkpoint!) as { entries: number; digest: string }
+    expect(header.entries).toBe(4)
+    expect(header.digest).toBe(createHash('sha256').update(saved.ids.join('\n')).digest('hex'))
     await peer.reload()
     // A new page load with no reachable signaling server: everything comes from IndexedDB, and
     // it is there as soon as the space is open.
@@ -147,6 +159,8 @@ describe('yjs replica in Chromium', () => {
         (error: Error) => error.message,
       )
       await Promise.all([store.verified!.add(['bafyone', 'bafytwo']), store.verified!.add(['bafytwo', 'bafythree'])])
+      await store.checkpoint!.save(new Uint8Array([1, 2]))
+      await store.checkpoint!.save(new Uint8Array([3, 4, 5]))
       await store.close()
       const afterClose = await store.append([{ id: 'four', bytes: new Uint8Array([6]) }]).then(
         () => 'resolved',
@@ -167,16 +181,42 @@ describe('yjs replica in Chromium', () => {
       const again = await open('store-check')
       const loaded = await again.load()
       const verified = await again.verified!.load()
+      const checkpoint = await again.checkpoint!.load()
       await again.close()
       const other = await open('store-check-other')
       const empty = await other.load()
+      const noCheckpoint = await other.checkpoint!.load()
       await other.close()
+      // A database as version 2 of the schema left it (no checkpoint store): upgraded in place.
+      await new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open('townhall-records-store-v2', 2)
+        request.onupgradeneeded = () => {
+          request.result.createObjectStore('records', { autoIncrement: true })
+          request.result.createObjectStore('verified')
+        }
+        request.onerror = () => reject(request.error)
+        request.onsuccess = () => {
+          const db = request.result
+          const tx = db.transaction('records', 'readwrite')
+          tx.objectStore('records').add({ id: 'old', bytes: new Uint8Array([6]) })
+          tx.oncomplete = () => (db.close(), resolve())
+          tx.onerror = () => reject(tx.error)
+        }
+      })
+      const upgraded = await open('store-v2')
+      const kept = (await upgraded.load()).map(({ id }) => id)
+      await upgraded.checkpoint!.save(new Uint8Array([7]))
+      const upgradedCheckpoint = await upgraded.checkpoint!.load()
+      await upgraded.close()
       return {
         withoutId,
         afterClose,
         loaded: loaded.map(({ id, bytes }) => [id ?? null, bytes.constructor.name, bytes.buffer.byteLength, ...bytes]),
         empty: empty.length,
         verified: [...verified].sort(),
+        checkpoint: checkpoint ? [...checkpoint] : null,
+        noCheckpoint: noCheckpoint ?? null,
+        upgraded: { kept, checkpoint: upgradedCheckpoint ? [...upgradedCheckpoint] : null },
       }
     })
     expect(result.afterClose).toMatch(/closed/)
@@ -190,5 +230,9 @@ describe('yjs replica in Chromium', () => {
     expect(result.empty).toBe(0)
     // The ids the space verified live in the same database (schema version 2), without duplicates.
     expect(result.verified).toEqual(['bafyone', 'bafythree', 'bafytwo'])
+    // The view checkpoint too (schema version 3): the last one saved, none where none was.
+    expect(result.checkpoint).toEqual([3, 4, 5])
+    expect(result.noCheckpoint).toBeNull()
+    expect(result.upgraded).toEqual({ kept: ['old'], checkpoint: [7] })
   }, 30_000)
 })

@@ -252,6 +252,29 @@ describe('fileRecordStore', () => {
     await expect(again.verified!.add([id(5)])).rejects.toThrow(/closed/)
   })
 
+  it('keeps the latest view checkpoint, and reads a damaged or missing one as none', async () => {
+    const path = scratch()
+    const checkpointPath = path.replace(/\.records$/, '.checkpoint')
+    const store = await fileRecordStore(path)
+    expect(await store.checkpoint!.load()).toBeUndefined()
+    await Promise.all([store.checkpoint!.save(bytes(1, 2, 3)), store.checkpoint!.save(bytes(4, 5))])
+    expect(await store.checkpoint!.load()).toEqual(bytes(4, 5))
+    await store.close()
+    expect(statSync(checkpointPath).mode & 0o777).toBe(0o600)
+    await expect(store.checkpoint!.save(bytes(6))).rejects.toThrow(/closed/)
+
+    const again = await fileRecordStore(path)
+    expect(await again.checkpoint!.load()).toEqual(bytes(4, 5))
+    // One flipped bit fails zlib's checksum: no checkpoint rather than a wrong one.
+    const saved = readFileSync(checkpointPath)
+    saved[saved.length - 1]! ^= 1
+    writeFileSync(checkpointPath, saved)
+    expect(await again.checkpoint!.load()).toBeUndefined()
+    writeFileSync(checkpointPath, saved.subarray(0, 3))
+    expect(await again.checkpoint!.load()).toBeUndefined()
+    await again.close()
+  })
+
   it('never gives back bytes under an id they were not appended with, whatever damage the file took', async () => {
     // The replica takes a stored id as the hash of its bytes: damage must lose records, not pair
     // them wrongly. Records come back either with the id they were appended with or without one
