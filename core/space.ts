@@ -1150,7 +1150,10 @@ export class Space {
   }
 }
 
-/** Ballots read per slice after a restored open (~2 ms a hundred here): short enough not to hold up a frame for long. */
+/**
+ * Ballots read per slice after a restored open: ~20 ms here (100k ballots read in ~1 s after the
+ * results showed), short enough that a page stays responsive between slices.
+ */
 const RESTORE_SLICE = 2000
 /** How long after records change a checkpoint is saved (it is saved at close too). */
 const CHECKPOINT_DELAY_MS = 10_000
