@@ -95,8 +95,8 @@ interface PollEntry {
 /** A poll whose outcome a checkpoint gave (see checkpoint.ts), with its ballots yet to be read. */
 export interface RestoredPoll {
   readonly outcome: PollOutcome
-  /** The opening identity's counted ballot, when the checkpoint's writer was that identity. */
-  readonly mine: { readonly voter: string; readonly id: RecordId; readonly ballot: () => SignedRecord | undefined } | undefined
+  /** The opening identity's counted ballot (if any), when the checkpoint's writer was that identity. */
+  readonly mine: { readonly voter: string; readonly id: RecordId | undefined; readonly ballot: () => SignedRecord | undefined } | undefined
 }
 
 export interface PollContext {

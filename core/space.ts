@@ -687,14 +687,16 @@ export class Space {
     const candidates = [...restoring.polls]
     const { valid, rejected } = await this.validateAll(rest, this.validationContext(true))
     let covered = 0
-    for (const record of valid) {
-      if (held.has(record.id)) {
-        covered++
-        continue
-      }
+    const uncovered = (record: SignedRecord) => {
       if (MEMBERSHIP_KINDS.has(record.kind)) restoring.polls.clear()
       else if (POLL_KINDS.has(record.kind)) restoring.polls.delete(record.kind === 'poll' ? record.id : pollIdOf(record))
     }
+    for (const record of valid) {
+      if (held.has(record.id)) covered++
+      else uncovered(record)
+    }
+    // Records from peers that were folded while the stored ones were validated count as well.
+    for (const record of this.records.values()) if (!held.has(record.id)) uncovered(record)
     // A record held then and refused now: this version judges differently, so nothing is taken on trust.
     if (covered !== held.size) restoring.polls.clear()
     const dropped = candidates.filter(([id]) => !restoring.polls.has(id))
@@ -711,28 +713,32 @@ export class Space {
     this.restoring = restoring.polls.size > 0 ? restoring : undefined
     this.accept(valid, rejected, true)
     // A restored poll that did not become one (its poll record was refused here): its ballots are read now.
-    for (const pollId of [...(this.restoring?.polls.keys() ?? [])]) if (!this.polls.isRestored(pollId)) this.readRestored(pollId, Infinity)
+    for (const pollId of [...(this.restoring?.polls.keys() ?? [])]) {
+      if (this.polls.isRestored(pollId)) continue
+      for (const rejection of this.readRestored(pollId, Infinity)) this.rejections.add(rejection)
+    }
     this.checkpointStale = fresh > 0 || dropped.length > 0
   }
 
   private restoredPoll(checkpoint: Checkpoint, index: number, entries: readonly ReplicaEntry[]): RestoredPoll {
     const poll = checkpoint.polls[index]!
-    const mineId = checkpoint.writer === this.identity.did ? poll.mine : undefined
     let mine: SignedRecord | undefined
     return {
       outcome: poll.outcome,
-      mine: mineId
-        ? {
-            voter: this.identity.did,
-            id: mineId,
-            ballot: () => {
-              const entry = mine ? undefined : entries.find((candidate) => candidate.claimedId === mineId)
-              const result = entry && this.validateOne(entry, { ...this.validationContext(true), isVerified: () => true })
-              if (result && !(result instanceof Promise) && result.ok === true) mine = result.value
-              return mine
-            },
-          }
-        : undefined,
+      // Whose ballot the checkpoint knows: its writer's, counted or none (apps ask at every render).
+      mine:
+        checkpoint.writer === this.identity.did
+          ? {
+              voter: this.identity.did,
+              id: poll.mine,
+              ballot: () => {
+                const entry = mine || !poll.mine ? undefined : entries.find((candidate) => candidate.claimedId === poll.mine)
+                const result = entry && this.validateOne(entry, { ...this.validationContext(true), isVerified: () => true })
+                if (result && !(result instanceof Promise) && result.ok === true) mine = result.value
+                return mine
+              },
+            }
+          : undefined,
     }
   }
 

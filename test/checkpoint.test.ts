@@ -26,6 +26,8 @@ interface Disk {
   readonly reads: Set<string>
   /** Gives the stored entries in another order (a store that does not keep its order). */
   shuffle?: (entries: ReplicaEntry[]) => ReplicaEntry[]
+  /** Entries a peer sends while the space reads the stored ones. */
+  duringOpen?: ReplicaEntry[]
 }
 
 const disk = (): Disk => ({ store: memoryRecordStore(), reads: new Set() })
@@ -34,7 +36,8 @@ const disk = (): Disk => ({ store: memoryRecordStore(), reads: new Set() })
  * A replica over a record store, as the adapters build one (ids computed by the replica and marked
  * `hashed`), without networking. Entries count when their bytes are read.
  */
-function storedReplica(spaceId: string, { store, reads, shuffle }: Disk): Replica {
+function storedReplica(spaceId: string, { store, reads, shuffle, duringOpen }: Disk): Replica {
+  const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
   const entry = (id: string, bytes: Uint8Array): ReplicaEntry => ({
     claimedId: id,
     hashed: true,
@@ -59,9 +62,17 @@ function storedReplica(spaceId: string, { store, reads, shuffle }: Disk): Replic
     },
     getAll: async () => {
       const entries = (await store.load()).map(({ id, bytes }) => entry(id!, bytes))
+      if (duringOpen) {
+        for (const listener of listeners) listener(duringOpen)
+        // Long enough for the space to fold them before it has the stored entries.
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
       return shuffle ? shuffle(entries) : entries
     },
-    subscribe: () => () => {},
+    subscribe: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
     getSyncState: () => ({ peers: 0, synced: true, bytesInFlight: 0, received: 0 }),
     subscribeSyncState: () => () => {},
     close: async () => {},
@@ -103,7 +114,7 @@ async function ballot(voter: Identity, poll: SignedRecord, choice: unknown, at: 
   return signRecord(voter, { kind: 'ballot', space: poll.space, hlc: [at, 0], refs: [poll.cid], body: { poll: poll.cid, choice } })
 }
 
-async function pollWithBallots(n: number) {
+async function pollWithBallots(n: number, founderVotes = true) {
   const d = disk()
   const founder = await createIdentity()
   const space = await Space.create({ identity: founder, name: 'Checkpoints', replica: (id) => storedReplica(id, d) })
@@ -117,7 +128,7 @@ async function pollWithBallots(n: number) {
   const ballots = await Promise.all(voters.map((voter, i) => ballot(voter, poll, i % 3, 1000 + i)))
   for (const record of ballots) await stored(d, record)
   await space.ingest(ballots.map((record) => ({ bytes: record.bytes, claimedId: record.id, hashed: true, source: 'local' })))
-  await space.castBallot(poll.id, 2)
+  if (founderVotes) await space.castBallot(poll.id, 2)
   return { d, founder, space, poll, voters, ballots }
 }
 
@@ -140,6 +151,23 @@ describe('view checkpoints', () => {
     expect(ballots.every((record) => d.reads.has(record.id))).toBe(true)
     expect(views(reopened, founder)).toEqual(before)
     await reopened.close()
+  })
+
+  it('knows that the identity that saved it has no ballot, without reading the others', async () => {
+    const { d, founder, space, poll, ballots } = await pollWithBallots(20, false)
+    await space.close()
+    d.reads.clear()
+    const reopened = await open(d, space.id, founder)
+    expect(reopened.getMyBallot(poll.id)).toBeUndefined()
+    expect(ballots.filter((record) => d.reads.has(record.id))).toEqual([])
+    await reopened.close()
+    // Another identity's ballot is not in the checkpoint: asking for it reads the poll.
+    d.reads.clear()
+    const other = await open(d, space.id, await createIdentity())
+    expect(ballots.filter((record) => d.reads.has(record.id))).toEqual([])
+    expect(other.getMyBallot(poll.id)).toBeUndefined()
+    expect(ballots.every((record) => d.reads.has(record.id))).toBe(true)
+    await other.close()
   })
 
   it('reads a restored poll at once when a new ballot changes a vote in it', async () => {
@@ -237,15 +265,30 @@ describe('view checkpoints', () => {
     await Promise.all([reopened.close(), full.close()])
 
     // Then a revocation that says it came before voter 0 voted arrives late: their ballot never counted.
-    await stored(
-      d,
-      await signRecord(founder, { kind: 'role', space: spaceCid, hlc: [500, 0], refs: [], body: { member: voters[0]!.did, role: null } }),
-    )
+    const revocation = await signRecord(founder, {
+      kind: 'role',
+      space: spaceCid,
+      hlc: [500, 0],
+      refs: [],
+      body: { member: voters[0]!.did, role: null },
+    })
+    await stored(d, revocation)
     const revoked = await open(d, space.id, founder)
     expect(revoked.getTally(poll.id)?.ballots).toBe(3)
     const recounted = await open(d, space.id, founder, false)
     expect(views(revoked, founder)).toEqual(views(recounted, founder))
     await Promise.all([revoked.close(), recounted.close()])
+
+    // Or a peer sends it while the space reads what it stored (the checkpoint covers the store).
+    const live = disk()
+    for (const { id, bytes } of await d.store.load()) if (id !== revocation.id) await live.store.append([{ id: id!, bytes }])
+    await open(live, space.id, founder).then((space) => space.close())
+    live.duringOpen = [{ bytes: revocation.bytes, source: 'peer' }]
+    const told = await open(live, space.id, founder)
+    expect(told.getTally(poll.id)?.ballots).toBe(3)
+    await told.idle()
+    expect(views(told, founder)).toEqual(views(recounted, founder))
+    await told.close()
   })
 })
 
