@@ -89,7 +89,12 @@ export interface Replica {
    * for peers. Adding bytes already present is a no-op.
    */
   add(records: readonly Uint8Array[]): Promise<void>
-  /** Every entry held locally, including ones peers injected that may later be rejected. */
+  /**
+   * Every entry held locally, including ones peers injected that may later be rejected. What the
+   * replica's storage holds comes in the order it was stored, the same after a reopen, so that a
+   * view checkpoint can describe it by position (see `CheckpointStore`); a replica that cannot keep
+   * that order still works, but its spaces read every record at open.
+   */
   getAll(): Promise<readonly ReplicaEntry[]>
   /** Entries that arrive from peers after this call. Returns an unsubscribe function. */
   subscribe(listener: (entries: readonly ReplicaEntry[]) => void): () => void
