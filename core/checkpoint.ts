@@ -20,6 +20,7 @@
  */
 import { nodeSha256 } from './node-builtins.js'
 import type { PollStatus, PollView } from './poll.js'
+import type { ReplicaEntry } from './replica.js'
 
 const FORMAT = 1
 /**
@@ -60,6 +61,112 @@ interface Header extends Omit<Checkpoint, 'space'> {
   readonly format: number
   readonly fold: number
   readonly space: string
+}
+
+/** A public poll as the space would save it: its valid ballots (by id), its outcome, the saver's ballot. */
+export interface PollToSave {
+  readonly id: string
+  readonly ballots: ReadonlyMap<string, unknown>
+  readonly outcome: PollOutcome
+  readonly mine: string | undefined
+}
+
+/**
+ * The checkpoint of the replica's `entries` as they are: what each one is to the space (`kindOf`
+ * gives a held record's kind, undefined for one not held) and the polls whose valid ballots are all
+ * among them. Entries count up to the first without an id the replica computed.
+ */
+export async function describeEntries(
+  space: string,
+  writer: string,
+  entries: readonly ReplicaEntry[],
+  kindOf: (id: string) => string | undefined,
+  polls: readonly PollToSave[],
+): Promise<Checkpoint> {
+  const ids: string[] = []
+  const what = new Int32Array(entries.length)
+  const counts = new Array<number>(polls.length).fill(0)
+  for (const entry of entries) {
+    if (entry.hashed !== true || typeof entry.claimedId !== 'string') break
+    const id = entry.claimedId
+    const kind = kindOf(id)
+    let tag = kind === undefined ? NOT_HELD : HELD
+    if (kind === 'ballot') {
+      const index = polls.findIndex((poll) => poll.ballots.has(id))
+      if (index >= 0) {
+        tag = index
+        counts[index]!++
+      }
+    }
+    what[ids.length] = tag
+    ids.push(id)
+  }
+  // A poll with a valid ballot the entries do not cover cannot be restored from them.
+  const kept = polls.flatMap((poll, index) => (counts[index] === poll.ballots.size ? [index] : []))
+  const renumber = new Map(kept.map((index, position) => [index, position]))
+  const runs: Array<[number, number]> = []
+  for (let i = 0; i < ids.length; i++) {
+    const tag = what[i]! >= 0 ? (renumber.get(what[i]!) ?? HELD) : what[i]!
+    const last = runs[runs.length - 1]
+    if (last && last[0] === tag) last[1]++
+    else runs.push([tag, 1])
+  }
+  return {
+    space,
+    writer,
+    entries: ids.length,
+    digest: await idsDigest(ids),
+    runs,
+    polls: kept.map((index) => {
+      const { id, outcome, mine, ballots } = polls[index]!
+      return { id, count: ballots.size, outcome, ...(mine ? { mine } : {}) }
+    }),
+  }
+}
+
+/** Where a checkpoint's entries are among the replica's (see `matchCheckpoint`). */
+export interface RestorePlan {
+  readonly checkpoint: Checkpoint
+  /** The stored ballots of each of the checkpoint's polls. */
+  readonly unread: readonly (readonly ReplicaEntry[])[]
+  /** Every other entry, to validate and fold as usual. */
+  readonly rest: readonly ReplicaEntry[]
+  /** The ids of those the space held when the checkpoint was made. */
+  readonly held: ReadonlySet<string>
+  /** How many entries came after the ones the checkpoint covers. */
+  readonly fresh: number
+}
+
+/**
+ * Where the checkpoint's entries are among the replica's, if it still describes them: the same ids
+ * first, in the same order, each computed by the replica from its bytes. Otherwise undefined.
+ */
+export async function matchCheckpoint(entries: readonly ReplicaEntry[], checkpoint: Checkpoint): Promise<RestorePlan | undefined> {
+  if (entries.length < checkpoint.entries) return undefined
+  const ids = new Array<string>(checkpoint.entries)
+  for (let i = 0; i < checkpoint.entries; i++) {
+    const { claimedId, hashed } = entries[i]!
+    if (hashed !== true || typeof claimedId !== 'string') return undefined
+    ids[i] = claimedId
+  }
+  if ((await idsDigest(ids)) !== checkpoint.digest) return undefined
+  const unread = checkpoint.polls.map((): ReplicaEntry[] => [])
+  const rest: ReplicaEntry[] = []
+  const held = new Set<string>()
+  let at = 0
+  for (const [what, length] of checkpoint.runs) {
+    for (const end = at + length; at < end; at++) {
+      const entry = entries[at]!
+      if (what >= 0) unread[what]!.push(entry)
+      else {
+        rest.push(entry)
+        if (what === HELD) held.add(entry.claimedId!)
+      }
+    }
+  }
+  const fresh = entries.length - at
+  for (; at < entries.length; at++) rest.push(entries[at]!)
+  return { checkpoint, unread, rest, held, fresh }
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {

@@ -17,7 +17,7 @@ import { rankOf, type Membership } from './membership.js'
 import type { Eligibility, PollBodyOf } from './poll-kinds.js'
 import { compareRecords, type RecordId, type SignedRecord } from './record.js'
 import type { Rejection, RejectionReason } from './rejection.js'
-import type { PollOutcome } from './checkpoint.js'
+import type { PollOutcome, PollToSave } from './checkpoint.js'
 import { methodByName, type Accumulator, type AnyTallyMethod, type BaseResult, type MethodName, type TallyContext } from './tally/index.js'
 
 type Rec<K extends 'poll' | 'ballot' | 'close' | 'close-part' | 'reveal'> = SignedRecord<PollBodyOf<K>>
@@ -200,9 +200,7 @@ export class PollState {
    * What a checkpoint keeps of each public poll whose ballots are all folded here: its valid ballots
    * and its outcome (see checkpoint.ts).
    */
-  toCheckpoint(
-    writer: string,
-  ): Array<{ id: RecordId; ballots: ReadonlyMap<RecordId, unknown>; outcome: PollOutcome; mine: RecordId | undefined }> {
+  toCheckpoint(writer: string): PollToSave[] {
     const out = []
     for (const id of this.getPollIds()) {
       const entry = this.polls.get(id)!

@@ -26,7 +26,7 @@ import { validateEntry, type Validation, type ValidationContext } from './valida
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
 import { PollState, type PollView, type RestoredPoll } from './poll.js'
-import { decodeCheckpoint, encodeCheckpoint, HELD, idsDigest, NOT_HELD, type Checkpoint } from './checkpoint.js'
+import { decodeCheckpoint, describeEntries, encodeCheckpoint, matchCheckpoint, type Checkpoint, type RestorePlan } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
 import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
 import type { BaseResult, MethodName } from './tally/types.js'
@@ -173,7 +173,7 @@ export class Space {
     const checkpoint = await space.loadCheckpoint()
     space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
     const entries = await replica.getAll()
-    const plan = checkpoint && (await space.planRestore(entries, checkpoint))
+    const plan = checkpoint && (await matchCheckpoint(entries, checkpoint))
     if (plan) await space.restore(plan)
     else {
       const verified = await loadVerifiedIds(replica)
@@ -638,38 +638,6 @@ export class Space {
   }
 
   /**
-   * Where the checkpoint's entries are among the replica's, if it still describes them: the same
-   * ids first, in the same order, each computed by the replica from its bytes.
-   */
-  private async planRestore(entries: readonly ReplicaEntry[], checkpoint: Checkpoint): Promise<RestorePlan | undefined> {
-    if (entries.length < checkpoint.entries) return undefined
-    const ids = new Array<string>(checkpoint.entries)
-    for (let i = 0; i < checkpoint.entries; i++) {
-      const { claimedId, hashed } = entries[i]!
-      if (hashed !== true || typeof claimedId !== 'string') return undefined
-      ids[i] = claimedId
-    }
-    if ((await idsDigest(ids)) !== checkpoint.digest) return undefined
-    const unread = checkpoint.polls.map((): ReplicaEntry[] => [])
-    const rest: ReplicaEntry[] = []
-    const held = new Set<string>()
-    let at = 0
-    for (const [what, length] of checkpoint.runs) {
-      for (const end = at + length; at < end; at++) {
-        const entry = entries[at]!
-        if (what >= 0) unread[what]!.push(entry)
-        else {
-          rest.push(entry)
-          if (what === HELD) held.add(entry.claimedId!)
-        }
-      }
-    }
-    const fresh = entries.length - at
-    for (; at < entries.length; at++) rest.push(entries[at]!)
-    return { checkpoint, unread, rest, held, fresh }
-  }
-
-  /**
    * Opens with a checkpoint that describes the stored entries: the ballots of each poll it restores
    * stay unread, everything else is validated and folded as usual. What the checkpoint does not
    * cover may change what it says: a poll such a record touches is counted again, and all of them if
@@ -843,46 +811,13 @@ export class Space {
       const entries = await this.replica.getAll()
       // The checkpoint describes polls from their own state.
       this.readAllRestored()
-      const polls = this.polls.toCheckpoint(this.identity.did)
-      const ids: string[] = []
-      const what = new Int32Array(entries.length)
-      const counts = new Array<number>(polls.length).fill(0)
-      for (const entry of entries) {
-        if (entry.hashed !== true || typeof entry.claimedId !== 'string') break
-        const id = entry.claimedId
-        const record = this.records.get(id)
-        let tag = record ? HELD : NOT_HELD
-        if (record?.kind === 'ballot') {
-          const index = polls.findIndex((poll) => poll.ballots.has(id))
-          if (index >= 0) {
-            tag = index
-            counts[index]!++
-          }
-        }
-        what[ids.length] = tag
-        ids.push(id)
-      }
-      // A poll with a valid ballot the entries do not cover cannot be restored from them.
-      const kept = polls.flatMap((poll, index) => (counts[index] === poll.ballots.size ? [index] : []))
-      const renumber = new Map(kept.map((index, position) => [index, position]))
-      const runs: Array<[number, number]> = []
-      for (let i = 0; i < ids.length; i++) {
-        const tag = what[i]! >= 0 ? (renumber.get(what[i]!) ?? HELD) : what[i]!
-        const last = runs[runs.length - 1]
-        if (last && last[0] === tag) last[1]++
-        else runs.push([tag, 1])
-      }
-      const checkpoint: Checkpoint = {
-        space: this.id,
-        writer: this.identity.did,
-        entries: ids.length,
-        digest: await idsDigest(ids),
-        runs,
-        polls: kept.map((index) => {
-          const { id, outcome, mine, ballots } = polls[index]!
-          return { id, count: ballots.size, outcome, ...(mine ? { mine } : {}) }
-        }),
-      }
+      const checkpoint = await describeEntries(
+        this.id,
+        this.identity.did,
+        entries,
+        (id) => this.records.get(id)?.kind,
+        this.polls.toCheckpoint(this.identity.did),
+      )
       await store.save(encodeCheckpoint(checkpoint))
     } catch (error) {
       // Costs a slower open, nothing else; tried again after the next change.
@@ -1163,18 +1098,6 @@ export class Space {
 const RESTORE_SLICE = 2000
 /** How long after records change a checkpoint is saved (it is saved at close too). */
 const CHECKPOINT_DELAY_MS = 10_000
-
-interface RestorePlan {
-  readonly checkpoint: Checkpoint
-  /** The stored ballots of each of the checkpoint's polls. */
-  readonly unread: readonly (readonly ReplicaEntry[])[]
-  /** Every other entry, to validate and fold as usual. */
-  readonly rest: readonly ReplicaEntry[]
-  /** The ids of those the space held when the checkpoint was made. */
-  readonly held: ReadonlySet<string>
-  /** How many entries came after the ones the checkpoint covers. */
-  readonly fresh: number
-}
 
 interface Restoring {
   /** The entries the checkpoint says the space held, other than the restored polls' ballots. */
