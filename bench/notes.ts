@@ -23,7 +23,8 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
 is covered by tests, most of them added with the change.
 
-Eleventh round (the figures above, one full run at the commit in the machine table):
+Eleventh round (the figures above, a full run at the commit in the machine table; a first full
+run earlier the same day, at f328147, before two mends of the change below, is quoted where it helps):
 
 - **A space reopens from a view checkpoint** (\`core/checkpoint.ts\`, \`core/space.ts\`,
   \`core/poll.ts\`, the record stores): the profile of the tenth round (below) showed that no
@@ -34,15 +35,18 @@ Eleventh round (the figures above, one full run at the commit in the machine tab
   results are shown, and are read in slices afterwards, or at once when something needs them
   (docs/concepts.md, "View checkpoints", says when a poll is counted again). It lists no ids, so
   it costs ~400 bytes on disk, and checking it costs a SHA-256 of the ids the replica already has
-  (~70 ms of a profiled 100k open, most of it joining and encoding the ids). Cold open of 100k in this run: Yjs 845 ms (1.84 s in the tenth round; raw
-  \`Y.applyUpdate\` measured 930 ms in this run against 632 ms then, so the host was slower),
-  OrbitDB 766 ms, 1.08x its raw load (3.03x), Automerge 924 ms (1.98 s). Profiled in one fresh
-  process (\`bench/tmp\`): the Yjs replica's read 0.46–0.62 s, the space 0.16–0.20 s. The ballots
-  are all read 1.5 s after the results show (column "every ballot read"), ~0.5 s more than reading
-  them before showing anything took: 2,000 a slice, a turn of the event loop between slices. That
-  is the price of a page that stays responsive while it reads, and nothing waits for it unless it
-  needs the ballots. Secret polls are read at open as before. Memory is measured once every ballot
-  is read, so it is unchanged. \`test/checkpoint.test.ts\` checks every view against a full read
+  (~70 ms of a profiled 100k open, most of it joining and encoding the ids). Cold open of 100k in this run: Yjs 623 ms (1.84 s in the tenth round;
+  845 ms in the first run, where raw \`Y.applyUpdate\` measured 930 ms against 677 ms here: the
+  host was slower), OrbitDB 704 ms, 0.954x its raw load (3.03x in the tenth round, 1.08x in the
+  first run), Automerge 733 ms (1.98 s). Profiled in one fresh process (\`bench/tmp\`): the Yjs
+  replica's read 0.46–0.62 s, the space 0.13–0.20 s. The ballots are all read 1.1 s after the
+  results show (column "every ballot read": 1.72 s at 100k, against the tenth round's 1.84 s to
+  read them before showing anything; 1.5 s after, 2.37 s in all, in the first run): 2,000 a slice,
+  a turn of the event loop between slices, so a page stays responsive while it reads, and nothing
+  waits for it unless it needs the ballots. Secret polls are read at open as before. Memory is
+  measured once every ballot is read, so it compares as before (Automerge's, 1.47x here and 1.05x
+  in the first run, moves with its document as in earlier rounds: 1.06x in the tenth, 1.53x in the
+  ninth). \`test/checkpoint.test.ts\` checks every view against a full read
   of the same records, at open, after reading and after saving again, for any history split at any
   point (fails if a late membership record does not make the polls count again: checked), and
   damaged, torn, reordered and foreign checkpoints.
@@ -367,7 +371,8 @@ voters could neither close nor show a result).
   not read after a clean close) plus the space's ~1.6 s. With the space's part down to ~0.2 s, the
   replica is most of the open: 1.08x in this run.
 
-- **At the limit**: Automerge sync (2.82–2.94 s in this run, 2.71–2.89 s in the tenth; 2.90–2.99 s
+- **At the limit**: Automerge sync (2.77–2.79 s in this run, 2.82–2.94 s in the first run of this
+  round, 2.71–2.89 s in the tenth; 2.90–2.99 s
   and 3.16–3.36 s in the two runs of the ninth round, with the same sync code) may read as missed
   in another run. What
   Automerge sync spends, traced: the writer's 100 adds ~0.5 s, automerge-repo's throttle ~0.1 s
