@@ -353,7 +353,7 @@ export class PollState {
       return
     }
     // A valid ballot the checkpoint did not count (it counted every valid one it covered).
-    if (entry.restored && !entry.materializing) this.ready(entry)
+    this.ready(entry)
     entry.valid.set(ballot.id, ballot)
     if (!entry.record.body.secret) entry.choices.set(ballot.id, choice)
     const previous = entry.latest.get(ballot.author)
@@ -588,7 +588,8 @@ function normalize(entry: PollEntry, choice: unknown): unknown {
   return checked.ok ? checked.choice : undefined
 }
 
-const pollIdOf = (record: SignedRecord): RecordId => cidString((record.body as { poll: CID }).poll)
+/** The poll a voting record other than a poll names (its body's `poll`). */
+export const pollIdOf = (record: SignedRecord): RecordId => cidString((record.body as { poll: CID }).poll)
 
 const refusal = (record: SignedRecord, reason: RejectionReason, detail: string): Rejection => ({
   reason,

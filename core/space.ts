@@ -25,7 +25,7 @@ import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
-import { PollState, type PollView, type RestoredPoll } from './poll.js'
+import { PollState, pollIdOf, type PollView, type RestoredPoll } from './poll.js'
 import { decodeCheckpoint, describeEntries, encodeCheckpoint, matchCheckpoint, type Checkpoint, type RestorePlan } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
 import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
@@ -593,6 +593,14 @@ export class Space {
     }
   }
 
+  /**
+   * For stored entries a checkpoint covers (the restored polls' ballots): verified here before,
+   * with ids the replica computed, so no signature is checked again and validation is synchronous.
+   */
+  private coveredContext(): ValidationContext {
+    return { ...this.validationContext(true), isVerified: () => true }
+  }
+
   private validateOne(entry: ReplicaEntry, context: ValidationContext): Validation | Promise<Validation> {
     try {
       // The entry is the options: a literal per entry here was a tenth of what opening allocated.
@@ -672,7 +680,7 @@ export class Space {
       // Verified here before (the checkpoint covers them), so their signatures are not checked again.
       const again = await this.validateAll(
         dropped.flatMap(([, pending]) => pending.entries),
-        { ...this.validationContext(true), isVerified: () => true },
+        this.coveredContext(),
       )
       valid.push(...again.valid)
       rejected.push(...again.rejected)
@@ -701,7 +709,7 @@ export class Space {
               id: poll.mine,
               ballot: () => {
                 const entry = mine || !poll.mine ? undefined : entries.find((candidate) => candidate.claimedId === poll.mine)
-                const result = entry && this.validateOne(entry, { ...this.validationContext(true), isVerified: () => true })
+                const result = entry && this.validateOne(entry, this.coveredContext())
                 if (result && !(result instanceof Promise) && result.ok === true) mine = result.value
                 return mine
               },
@@ -731,7 +739,7 @@ export class Space {
     const pending = this.restoring?.polls.get(pollId)
     if (!pending) return []
     const end = Math.min(pending.entries.length, pending.next + limit)
-    const context: ValidationContext = { ...this.validationContext(true), isVerified: () => true }
+    const context = this.coveredContext()
     const records: SignedRecord[] = []
     const rejected: Rejection[] = []
     const later: ReplicaEntry[] = []
@@ -1107,8 +1115,6 @@ interface Restoring {
   /** Ids of the unread ballots, once asked for (see `isUnread`). */
   unread: Set<string> | undefined
 }
-
-const pollIdOf = (record: SignedRecord): RecordId => cidString((record.body as { poll: CID }).poll)
 
 /** What the replica's list says this device verified before; an unreadable list means verifying again. */
 async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | undefined> {
