@@ -104,6 +104,7 @@ describe('checkpoint format', () => {
           expect(() => decodeCheckpoint(bytes, SPACE)).not.toThrow()
         },
       ),
+      { seed: 42, numRuns: 300 },
     )
   })
 })
