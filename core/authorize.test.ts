@@ -1,91 +1,104 @@
 import type { CID } from 'multiformats/cid'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { causalHistory, foldCausally, type CausalHistory } from '../testing/causal-history.js'
 import { authorizeContent, type AuthorizationContext } from './authorize.js'
 import { identityFromSecretKey, type Identity } from './identity.js'
-import type { BodyOf } from './kinds.js'
-import { foldMembership, type Membership } from './membership.js'
 import { signRecord, type SignedRecord } from './record.js'
 
 let founder: Identity
 let member: Identity
 let moderator: Identity
 let stranger: Identity
-let closed: SignedRecord<BodyOf<'space'>>
-let open: SignedRecord<BodyOf<'space'>>
-let closedMembership: Membership
-let openMembership: Membership
-
-const at = (genesis: SignedRecord, author: Identity, kind: string, wall: number, body: unknown) =>
-  signRecord(author, { kind, space: genesis.cid, hlc: [wall, 0], refs: [], body })
+let closed: CausalHistory
+let open: CausalHistory
 
 beforeAll(async () => {
   ;[founder, member, moderator, stranger] = (await Promise.all(
     [1, 2, 3, 4].map((n) => identityFromSecretKey(new Uint8Array(32).fill(n))),
   )) as [Identity, Identity, Identity, Identity]
-  const genesis = (policy: 'open' | 'invite-only') =>
-    signRecord(founder, {
-      kind: 'space',
-      space: null,
-      hlc: [1, 0],
-      refs: [],
-      body: { name: 'S', description: '', policy, nonce: new Uint8Array(16) },
-    })
-  closed = await genesis('invite-only')
-  open = await genesis('open')
-  const grants = async (g: SignedRecord) => [
-    await at(g, founder, 'role', 10, { member: member.did, role: 'member' }),
-    await at(g, founder, 'role', 11, { member: moderator.did, role: 'moderator' }),
-  ]
-  closedMembership = foldMembership(closed, await grants(closed))
-  openMembership = foldMembership(open, await grants(open))
+  closed = await causalHistory(founder, 'invite-only')
+  open = await causalHistory(founder, 'open')
+  for (const h of [closed, open]) {
+    await h.sign(founder, 'role', { member: member.did, role: 'member' })
+    await h.sign(founder, 'role', { member: moderator.did, role: 'moderator' })
+  }
 })
 
-const ctx = (membership: Membership, posts: Record<string, string> = {}): AuthorizationContext => ({
-  membership,
-  postAuthor: (id) => posts[id],
-})
+/** A record that has seen the grants (or, with `sees: []`, nothing but the genesis), judged with its history folded. */
+async function judged(
+  h: CausalHistory,
+  author: Identity,
+  kind: string,
+  body: unknown,
+  options: { sees?: SignedRecord[]; posts?: Record<string, string>; also?: SignedRecord[] } = {},
+) {
+  const sees = options.sees ?? h.records.slice(0, 2)
+  const record = await signRecord(author, { kind, space: h.genesis.cid, hlc: [100, 0], refs: sees.map((r) => r.cid), body })
+  const { membership, copyOf } = foldCausally(h.genesis, [...h.records, ...(options.also ?? []), record])
+  const ctx: AuthorizationContext = { membership, postAuthor: (id) => options.posts?.[id] }
+  return authorizeContent(copyOf(record), ctx)
+}
 
 describe('authorizeContent', () => {
-  it("invite-only: posts, reactions and profiles need membership at the record's time", async () => {
+  it("invite-only: posts, reactions and profiles need membership in the record's past", async () => {
     for (const kind of ['post', 'react', 'profile']) {
-      expect(authorizeContent(await at(closed, member, kind, 20, {}), ctx(closedMembership))).toBeUndefined()
-      const refusal = authorizeContent(await at(closed, stranger, kind, 20, {}), ctx(closedMembership))
+      expect(await judged(closed, member, kind, {})).toBeUndefined()
+      const refusal = await judged(closed, stranger, kind, {})
       expect(refusal?.reason).toBe('not-authorized')
       expect(refusal?.author).toBe(stranger.did)
     }
-    // before the grant at hlc 10, the member was not one yet
-    expect(authorizeContent(await at(closed, member, 'post', 5, {}), ctx(closedMembership))?.reason).toBe('not-authorized')
+    // Not having seen the grant, the member was not one yet, whatever clock the record claims.
+    expect((await judged(closed, member, 'post', {}, { sees: [] }))?.reason).toBe('not-authorized')
   })
 
   it('open: anyone may post', async () => {
-    expect(authorizeContent(await at(open, stranger, 'post', 20, {}), ctx(openMembership))).toBeUndefined()
+    expect(await judged(open, stranger, 'post', {})).toBeUndefined()
   })
 
   it("edits and retractions: only of one's own posts, when the post is known", async () => {
-    const target = await at(closed, member, 'post', 20, { text: 'x' })
+    const target = await signRecord(member, { kind: 'post', space: closed.genesis.cid, hlc: [20, 0], refs: [], body: { text: 'x' } })
     const posts = { [target.id]: member.did }
     for (const kind of ['edit', 'retract']) {
-      const own = await at(closed, member, kind, 30, { post: target.cid as CID, text: 'y' })
-      expect(authorizeContent(own, ctx(closedMembership, posts))).toBeUndefined()
-      const others = await at(closed, moderator, kind, 30, { post: target.cid as CID, text: 'y' })
-      expect(authorizeContent(others, ctx(closedMembership, posts))?.reason).toBe('invalid-reference')
+      const body = { post: target.cid as CID, text: 'y' }
+      const also = [target]
+      expect(await judged(closed, member, kind, body, { posts, also })).toBeUndefined()
+      expect((await judged(closed, moderator, kind, body, { posts, also }))?.reason).toBe('invalid-reference')
       // unknown post: judged on membership only
-      expect(authorizeContent(others, ctx(closedMembership))).toBeUndefined()
-      const byStranger = await at(closed, stranger, kind, 30, { post: target.cid as CID, text: 'y' })
-      expect(authorizeContent(byStranger, ctx(closedMembership))?.reason).toBe('not-authorized')
+      expect(await judged(closed, moderator, kind, body, { also })).toBeUndefined()
+      expect((await judged(closed, stranger, kind, body, { also }))?.reason).toBe('not-authorized')
     }
   })
 
   it('moderation needs moderator, admin or founder, in open spaces too', async () => {
     const body = { author: member.did, hidden: true }
-    expect(authorizeContent(await at(open, moderator, 'moderate', 20, body), ctx(openMembership))).toBeUndefined()
-    expect(authorizeContent(await at(open, founder, 'moderate', 20, body), ctx(openMembership))).toBeUndefined()
-    expect(authorizeContent(await at(open, member, 'moderate', 20, body), ctx(openMembership))?.reason).toBe('not-authorized')
-    expect(authorizeContent(await at(open, stranger, 'moderate', 20, body), ctx(openMembership))?.reason).toBe('not-authorized')
-    expect(authorizeContent(await at(open, moderator, 'moderate', 5, body), ctx(openMembership))?.reason).toBe('not-authorized')
+    expect(await judged(open, moderator, 'moderate', body)).toBeUndefined()
+    expect(await judged(open, founder, 'moderate', body)).toBeUndefined()
+    expect((await judged(open, member, 'moderate', body))?.reason).toBe('not-authorized')
+    expect((await judged(open, stranger, 'moderate', body))?.reason).toBe('not-authorized')
+    expect((await judged(open, moderator, 'moderate', body, { sees: [] }))?.reason).toBe('not-authorized')
+  })
+
+  it('a moderator revoked concurrently cannot moderate; one revoked after the hide keeps it', async () => {
+    const h = await causalHistory(founder, 'open')
+    const promote = await h.sign(founder, 'role', { member: moderator.did, role: 'moderator' })
+    const hide = await h.sign(moderator, 'moderate', { author: member.did, hidden: true }, { sees: [promote] })
+    const revokeAfter = await h.sign(founder, 'role', { member: moderator.did, role: null }, { sees: [hide] })
+    const { membership, copyOf } = foldCausally(h.genesis, h.records)
+    const ctx: AuthorizationContext = { membership, postAuthor: () => undefined }
+    expect(authorizeContent(copyOf(hide), ctx)).toBeUndefined()
+    // The same hide, had the revocation not named it: concurrent, and the revocation wins.
+    const h2 = await causalHistory(founder, 'open')
+    const promote2 = await h2.sign(founder, 'role', { member: moderator.did, role: 'moderator' })
+    const hide2 = await h2.sign(moderator, 'moderate', { author: member.did, hidden: true }, { sees: [promote2] })
+    await h2.sign(founder, 'role', { member: moderator.did, role: null }, { sees: [promote2], wall: 1 })
+    const second = foldCausally(h2.genesis, h2.records)
+    expect(authorizeContent(second.copyOf(hide2), { membership: second.membership, postAuthor: () => undefined })?.reason).toBe(
+      'not-authorized',
+    )
+    expect(revokeAfter.kind).toBe('role')
   })
 
   it('refuses kinds it has no rule for', async () => {
-    expect(authorizeContent(await at(open, founder, 'telepathy', 20, {}), ctx(openMembership))?.reason).toBe('unknown-kind')
+    expect((await judged(open, founder, 'telepathy', {}))?.reason).toBe('unknown-kind')
   })
 })

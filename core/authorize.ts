@@ -1,6 +1,7 @@
 /**
- * Who may make which content record. Judged against membership at the record's own position in
- * (hlc, id) order, so the answer is the same on every peer whatever order records arrived in.
+ * Who may make which content record. Judged against the author's role in the record's causal
+ * past, capped by role changes concurrent with it (membership.ts), so the answer is the same on
+ * every peer whatever order records arrived in, and no claimed clock changes it.
  */
 import type { BodyOf } from './kinds.js'
 import { rankOf, type Membership } from './membership.js'
@@ -21,7 +22,7 @@ export function authorizeContent(record: SignedRecord, context: AuthorizationCon
     membership.policy === 'invite-only' && rankOf(role) < 1
       ? reject(
           'not-authorized',
-          `${record.kind} in an invite-only space needs membership; ${record.author} was not a member at that time`,
+          `${record.kind} in an invite-only space needs membership; ${record.author} was not a member in this record's past`,
           about,
         ).rejection
       : undefined

@@ -27,7 +27,7 @@ const FORMAT = 1
  * What views make of a record set, versioned: bump it whenever a change to folding or tallying
  * could change an outcome, and checkpoints written before are ignored (their polls are recounted).
  */
-export const FOLD_VERSION = 1
+export const FOLD_VERSION = 2
 
 /** What an entry was to the space: not held (refused), held, or a ballot of the checkpoint's poll at that index. */
 export const NOT_HELD = -2

@@ -6,6 +6,7 @@
 import type { Did } from './did.js'
 import type { Hlc } from './hlc.js'
 import type { BodyOf } from './kinds.js'
+import { compareCausal } from './causal.js'
 import { compareRecords, type RecordId, type SignedRecord } from './record.js'
 
 type Rec<K extends 'post' | 'edit' | 'retract' | 'react' | 'moderate' | 'profile'> = SignedRecord<BodyOf<K>>
@@ -54,8 +55,9 @@ export interface FeedOptions {
   order?: 'newest' | 'oldest'
 }
 
+/** Latest in record order (causal.ts): a change that had the other in its past always wins, whatever clock either claims. */
 const latest = <T extends SignedRecord>(current: T | undefined, next: T): T =>
-  !current || compareRecords(next, current) > 0 ? next : current
+  !current || compareCausal(next, current) > 0 ? next : current
 
 export class FeedState {
   private readonly posts = new Map<RecordId, Rec<'post'>>()

@@ -29,6 +29,8 @@ export {
   compareRecords,
   recordCid,
 } from './record.js'
+export { RECORD_FORMAT } from './record-format.js'
+export { compareCausal, dependenciesOf, depthOf } from './causal.js'
 export { encode, decodeUntrusted, MAX_DEPTH } from './codec.js'
 export { type Rejection, type RejectionReason } from './rejection.js'
 export { type RejectionSummary } from './rejection-log.js'
@@ -60,7 +62,15 @@ export {
 } from './space.js'
 export { localReplica } from './local-replica.js'
 export { type SpaceExport, type Recount, exportSpace, parseExport, recount } from './export.js'
-export { type PollView, type PollStatus, type CloseView, tieOrder } from './poll.js'
+export {
+  type PollView,
+  type PollStatus,
+  type CloseView,
+  type PendingClose,
+  type DisputeView,
+  type BallotStanding,
+  tieOrder,
+} from './poll.js'
 export { type Eligibility, pollBodies, type PollBodyOf, MAX_LISTED_VOTERS, BALLOTS_PER_CLOSE_RECORD } from './poll-kinds.js'
 export { ballotCommitment, ballotSetDigest } from './commitment.js'
 export { type BallotSecret, type BallotSecretStore, memorySecretStore } from './secret-store.js'

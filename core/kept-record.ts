@@ -7,6 +7,7 @@
  */
 import { CID } from 'multiformats/cid'
 import type { Did } from './did.js'
+import type { Frontier } from './causal.js'
 import type { Hlc } from './hlc.js'
 import type { RecordId, SignedRecord } from './record.js'
 
@@ -17,6 +18,10 @@ const KEY_START = KEY_HEADER.length
 const SIGNATURE_HEADER = [0x61, 0x78, 0x58, 0x40]
 
 class KeptRecord<B> implements SignedRecord<B> {
+  // The causal graph's slots (causal.ts): set once, when the record's past is complete.
+  depth = -1
+  frontier: Frontier | undefined = undefined
+
   constructor(
     readonly id: RecordId,
     readonly kind: string,
@@ -42,7 +47,8 @@ class KeptRecord<B> implements SignedRecord<B> {
 
   /** Plain data for `JSON.stringify` and structured logs, as a record literal would give. */
   toJSON(): SignedRecord<B> {
-    return { ...this, cid: this.cid, authorKey: this.authorKey, signature: this.signature }
+    const { depth: _depth, frontier: _frontier, ...fields } = this
+    return { ...fields, cid: this.cid, authorKey: this.authorKey, signature: this.signature }
   }
 }
 
@@ -68,6 +74,6 @@ export function keptRecord<B>(
   body: B,
   kind = record.kind,
 ): SignedRecord<B> {
-  if (!hasCanonicalLayout(record)) return { ...record, kind, space, refs, body }
+  if (!hasCanonicalLayout(record)) return { ...record, kind, space, refs, body, depth: -1, frontier: undefined } as SignedRecord<B>
   return new KeptRecord(record.id, kind, space, record.hlc, refs, body, record.author, record.bytes)
 }

@@ -50,7 +50,7 @@ describe('readKnownEnvelope', () => {
   it('reads what the generic parse reads, for every record whose CIDs it knows', () => {
     fc.assert(
       fc.property(wire(readableCid), (fields) => {
-        const bytes = encode({ v: 1, ...fields })
+        const bytes = encode({ v: 2, ...fields })
         const generic = parseRecord(bytes, 1 << 20)
         expect(generic.ok).toBe(true)
         if (!generic.ok) return
@@ -67,7 +67,7 @@ describe('readKnownEnvelope', () => {
     const space = sha256Cid(0x71, new Uint8Array([1]))
     const ref = sha256Cid(0x71, new Uint8Array([2]))
     const fields = { k: 'post', s: space, a: new Uint8Array(32), t: [1, 0], r: [ref], b: { text: 'x' }, x: new Uint8Array(64) }
-    const bytes = encode({ v: 1, ...fields })
+    const bytes = encode({ v: 2, ...fields })
     const read = readKnownEnvelope(bytes)!
     bytes.fill(0)
     expect([read.space?.toString(), read.refs[0]?.toString()]).toEqual([space.toString(), ref.toString()])
@@ -76,7 +76,7 @@ describe('readKnownEnvelope', () => {
   it('leaves other CID forms to the generic parse, which gives the same record either way', () => {
     fc.assert(
       fc.property(wire(fc.oneof(readableCid, otherCid)), (fields) => {
-        const bytes = encode({ v: 1, ...fields })
+        const bytes = encode({ v: 2, ...fields })
         const generic = parseRecord(bytes, 1 << 20)
         const known = parseRecord(bytes, 1 << 20, { checkedBefore: true })
         expect(known.ok).toBe(generic.ok)
@@ -89,11 +89,12 @@ describe('readKnownEnvelope', () => {
   })
 
   it('gives undefined for bytes laid out otherwise, never a wrong record', () => {
-    const fields = { v: 1, k: 'post', s: null, a: new Uint8Array(32).fill(7), t: [1, 2], r: [], b: { text: 'hi' }, x: new Uint8Array(64) }
+    const fields = { v: 2, k: 'post', s: null, a: new Uint8Array(32).fill(7), t: [1, 2], r: [], b: { text: 'hi' }, x: new Uint8Array(64) }
     const bytes = encode(fields)
     expect(readKnownEnvelope(bytes)?.kind).toBe('post')
     // Another version, an extra field, a short signature, trailing bytes, a cut: not this layout.
-    expect(readKnownEnvelope(encode({ ...fields, v: 2 }))).toBeUndefined()
+    expect(readKnownEnvelope(encode({ ...fields, v: 1 }))).toBeUndefined()
+    expect(readKnownEnvelope(encode({ ...fields, v: 3 }))).toBeUndefined()
     expect(readKnownEnvelope(encode({ ...fields, y: 1 }))).toBeUndefined()
     expect(readKnownEnvelope(encode({ ...fields, x: new Uint8Array(63) }))).toBeUndefined()
     expect(readKnownEnvelope(new Uint8Array([...bytes, 0]))).toBeUndefined()

@@ -11,7 +11,7 @@
  *   61 72  <array of CIDs>    "r": refs
  *   61 73  <CID> | f6         "s": space, or null for a genesis
  *   61 74  82 <uint> <uint>   "t": hlc
- *   61 76  01                 "v": 1
+ *   61 76  02                 "v": 2 (RECORD_FORMAT)
  *   61 78  58 40  <64>        "x": signature
  * with every CID written as tag 42 over 0x00 and a CIDv1 of a sha2-256 digest (d8 2a 58 25 00 01
  * <codec> 12 20 <32>). Opening a space reads every stored record this way, and the generic decode
@@ -24,6 +24,7 @@
 import type { CID } from 'multiformats/cid'
 import { decodeFirstUntrusted, MAX_DEPTH, usualCidAt } from './codec.js'
 import type { Hlc } from './hlc.js'
+import { RECORD_FORMAT } from './record-format.js'
 
 export interface KnownEnvelope {
   readonly kind: string
@@ -85,7 +86,7 @@ export function readKnownEnvelope(bytes: Uint8Array): KnownEnvelope | undefined 
   if (!wall || !counter) return undefined
   at = counter.next
 
-  if (!key(bytes, at, 0x76) || bytes[at + 2] !== 0x01 || at + 3 + SIGNATURE_TAIL !== bytes.length) return undefined
+  if (!key(bytes, at, 0x76) || bytes[at + 2] !== RECORD_FORMAT || at + 3 + SIGNATURE_TAIL !== bytes.length) return undefined
   at += 3
   if (!key(bytes, at, 0x78) || bytes[at + 2] !== 0x58 || bytes[at + 3] !== 64) return undefined
 

@@ -65,7 +65,8 @@ export const pollBodies = {
     parts: s.array(s.cid, { max: MAX_CLOSE_PARTS, unique: true }),
   }),
   'close-part': s.object({ poll: s.cid, ballots: s.array(s.cid, { min: 1, max: BALLOTS_PER_CLOSE_RECORD, unique: true }) }),
-  reveal: s.object({ poll: s.cid, ballot: s.cid, choice: anything, salt: s.bytes({ min: 32, max: 32 }) }),
+  /** `close`: the close this reveal answers (a reveal is made only once a close commits the ballot). */
+  reveal: s.object({ poll: s.cid, ballot: s.cid, close: s.cid, choice: anything, salt: s.bytes({ min: 32, max: 32 }) }),
 } satisfies Record<string, s.Validator<unknown>>
 
 export type PollBodyOf<K extends keyof typeof pollBodies> = s.Infer<(typeof pollBodies)[K]>

@@ -1,13 +1,22 @@
 /**
  * Polls as a view over poll, ballot, close, close-part and reveal records.
  *
- * Everything here is a function of the record set: a voter's counted ballot is their latest
- * valid one by (hlc, id); the effective close is the earliest authorized close by (hlc, id); the
- * final result is computed from exactly the ballots that close commits to. Records that refer to a
- * poll or ballot not yet received wait, and are judged when it arrives.
+ * Everything here is a function of the record set, and authority comes from each record's causal
+ * past (causal.ts, membership.ts), never from the clock it claims:
+ * - a voter's live ballot is their latest valid one in record order (depth, hlc, id), so a re-vote
+ *   that had the earlier ballot in its past always replaces it;
+ * - a poll, a close and the ballots a close commits to are judged against their own causal past
+ *   (settled), so nothing that arrives later can unmake a final result;
+ * - a close commits to exactly the latest ballot of each voter that its past holds: committing an
+ *   older one is refused as `stale-ballot`;
+ * - a close is in force once every record it names is here; two closes in force that commit to
+ *   different ballot sets, or a close whose closer's role was changed concurrently, make the poll
+ *   `disputed`, with the signed records as evidence: it never switches from one final result to
+ *   another.
  */
 import type { CID } from 'multiformats/cid'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { compareCausal } from './causal.js'
 import { commitmentMatches, distinctBallotSetDigest } from './commitment.js'
 import { cidString } from './cid-string.js'
 import { equalBytes } from './bytes.js'
@@ -15,7 +24,7 @@ import type { Did } from './did.js'
 import type { Hlc } from './hlc.js'
 import { rankOf, type Membership } from './membership.js'
 import type { Eligibility, PollBodyOf } from './poll-kinds.js'
-import { compareRecords, type RecordId, type SignedRecord } from './record.js'
+import type { RecordId, SignedRecord } from './record.js'
 import type { Rejection, RejectionReason } from './rejection.js'
 import type { PollOutcome, PollToSave } from './checkpoint.js'
 import { methodByName, type Accumulator, type AnyTallyMethod, type BaseResult, type MethodName, type TallyContext } from './tally/index.js'
@@ -23,11 +32,12 @@ import { methodByName, type Accumulator, type AnyTallyMethod, type BaseResult, t
 type Rec<K extends 'poll' | 'ballot' | 'close' | 'close-part' | 'reveal'> = SignedRecord<PollBodyOf<K>>
 
 /**
- * open: voting; syncing: closed, but committed ballots are still missing here; revealing: closed
- * secret poll whose committed ballots are all here but not all revealed (the count so far is in
- * `revealed` and may still change); final: the result can no longer change.
+ * open: voting (closes that name records not here yet are listed in `pending`); syncing: a close's
+ * parts are here but some ballots it commits to are not; revealing: a secret poll's close is in force
+ * and not every committed ballot is revealed yet; final: the result can no longer change; disputed:
+ * closes conflict (see `dispute`): no final result is shown, and none ever silently replaces another.
  */
-export type PollStatus = 'open' | 'syncing' | 'revealing' | 'final'
+export type PollStatus = 'open' | 'syncing' | 'revealing' | 'final' | 'disputed'
 
 export interface CloseView {
   readonly id: RecordId
@@ -41,8 +51,38 @@ export interface CloseView {
   readonly invalid: number
   /** Secret polls: committed ballots whose voter has not revealed (not counted). */
   readonly unrevealed: number
-  /** Valid ballots outside the close set: shown, never counted. */
+  /** Valid ballots that were not in the close's causal past (they came after it, or never reached the closer): shown, never counted. */
   readonly late: number
+  /** Voters whose valid ballot was in the close's causal past (published before it) but is not committed. */
+  readonly leftOut: readonly Did[]
+  /** The first ids this peer still waits for (committed ballots, or what they depend on). */
+  readonly waitingFor: readonly RecordId[]
+}
+
+/** A close whose own past is not all here yet: not in force, and it holds nothing up. */
+export interface PendingClose {
+  readonly id: RecordId
+  readonly by: Did
+  readonly at: Hlc
+  readonly waitingFor: readonly RecordId[]
+}
+
+/** Why a poll is disputed, with the signed records that show it. */
+export interface DisputeView {
+  /** Closes in force that commit to different ballot sets (each signed by `by`). */
+  readonly closes: ReadonlyArray<{ readonly id: RecordId; readonly by: Did; readonly at: Hlc; readonly committed: number }>
+  /** Closes allowed by their own past whose closer's role was lowered by a concurrent record. */
+  readonly contested: ReadonlyArray<{ readonly close: RecordId; readonly by: Did; readonly changes: readonly RecordId[] }>
+}
+
+/** Where a voter's ballot stands in a poll (see `PollState.standing`). */
+export interface BallotStanding {
+  /** none: no valid ballot; live: counted in the live tally (no close in force); counted: committed by the close in force; left-out: in the close's past but not committed; late: not in the close's past. */
+  readonly standing: 'none' | 'live' | 'counted' | 'left-out' | 'late'
+  /** The voter's latest valid ballot. */
+  readonly latest: RecordId | undefined
+  /** The voter's ballot that the close in force counts, if any (may be older than `latest` when `late`). */
+  readonly counted: RecordId | undefined
 }
 
 export interface PollView {
@@ -67,7 +107,12 @@ export interface PollView {
   readonly final: BaseResult | undefined
   /** Secret polls after close: the tally of the reveals received so far (not final while some are missing). */
   readonly revealed: BaseResult | undefined
+  /** The close in force (or the one whose ballots are syncing). */
   readonly close: CloseView | undefined
+  /** Closes not in force because records they name are not here (yet). */
+  readonly pending: readonly PendingClose[]
+  /** Present when the poll is disputed. */
+  readonly dispute: DisputeView | undefined
 }
 
 interface PollEntry {
@@ -75,7 +120,10 @@ interface PollEntry {
   readonly method: AnyTallyMethod
   readonly params: unknown
   readonly ctx: TallyContext
+  /** Ballots eligible now (live), by id. */
   readonly valid: Map<RecordId, Rec<'ballot'>>
+  /** Well-formed ballots that are not eligible now: a close may still count them if its past made them eligible. */
+  readonly ineligible: Map<RecordId, Rec<'ballot'>>
   readonly invalid: Set<RecordId>
   readonly latest: Map<string, Rec<'ballot'>>
   readonly choices: Map<RecordId, unknown>
@@ -85,11 +133,36 @@ interface PollEntry {
   readonly reveals: Map<RecordId, Rec<'reveal'>>
   readonly parkedReveals: Map<RecordId, Rec<'reveal'>[]>
   cache: { version: number; view: PollView } | undefined
+  resolved: { version: number; resolution: Resolution } | undefined
   version: number
   /** Set while the outcome comes from a checkpoint and the ballots it counted are not all folded here yet. */
   restored: RestoredPoll | undefined
   /** Folding the restored ballots: applying them must not ask for them again. */
   materializing: boolean
+}
+
+/** A close whose every named record is here and which passed every check: its outcome can no longer change. */
+interface CheckedClose {
+  readonly record: Rec<'close'>
+  readonly ids: CID[]
+  readonly keys: string[]
+  /** Ids of this poll's ballots in the close's causal past. */
+  readonly past: ReadonlySet<RecordId>
+  /** The counted ballot of each voter (committed, eligible in the close's past, well formed). */
+  readonly counted: ReadonlyArray<Rec<'ballot'>>
+  readonly invalid: number
+  readonly leftOut: readonly Did[]
+}
+
+type CloseCheck =
+  | { readonly state: 'complete'; readonly checked: CheckedClose }
+  | { readonly state: 'syncing'; readonly record: Rec<'close'>; readonly missing: number; readonly waitingFor: RecordId[] }
+  | { readonly state: 'invalid'; readonly rejection: Rejection }
+
+interface Resolution {
+  readonly inForce: CheckedClose | undefined
+  readonly syncing: Extract<CloseCheck, { state: 'syncing' }> | undefined
+  readonly dispute: DisputeView | undefined
 }
 
 /** A poll whose outcome a checkpoint gave (see checkpoint.ts), with its ballots yet to be read. */
@@ -103,6 +176,12 @@ export interface PollContext {
   membership(): Membership | undefined
   /** Whether the space holds a record with this id (of any kind). */
   hasRecord(id: RecordId): boolean
+  /** The held record with this id whose causal past is complete, if any. */
+  readyRecord(id: RecordId): SignedRecord | undefined
+  /** Visits the causal past of a record (see `CausalGraph.walk`). */
+  walkPast(record: SignedRecord, visit: (record: SignedRecord) => boolean): void
+  /** The ids a held record still waits for. */
+  waitingFor(id: RecordId): ReadonlySet<RecordId>
   /** The checkpointed outcome of a poll whose ballots are not read yet, if any. */
   restored?(pollId: RecordId): RestoredPoll | undefined
   /** Whether the checkpoint behind restored outcomes covers this record (it is in their outcome already). */
@@ -111,22 +190,37 @@ export interface PollContext {
   materialize?(pollId: RecordId): void
 }
 
+/** How many missing ids a view lists. */
+const WAITING_SHOWN = 20
+
 export class PollState {
   private readonly polls = new Map<RecordId, PollEntry>()
   private readonly parked = new Map<RecordId, SignedRecord[]>()
-  private readonly parts = new Map<RecordId, Rec<'close-part'>>()
   private readonly rejectedPolls = new Map<RecordId, Rejection>()
+  /** Closes whose own past is not complete here, by poll. */
+  private readonly waitingCloses = new Map<RecordId, Map<RecordId, Rec<'close'>>>()
   readonly held = new Map<RecordId, Rejection>()
-  /** Closes already found complete and consistent, with their committed ids (and their string forms). */
-  private readonly checkedCloses = new WeakMap<Rec<'close'>, { ids: CID[]; keys: string[] }>()
+  /** Closes whose outcome is decided for good: complete and checked, or refused. */
+  private readonly checkedCloses = new WeakMap<Rec<'close'>, CloseCheck>()
 
   constructor(private readonly context: PollContext) {}
 
-  /** Folds a voting record. Returns rejections that are new (for the space's log). */
+  /** Folds a voting record whose causal past is complete. Returns rejections that are new (for the space's log). */
   add(record: SignedRecord): Rejection[] {
     const fresh: Rejection[] = []
     this.apply(record, fresh)
     return fresh
+  }
+
+  /** A close that waits for records it names: listed in its poll's view as pending. */
+  noteWaiting(record: SignedRecord): void {
+    if (record.kind !== 'close') return
+    const pollId = pollIdOf(record)
+    let waiting = this.waitingCloses.get(pollId)
+    if (!waiting) this.waitingCloses.set(pollId, (waiting = new Map()))
+    waiting.set(record.id, record as Rec<'close'>)
+    const entry = this.polls.get(pollId)
+    if (entry) entry.version++
   }
 
   /** Would this record be accepted now? Used to refuse local actions peers would reject. */
@@ -136,7 +230,12 @@ export class PollState {
     const entry = this.polls.get(pollIdOf(record))
     if (!entry) return refusal(record, 'invalid-reference', `poll ${pollIdOf(record)} is not known here`)
     if (record.kind === 'ballot') return this.judgeBallot(entry, record as Rec<'ballot'>).rejection
-    if (record.kind === 'close') return this.judgeClose(entry, record as Rec<'close'>)
+    if (record.kind === 'close') {
+      const refused = this.judgeClose(entry, record as Rec<'close'>)
+      if (refused) return refused
+      const check = this.checkClose(this.ready(entry), record as Rec<'close'>)
+      return check.state === 'invalid' ? check.rejection : undefined
+    }
     if (record.kind === 'reveal')
       return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get(cidString((record as Rec<'reveal'>).body.ballot)))
     return undefined
@@ -148,7 +247,7 @@ export class PollState {
   }
 
   getPollIds(): RecordId[] {
-    return [...this.polls.values()].sort((a, b) => compareRecords(a.record, b.record)).map((entry) => entry.record.id)
+    return [...this.polls.values()].sort((a, b) => compareCausal(a.record, b.record)).map((entry) => entry.record.id)
   }
 
   hasPoll(id: RecordId): boolean {
@@ -172,17 +271,11 @@ export class PollState {
     return entry ? [...this.ready(entry).latest.values()].map((ballot) => ballot.cid) : []
   }
 
-  /** A voter's ballot that the effective close committed to (what they must reveal), if any. */
+  /** A voter's ballot that the close in force counts (what they must reveal), if any. */
   committedBallotOf(pollId: RecordId, voter: string): Rec<'ballot'> | undefined {
     const entry = this.polls.get(pollId)
-    const close = entry && this.resolveClose(this.ready(entry))?.complete
-    if (!entry || !close) return undefined
-    let mine: Rec<'ballot'> | undefined
-    for (const id of close.ids) {
-      const ballot = entry.valid.get(cidString(id))
-      if (ballot?.author === voter && (!mine || compareRecords(ballot, mine) > 0)) mine = ballot
-    }
-    return mine
+    const close = entry && this.resolve(this.ready(entry)).inForce
+    return close?.counted.find((ballot) => ballot.author === voter)
   }
 
   /** Whether a valid reveal of this ballot is held. */
@@ -190,23 +283,38 @@ export class PollState {
     return this.polls.get(pollId)?.reveals.has(ballotId) ?? false
   }
 
-  /** The effective close of a poll and whether it commits to a given ballot. */
+  /** The close in force, with the ids it commits to. */
   effectiveClose(pollId: RecordId): { record: SignedRecord; ids: CID[] } | undefined {
     const entry = this.polls.get(pollId)
-    return entry && this.resolveClose(this.ready(entry))?.complete
+    return entry && this.resolve(this.ready(entry)).inForce
+  }
+
+  /** Where a voter's ballot stands: counted live, committed by the close in force, left out by it, or late. */
+  standing(pollId: RecordId, voter: string): BallotStanding {
+    const entry = this.polls.get(pollId)
+    if (!entry) return { standing: 'none', latest: undefined, counted: undefined }
+    const latest = this.ready(entry).latest.get(voter)
+    const close = this.resolve(entry).inForce
+    const counted = close?.counted.find((ballot) => ballot.author === voter)
+    const ids = { latest: latest?.id, counted: counted?.id }
+    if (!close) return { standing: latest ? 'live' : 'none', ...ids }
+    if (counted && (!latest || counted.id === latest.id || close.past.has(latest.id))) return { standing: 'counted', ...ids }
+    if (latest && close.past.has(latest.id)) return { standing: 'left-out', ...ids }
+    return { standing: latest ? 'late' : 'none', ...ids }
   }
 
   /**
-   * What a checkpoint keeps of each public poll whose ballots are all folded here: its valid ballots
-   * and its outcome (see checkpoint.ts).
+   * What a checkpoint keeps of each public poll whose ballots are all folded here and whose outcome
+   * is open or final with no close pending: its valid ballots and its outcome (see checkpoint.ts).
    */
   toCheckpoint(writer: string): PollToSave[] {
     const out = []
     for (const id of this.getPollIds()) {
       const entry = this.polls.get(id)!
       // Secret polls are folded in full at open: their reveals need every ballot.
-      if (entry.record.body.secret || entry.restored) continue
-      const { status, turnout, live, final, revealed, close } = this.getPoll(id)!
+      if (entry.record.body.secret || entry.restored || entry.ineligible.size > 0) continue
+      const { status, turnout, live, final, revealed, close, pending } = this.getPoll(id)!
+      if ((status !== 'open' && status !== 'final') || pending.length > 0) continue
       out.push({ id, ballots: entry.valid, outcome: { status, turnout, live, final, revealed, close }, mine: entry.latest.get(writer)?.id })
     }
     return out
@@ -250,15 +358,10 @@ export class PollState {
 
   private apply(record: SignedRecord, fresh: Rejection[]): void {
     if (record.kind === 'poll') return this.applyPoll(record as Rec<'poll'>, fresh)
-    if (record.kind === 'close-part') {
-      const entry = this.polls.get(pollIdOf(record))
-      if (entry) this.touched(entry, record).version++
-      this.parts.set(record.id, record as Rec<'close-part'>)
-      return
-    }
     const pollId = pollIdOf(record)
     const entry = this.polls.get(pollId)
     if (!entry) {
+      // The poll is in this record's past, so it is here: it was refused.
       const parked = this.parked.get(pollId) ?? []
       parked.push(record)
       this.parked.set(pollId, parked)
@@ -271,8 +374,10 @@ export class PollState {
       return
     }
     this.touched(entry, record).version++
+    if (record.kind === 'close-part') return
     if (record.kind === 'ballot') this.applyBallot(entry, record as Rec<'ballot'>, fresh)
     else if (record.kind === 'close') {
+      this.waitingCloses.get(pollId)?.delete(record.id)
       const rejection = this.judgeClose(entry, record as Rec<'close'>)
       if (rejection) this.hold(record, rejection.reason, rejection.detail, fresh)
       else entry.closes.push(record as Rec<'close'>)
@@ -294,7 +399,7 @@ export class PollState {
     this.polls.set(record.id, entry)
     const waiting = this.parked.get(record.id) ?? []
     this.parked.delete(record.id)
-    for (const parked of waiting.sort(compareRecords)) {
+    for (const parked of waiting.sort(compareCausal)) {
       this.held.delete(parked.id)
       this.apply(parked, fresh)
     }
@@ -302,7 +407,8 @@ export class PollState {
 
   private judgePoll(record: Rec<'poll'>): { entry?: PollEntry; rejection?: Rejection } {
     const membership = this.context.membership()
-    if (membership?.policy === 'invite-only' && rankOf(membership.roleAt(record.author, record)) < 1) {
+    // Settled: whether the author could create it is decided by the poll's own past, for good.
+    if (membership?.policy === 'invite-only' && rankOf(membership.settledRoleAt(record.author, record)) < 1) {
       return { rejection: refusal(record, 'not-authorized', 'only members may create polls in an invite-only space') }
     }
     const method = methodByName(record.body.method)!
@@ -316,6 +422,7 @@ export class PollState {
         params: params.params,
         ctx: { optionCount, tieOrder: tieOrder(record.cid, optionCount) },
         valid: new Map(),
+        ineligible: new Map(),
         invalid: new Set(),
         latest: new Map(),
         choices: new Map(),
@@ -324,6 +431,7 @@ export class PollState {
         reveals: new Map(),
         parkedReveals: new Map(),
         cache: undefined,
+        resolved: undefined,
         version: 0,
         restored: record.body.secret ? undefined : this.context.restored?.(record.id),
         materializing: false,
@@ -331,9 +439,8 @@ export class PollState {
     }
   }
 
-  private judgeBallot(entry: PollEntry, ballot: Rec<'ballot'>): { choice?: unknown; rejection?: Rejection } {
-    if (!this.eligible(entry, ballot))
-      return { rejection: refusal(ballot, 'not-authorized', `${ballot.author} is not eligible to vote in poll ${entry.record.id}`) }
+  /** Whether a ballot is well formed for its poll (method, secrecy), whoever cast it. */
+  private judgeShape(entry: PollEntry, ballot: Rec<'ballot'>): { choice?: unknown; rejection?: Rejection } {
     const { choice, commitment } = ballot.body
     if (entry.record.body.secret) {
       return commitment ? {} : { rejection: refusal(ballot, 'schema', 'a secret poll takes a commitment, not a visible choice') }
@@ -345,10 +452,18 @@ export class PollState {
       : { rejection: refusal(ballot, 'schema', `invalid ${entry.record.body.method} choice: ${checked.reason}`) }
   }
 
+  private judgeBallot(entry: PollEntry, ballot: Rec<'ballot'>): { choice?: unknown; rejection?: Rejection } {
+    if (!this.eligible(entry, ballot))
+      return { rejection: refusal(ballot, 'not-authorized', `${ballot.author} is not eligible to vote in poll ${entry.record.id}`) }
+    return this.judgeShape(entry, ballot)
+  }
+
   private applyBallot(entry: PollEntry, ballot: Rec<'ballot'>, fresh: Rejection[]): void {
     const { choice, rejection } = this.judgeBallot(entry, ballot)
     if (rejection) {
       entry.invalid.add(ballot.id)
+      // Well formed but not eligible now: a close whose past made its voter eligible still counts it.
+      if (rejection.reason === 'not-authorized' && !this.judgeShape(entry, ballot).rejection) entry.ineligible.set(ballot.id, ballot)
       this.hold(ballot, rejection.reason, rejection.detail, fresh)
       return
     }
@@ -357,7 +472,7 @@ export class PollState {
     entry.valid.set(ballot.id, ballot)
     if (!entry.record.body.secret) entry.choices.set(ballot.id, choice)
     const previous = entry.latest.get(ballot.author)
-    if (!previous || compareRecords(ballot, previous) > 0) {
+    if (!previous || compareCausal(ballot, previous) > 0) {
       entry.latest.set(ballot.author, ballot)
       // The live tally moves by one ballot: the voter's old choice out, the new one in.
       if (!entry.record.body.secret) {
@@ -372,6 +487,7 @@ export class PollState {
     entry.parkedReveals.delete(ballot.id)
   }
 
+  /** Live eligibility: the current judgment of the voter's role at their ballot (membership.ts). */
   private eligible(entry: PollEntry, ballot: SignedRecord): boolean {
     const rule = entry.record.body.eligibility
     if (rule.type === 'anyone') return true
@@ -379,16 +495,36 @@ export class PollState {
     return rankOf(this.context.membership()?.roleAt(ballot.author, ballot)) >= 1
   }
 
+  /** Eligibility as a close's own past judged it: what the final result counts. */
+  private eligibleAtClose(entry: PollEntry, voter: string, close: SignedRecord): boolean {
+    const rule = entry.record.body.eligibility
+    if (rule.type === 'anyone') return true
+    if (rule.type === 'list') return rule.voters.includes(voter)
+    return rankOf(this.context.membership()?.settledRoleAt(voter, close)) >= 1
+  }
+
+  /** The closer's right, from the close's own past (settled): the poll's author, an admin or the founder. */
   private judgeClose(entry: PollEntry, close: Rec<'close'>): Rejection | undefined {
     if (close.author === entry.record.author) return undefined
-    const role = this.context.membership()?.roleAt(close.author, close)
+    const role = this.context.membership()?.settledRoleAt(close.author, close)
     return rankOf(role) >= 3
       ? undefined
-      : refusal(close, 'not-authorized', `only the poll's author or an admin may close it; ${close.author} is ${role ?? 'not a member'}`)
+      : refusal(
+          close,
+          'not-authorized',
+          `only the poll's author or an admin may close it; ${close.author} was ${role ?? 'not a member'} in the close's past`,
+        )
   }
 
   private judgeReveal(entry: PollEntry, reveal: Rec<'reveal'>, ballot: Rec<'ballot'> | undefined): Rejection | undefined {
     if (!entry.record.body.secret) return refusal(reveal, 'invalid-reference', 'reveals belong to secret polls only')
+    const close = this.context.readyRecord(cidString(reveal.body.close))
+    if (close?.kind !== 'close' || pollIdOf(close) !== entry.record.id)
+      return refusal(
+        reveal,
+        'invalid-reference',
+        `a reveal names the close of this poll it answers; ${cidString(reveal.body.close)} is not one`,
+      )
     if (!ballot) return refusal(reveal, 'invalid-reference', `ballot ${reveal.body.ballot.toString()} is not a valid ballot here (yet)`)
     if (ballot.author !== reveal.author) return refusal(reveal, 'invalid-reference', 'only the voter may reveal their ballot')
     if (!commitmentMatches(ballot.body.commitment!, entry.record.cid, ballot.author, reveal.body.choice, reveal.body.salt)) {
@@ -400,7 +536,7 @@ export class PollState {
 
   private applyReveal(entry: PollEntry, reveal: Rec<'reveal'>, fresh: Rejection[]): void {
     const ballotId = cidString(reveal.body.ballot)
-    const ballot = entry.valid.get(ballotId)
+    const ballot = entry.valid.get(ballotId) ?? entry.ineligible.get(ballotId)
     if (!ballot && !entry.invalid.has(ballotId) && entry.record.body.secret) {
       const parked = entry.parkedReveals.get(ballotId) ?? []
       parked.push(reveal)
@@ -411,7 +547,7 @@ export class PollState {
     const rejection = this.judgeReveal(entry, reveal, ballot)
     if (rejection) return this.hold(reveal, rejection.reason, rejection.detail, fresh)
     const current = entry.reveals.get(ballotId)
-    if (!current || compareRecords(reveal, current) < 0) entry.reveals.set(ballotId, reveal)
+    if (!current || compareCausal(reveal, current) < 0) entry.reveals.set(ballotId, reveal)
   }
 
   private hold(record: SignedRecord, reason: RejectionReason, detail: string, fresh: Rejection[]): void {
@@ -420,48 +556,142 @@ export class PollState {
     this.held.set(record.id, rejection)
   }
 
-  // ---- views -------------------------------------------------------------------------------
+  // ---- closes --------------------------------------------------------------------------------
 
   /**
-   * The earliest authorized close whose parts are all here and whose count and digest match its ids.
-   * A close that is complete but inconsistent is skipped for the next; one still missing parts stops the search.
+   * What one close amounts to. Decided for good once every record it names is here (its past is
+   * fixed by hash links and judged as settled), so it is computed once and kept.
    */
-  private resolveClose(
-    entry: PollEntry,
-  ): { record: Rec<'close'>; complete?: { record: Rec<'close'>; ids: CID[]; keys: string[] } } | undefined {
-    for (const close of [...entry.closes].sort(compareRecords)) {
-      // A close found complete and consistent stays so: it and its parts are immutable records.
-      const checked = this.checkedCloses.get(close)
-      if (checked) return { record: close, complete: { record: close, ...checked } }
-      const ids: CID[] = [...close.body.ballots]
-      let complete = true
-      let consistent = true
-      for (const partId of close.body.parts) {
-        const part = this.parts.get(cidString(partId))
-        if (!part) {
-          complete = false
-          // Held here, but not as a close-part: the close names a foreign record.
-          if (this.context.hasRecord(cidString(partId))) consistent = false
-        } else if (part.author === close.author && part.body.poll.equals(entry.record.cid)) ids.push(...part.body.ballots)
-        else consistent = false
-      }
-      // A part that is present but foreign makes the close inconsistent (skipped); only absent parts mean waiting.
-      if (!consistent) continue
-      if (!complete) return { record: close }
-      if (ids.length !== close.body.count) continue
-      // Each id's string form once: for the duplicate check, the digest and the lookups in finalOf.
-      const keys = ids.map(cidString)
-      const digest = distinctBallotSetDigest(ids, keys)
-      if (digest && equalBytes(digest, close.body.digest)) {
-        this.checkedCloses.set(close, { ids, keys })
-        return { record: close, complete: { record: close, ids, keys } }
-      }
+  private checkClose(entry: PollEntry, close: Rec<'close'>): CloseCheck {
+    const known = this.checkedCloses.get(close)
+    if (known) return known
+    const decided = (check: CloseCheck): CloseCheck => {
+      this.checkedCloses.set(close, check)
+      return check
     }
-    return undefined
+    const invalid = (reason: RejectionReason, detail: string) => decided({ state: 'invalid', rejection: refusal(close, reason, detail) })
+    const ids: CID[] = [...close.body.ballots]
+    // Parts are in the close's past: they are here and ready, or the close would not be.
+    for (const partId of close.body.parts) {
+      const part = this.context.readyRecord(cidString(partId)) as Rec<'close-part'> | undefined
+      if (!part || part.kind !== 'close-part' || part.author !== close.author || !part.body.poll.equals(entry.record.cid))
+        return invalid('invalid-reference', `part ${cidString(partId)} is not a close-part of this poll by the closer`)
+      ids.push(...part.body.ballots)
+    }
+    if (ids.length !== close.body.count)
+      return invalid('invalid-reference', `the close counts ${close.body.count} ballots but names ${ids.length}`)
+    // Each id's string form once: for the duplicate check, the digest and the lookups below.
+    const keys = ids.map(cidString)
+    const digest = distinctBallotSetDigest(ids, keys)
+    if (!digest) return invalid('invalid-reference', 'the close names a ballot twice')
+    if (!equalBytes(digest, close.body.digest)) return invalid('invalid-reference', 'the close digest does not match the ballots it names')
+
+    const waitingFor: RecordId[] = []
+    let missing = 0
+    for (const key of keys) {
+      if (this.context.readyRecord(key)) continue
+      missing++
+      if (waitingFor.length < WAITING_SHOWN)
+        waitingFor.push(...(this.context.hasRecord(key) ? [...this.context.waitingFor(key)].slice(0, 3) : [key]))
+    }
+    // Not decided yet: the missing ballots may still arrive.
+    if (missing > 0) return { state: 'syncing', record: close, missing, waitingFor }
+
+    // The close's past, for the rule that it commits each voter's latest ballot there.
+    const pollCid = entry.record.cid
+    const latestInPast = new Map<string, Rec<'ballot'>>()
+    const past = new Set<RecordId>()
+    this.context.walkPast(close, (record) => {
+      if (record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)) {
+        past.add(record.id)
+        const ballot = record as Rec<'ballot'>
+        if (!this.judgeShape(entry, ballot).rejection && this.eligibleAtClose(entry, ballot.author, close)) {
+          const previous = latestInPast.get(ballot.author)
+          if (!previous || compareCausal(ballot, previous) > 0) latestInPast.set(ballot.author, ballot)
+        }
+      }
+      return true
+    })
+    const counted = new Map<string, Rec<'ballot'>>()
+    let notBallots = 0
+    for (const key of keys) {
+      const record = this.context.readyRecord(key)!
+      const ballot = record as Rec<'ballot'>
+      if (
+        record.kind !== 'ballot' ||
+        !ballot.body.poll.equals(pollCid) ||
+        this.judgeShape(entry, ballot).rejection ||
+        !this.eligibleAtClose(entry, ballot.author, close)
+      ) {
+        notBallots++
+        continue
+      }
+      const newest = latestInPast.get(ballot.author)!
+      if (newest !== ballot) {
+        return invalid(
+          'stale-ballot',
+          `the close commits ${key} of ${ballot.author}, whose newer ballot ${newest.id} is in the close's past; a close commits each voter's latest ballot`,
+        )
+      }
+      counted.set(ballot.author, ballot)
+    }
+    const leftOut = [...latestInPast.keys()].filter((voter) => !counted.has(voter)).sort() as Did[]
+    return decided({
+      state: 'complete',
+      checked: { record: close, ids, keys, past, counted: [...counted.values()], invalid: notBallots, leftOut },
+    })
   }
+
+  /**
+   * The close in force, if exactly one ballot set is committed by closes whose every named record is
+   * here and no closer's role was changed concurrently with their close; otherwise a dispute, or the
+   * close whose ballots are still syncing.
+   */
+  private resolve(entry: PollEntry): Resolution {
+    if (entry.resolved?.version === entry.version) return entry.resolved.resolution
+    const complete: CheckedClose[] = []
+    let syncing: Extract<CloseCheck, { state: 'syncing' }> | undefined
+    for (const close of [...entry.closes].sort(compareCausal)) {
+      const check = this.checkClose(entry, close)
+      if (check.state === 'complete') complete.push(check.checked)
+      else if (check.state === 'syncing') syncing ??= check
+      else if (!this.held.has(close.id)) this.held.set(close.id, check.rejection)
+    }
+    const membership = this.context.membership()
+    const contested = complete.flatMap(({ record }) => {
+      if (record.author === entry.record.author || rankOf(membership?.roleAt(record.author, record)) >= 3) return []
+      const changes = membership?.concurrentChanges(record.author, record).map((change) => change.id) ?? []
+      return [{ close: record.id, by: record.author, changes }]
+    })
+    const sets = new Map<string, CheckedClose>()
+    for (const checked of complete) {
+      const key = hex(checked.record.body.digest)
+      if (!sets.has(key)) sets.set(key, checked)
+    }
+    let resolution: Resolution
+    if (sets.size > 1 || contested.length > 0) {
+      const closes = (sets.size > 1 ? complete : []).map(({ record, ids }) => ({
+        id: record.id,
+        by: record.author,
+        at: record.hlc,
+        committed: ids.length,
+      }))
+      resolution = { inForce: undefined, syncing: undefined, dispute: { closes, contested } }
+    } else resolution = { inForce: complete[0], syncing: complete[0] ? undefined : syncing, dispute: undefined }
+    entry.resolved = { version: entry.version, resolution }
+    return resolution
+  }
+
+  // ---- views -------------------------------------------------------------------------------
 
   private view(entry: PollEntry): PollView {
     const body = entry.record.body
+    const pending = [...(this.waitingCloses.get(entry.record.id)?.values() ?? [])].sort(compareCausal).map((close) => ({
+      id: close.id,
+      by: close.author,
+      at: close.hlc,
+      waitingFor: [...this.context.waitingFor(close.id)].slice(0, WAITING_SHOWN),
+    }))
     const base = {
       id: entry.record.id,
       author: entry.record.author,
@@ -475,99 +705,65 @@ export class PollState {
       closesAt: body.closesAt,
       secret: body.secret,
       tieOrder: entry.ctx.tieOrder,
+      pending,
     }
-    if (entry.restored) return { ...base, ...entry.restored.outcome }
-    const resolved = this.resolveClose(entry)
+    if (entry.restored) return { ...base, ...entry.restored.outcome, dispute: undefined }
+    const { inForce, syncing, dispute } = this.resolve(entry)
     const live = body.secret ? undefined : entry.method.result(entry.acc, entry.ctx)
-    if (!resolved)
-      return { ...base, live, status: 'open', turnout: entry.latest.size, final: undefined, revealed: undefined, close: undefined }
-    if (!resolved.complete) {
-      const close = resolved.record
-      const missing = Math.max(0, close.body.count - close.body.ballots.length)
+    const open = { live, final: undefined, revealed: undefined, close: undefined, dispute: undefined }
+    if (dispute) return { ...base, ...open, status: 'disputed', turnout: entry.latest.size, dispute }
+    if (inForce) return { ...base, live, dispute: undefined, ...this.finalOf(entry, inForce) }
+    if (syncing) {
+      const close = syncing.record
       return {
         ...base,
-        live,
+        ...open,
         status: 'syncing',
         turnout: close.body.count,
-        final: undefined,
-        revealed: undefined,
-        close: { id: close.id, by: close.author, at: close.hlc, committed: close.body.count, missing, invalid: 0, unrevealed: 0, late: 0 },
+        close: {
+          id: close.id,
+          by: close.author,
+          at: close.hlc,
+          committed: close.body.count,
+          missing: syncing.missing,
+          invalid: 0,
+          unrevealed: 0,
+          late: 0,
+          leftOut: [],
+          waitingFor: syncing.waitingFor,
+        },
       }
     }
-    return { ...base, live, ...this.finalOf(entry, resolved.complete.record, resolved.complete.ids, resolved.complete.keys) }
+    return { ...base, ...open, status: 'open', turnout: entry.latest.size }
   }
 
-  private finalOf(
-    entry: PollEntry,
-    close: Rec<'close'>,
-    ids: CID[],
-    keys: readonly string[],
-  ): Pick<PollView, 'status' | 'turnout' | 'final' | 'revealed' | 'close'> {
-    let missing = 0
-    let invalid = 0
+  private finalOf(entry: PollEntry, close: CheckedClose): Pick<PollView, 'status' | 'turnout' | 'final' | 'revealed' | 'close'> {
     let unrevealed = 0
-    // When no voter has more than one valid ballot (the usual case), the committed ballots found
-    // here are one per voter already: no map by voter is needed, nor a pass over uncommitted ones.
-    // Computing a 100k-ballot result, those maps were most of the time besides counting.
-    const oneEach = entry.valid.size === entry.latest.size
-    const counted = new Map<string, Rec<'ballot'>>()
-    const countedOnce: Rec<'ballot'>[] = []
-    let found = 0
-    for (const key of keys) {
-      const ballot = entry.valid.get(key)
-      if (!ballot) {
-        if (entry.invalid.has(key) || this.context.hasRecord(key)) invalid++
-        else missing++
-        continue
-      }
-      // Ids are distinct (resolveClose checked), so each one found is a different valid ballot.
-      found++
-      if (oneEach) {
-        countedOnce.push(ballot)
-        continue
-      }
-      const previous = counted.get(ballot.author)
-      // A closer that commits two ballots of one voter still gets one vote counted: the latest.
-      if (previous) invalid++
-      if (!previous || compareRecords(ballot, previous) > 0) counted.set(ballot.author, ballot)
-    }
-    // Valid ballots the close does not name are late if newer than what their voter has counted;
-    // with one ballot per voter, none of theirs is counted, so every one is.
-    let late = oneEach ? entry.valid.size - found : 0
-    if (!oneEach && found < entry.valid.size) {
-      const committed = new Set(keys)
-      for (const ballot of entry.valid.values()) {
-        if (committed.has(ballot.id)) continue
-        const countedBallot = counted.get(ballot.author)
-        if (!countedBallot || compareRecords(ballot, countedBallot) > 0) late++
-      }
-    }
-    const turnout = oneEach ? countedOnce.length : counted.size
     const choices: unknown[] = []
-    for (const ballot of oneEach ? countedOnce : counted.values()) {
-      if (!entry.record.body.secret) choices.push(entry.choices.get(ballot.id))
+    for (const ballot of close.counted) {
+      if (!entry.record.body.secret) choices.push(entry.choices.get(ballot.id) ?? normalize(entry, ballot.body.choice))
       else {
         const reveal = entry.reveals.get(ballot.id)
-        if (reveal)
-          choices.push(
-            entry.method.checkChoice(reveal.body.choice, entry.params, entry.ctx.optionCount).ok
-              ? normalize(entry, reveal.body.choice)
-              : undefined,
-          )
+        if (reveal) choices.push(normalize(entry, reveal.body.choice))
         else unrevealed++
       }
     }
+    // Valid ballots the close's past did not hold: they came after it, or never reached the closer.
+    let late = 0
+    for (const id of entry.valid.keys()) if (!close.past.has(id)) late++
     const closeView: CloseView = {
-      id: close.id,
-      by: close.author,
-      at: close.hlc,
-      committed: ids.length,
-      missing,
-      invalid,
+      id: close.record.id,
+      by: close.record.author,
+      at: close.record.hlc,
+      committed: close.ids.length,
+      missing: 0,
+      invalid: close.invalid,
       unrevealed,
       late,
+      leftOut: close.leftOut,
+      waitingFor: [],
     }
-    if (missing > 0) return { status: 'syncing', turnout, final: undefined, revealed: undefined, close: closeView }
+    const turnout = close.counted.length
     const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
     for (const choice of choices) if (choice !== undefined) acc.add(choice)
     const result = entry.method.result(acc, entry.ctx)
@@ -581,6 +777,12 @@ export class PollState {
       close: closeView,
     }
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = ''
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0')
+  return out
 }
 
 function normalize(entry: PollEntry, choice: unknown): unknown {

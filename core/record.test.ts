@@ -127,12 +127,12 @@ describe('records', () => {
   it('uses the documented wire form, and signs the domain-tagged encoding without x', async () => {
     const wire = dagCbor.decode(post.bytes) as Record<string, unknown>
     expect(Object.keys(wire).sort()).toEqual(['a', 'b', 'k', 'r', 's', 't', 'v', 'x'])
-    expect(wire.v).toBe(1)
+    expect(wire.v).toBe(2)
     expect(wire.k).toBe('post')
     expect(wire.t).toEqual([2000, 3])
     expect(toHex(wire.a as Uint8Array)).toBe(toHex(alice.publicKey))
     const { x, ...unsigned } = wire
-    const message = concatBytes(utf8('townhall/record/v1\n'), encode(unsigned))
+    const message = concatBytes(utf8('townhall/record/v2\n'), encode(unsigned))
     expect(await nobleBackend.verify(publicKeyFromDid(alice.did)!, x as Uint8Array, message)).toBe(true)
     // without the domain tag the signature does not verify
     expect(await nobleBackend.verify(alice.publicKey, x as Uint8Array, encode(unsigned))).toBe(false)
@@ -193,9 +193,10 @@ describe('records', () => {
       expect(await reasonOf(encode({ ...wire, x: byBob.signature }))).toBe('bad-signature')
     })
 
-    it('version 2: schema', async () => {
-      const at = indexOf(post.bytes, new Uint8Array([0x61, 0x76, 0x01])) // "v": 1
-      expect(await reasonOf(withByte(post.bytes, at + 2, 0x02))).toBe('schema')
+    it('another envelope version (1, which had no causal links, or a future 3): old-format, never misread', async () => {
+      const at = indexOf(post.bytes, new Uint8Array([0x61, 0x76, 0x02])) // "v": 2
+      expect(await reasonOf(withByte(post.bytes, at + 2, 0x01))).toBe('old-format')
+      expect(await reasonOf(withByte(post.bytes, at + 2, 0x03))).toBe('old-format')
     })
 
     it('the signature key renamed from x to y: schema', async () => {

@@ -2,8 +2,11 @@
  * Signed, content-addressed records: the only thing peers exchange.
  *
  * Wire form (dag-cbor map, short keys because every ballot carries them):
- *   { v: 1, k: kind, s: space CID | null, a: author public key (32 bytes),
+ *   { v: 2, k: kind, s: space CID | null, a: author public key (32 bytes),
  *     t: [hlc wall ms, hlc counter], r: [CID...], b: body, x: signature (64 bytes) }
+ * `r` names what the author had seen when signing (see causal.ts): validity and precedence are
+ * judged against that hash-linked past, never against the claimed clock `t`. Version 1 records,
+ * which had no such rule, are refused with the reason `old-format` rather than misread.
  * The signature covers the canonical encoding of the map without `x`, prefixed by a domain tag,
  * so a townhall signature can never be mistaken for a signature in another protocol.
  * The record id is the CIDv1 (dag-cbor, sha2-256) of the full bytes.
@@ -17,6 +20,7 @@ import { didFromPublicKey, type Did } from './did.js'
 import { nodeSha256 } from './node-builtins.js'
 import { ed25519Backend } from './ed25519.js'
 import { readKnownEnvelope, type KnownEnvelope } from './known-envelope.js'
+import { RECORD_FORMAT } from './record-format.js'
 import type { Hlc } from './hlc.js'
 import type { Identity } from './identity.js'
 import { reject, type Verdict } from './rejection.js'
@@ -26,7 +30,7 @@ export const DAG_CBOR = 0x71
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024
 /** No space may raise its limit above this; it bounds what is buffered before a space's genesis is known. */
 export const HARD_MAX_RECORD_BYTES = 1024 * 1024
-const SIGNING_DOMAIN = utf8('townhall/record/v1\n')
+const SIGNING_DOMAIN = utf8('townhall/record/v2\n')
 
 export type RecordId = string
 
@@ -52,7 +56,7 @@ export interface SignedRecord<B = unknown> extends RecordFields<B> {
 export type ParsedRecord = Omit<SignedRecord, 'id' | 'cid'>
 
 const envelope = s.object({
-  v: s.literal(1),
+  v: s.literal(RECORD_FORMAT),
   k: s.string({ min: 1, max: 64 }),
   s: s.nullable(s.cid),
   a: s.bytes({ min: 32, max: 32 }),
@@ -63,7 +67,7 @@ const envelope = s.object({
 })
 
 const wireOf = (fields: RecordFields, author: Uint8Array) => ({
-  v: 1 as const,
+  v: RECORD_FORMAT,
   k: fields.kind,
   s: fields.space,
   a: author,
@@ -162,6 +166,13 @@ export function parseRecord(given: unknown, maxBytes: number, options: { checked
   // The decoder accepts some non-canonical forms (map key order); re-encoding catches them, so
   // one record cannot be given many ids by re-serializing it.
   if (!options.checkedBefore && !equalBytes(encode(decoded), input)) return reject('malformed', 'not in canonical dag-cbor form')
+  const version = (decoded as { v?: unknown } | null)?.v
+  if (typeof version === 'number' && version !== RECORD_FORMAT) {
+    return reject(
+      'old-format',
+      `record format v${version} is not read by this version of townhall (it reads v${RECORD_FORMAT}); re-create the space or upgrade the peer that sent it`,
+    )
+  }
   const checked = envelope(decoded, '')
   if (!checked.ok) return reject('schema', `envelope ${checked.error}`)
   const wire = checked.value

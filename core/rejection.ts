@@ -25,6 +25,12 @@ export type RejectionReason =
   | 'invalid-reference'
   /** a genesis record that is not this space's genesis */
   | 'foreign-genesis'
+  /** written in an envelope version this code does not read (format v1 had no causal links) */
+  | 'old-format'
+  /** names records this peer does not hold (yet): judged once they arrive, never before */
+  | 'missing-dependency'
+  /** a poll's closer committed an older ballot of a voter whose newer ballot the close's past holds */
+  | 'stale-ballot'
 
 export interface Rejection {
   readonly reason: RejectionReason

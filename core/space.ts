@@ -5,6 +5,7 @@
  */
 import { CID } from 'multiformats/cid'
 import { authorizeContent } from './authorize.js'
+import { CausalGraph, compareCausal, dependenciesOf } from './causal.js'
 import { cidString } from './cid-string.js'
 import { sameCid } from './codec.js'
 import { randomBytes } from './bytes.js'
@@ -17,7 +18,7 @@ import { signInviteProof, inviteKeyPair, formatShareLink } from './invite.js'
 import { bodies, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
 import { foldMembership, type InviteState, type Membership } from './membership.js'
 import { keptRecord } from './kept-record.js'
-import { compareRecords, DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
+import { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
 import { RejectionLog, type RejectionSummary } from './rejection-log.js'
 import type { Rejection } from './rejection.js'
 import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
@@ -25,7 +26,7 @@ import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
-import { PollState, pollIdOf, type PollView, type RestoredPoll } from './poll.js'
+import { PollState, pollIdOf, type BallotStanding, type PollView, type RestoredPoll } from './poll.js'
 import { decodeCheckpoint, describeEntries, encodeCheckpoint, matchCheckpoint, type Checkpoint, type RestorePlan } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
 import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
@@ -123,6 +124,12 @@ export class Space {
   private readonly mutedAuthors = new Set<string>()
   private readonly mutedPosts = new Set<string>()
   private genesis: SignedRecord<BodyOf<'space'>> | undefined
+  /** What each record had seen (causal.ts): records wait here until their past is complete. */
+  private readonly graph: CausalGraph
+  /** Ready records that no other ready record names, ballots and close-parts aside: what a new record refs. */
+  private readonly heads = new Set<RecordId>()
+  /** This identity's latest ready record other than ballots, which its next record names (its own chain). */
+  private ownLatest: SignedRecord | undefined
   private membership: Membership | undefined
   private feed = new FeedState()
   private polls = this.newPollState()
@@ -159,6 +166,11 @@ export class Space {
     this.secrets = options.secrets ?? memorySecretStore()
     this.autoReveal = options.autoReveal ?? true
     this.useCheckpoint = options.checkpoint !== false && this.replica.checkpoint !== undefined
+    this.graph = new CausalGraph({
+      lookup: (id) => this.records.get(id),
+      isAuthority: (record) => AUTHORITY_KINDS.has(record.kind),
+      genesisId: this.id,
+    })
   }
 
   /** Opens an existing space by id: loads what the replica holds, then follows new records. */
@@ -306,6 +318,14 @@ export class Space {
     return this.polls.getBallot(pollId, this.identity.did)
   }
 
+  /**
+   * Where a voter's latest ballot stands (this identity's by default): counted live, committed by the
+   * close in force, left out by a close whose past held it, or late. Every voter can check their own.
+   */
+  getBallotStanding(pollId: RecordId, voter: string = this.identity.did): BallotStanding {
+    return this.polls.standing(pollId, voter)
+  }
+
   getSyncState(): SyncState {
     return this.replica.getSyncState()
   }
@@ -439,16 +459,24 @@ export class Space {
    */
   async castBallot(pollId: RecordId, choice: unknown): Promise<SignedRecord> {
     const poll = this.requirePoll(pollId)
-    if (this.polls.getPoll(pollId)!.status !== 'open') {
-      throw new InvalidArgumentError('This poll is closed: a ballot now would be late and never counted.')
+    const status = this.polls.getPoll(pollId)!.status
+    if (status !== 'open' && status !== 'syncing') {
+      throw new InvalidArgumentError(
+        status === 'disputed'
+          ? 'This poll is disputed: its closes conflict, and no ballot cast now would be counted.'
+          : 'This poll is closed: a ballot now would be late and never counted.',
+      )
     }
-    if (!poll.secret) return this.publish('ballot', { poll: poll.cid, choice }, [poll.cid])
+    // A re-vote names the voter's previous ballot, so it comes after it in every peer's record order.
+    const previous = this.polls.getBallot(pollId, this.identity.did)
+    const refs = previous ? [poll.cid, previous.cid] : [poll.cid]
+    if (!poll.secret) return this.publish('ballot', { poll: poll.cid, choice }, refs)
     const salt = randomBytes(32)
     const commitment = ballotCommitment(poll.cid, this.identity.did, choice, salt)
     // Checked before committing: a secret ballot with an invalid choice could never be revealed.
     const method = this.requireValidChoice(pollId, choice)
     if (method) throw new InvalidRecordError('schema', `Cannot vote: ${method}.`)
-    const record = await this.prepare('ballot', { poll: poll.cid, commitment }, [poll.cid])
+    const record = await this.prepare('ballot', { poll: poll.cid, commitment }, refs)
     await this.secrets.set(record.id, { poll: pollId, choice, salt })
     return this.send(record)
   }
@@ -459,6 +487,10 @@ export class Space {
    */
   async closePoll(pollId: RecordId): Promise<SignedRecord> {
     const poll = this.requirePoll(pollId)
+    const status = this.polls.getPoll(pollId)!.status
+    // A second close with another ballot set would only make the poll disputed.
+    if (status === 'final' || status === 'revealing' || status === 'disputed')
+      throw new InvalidArgumentError(`This poll is already ${status === 'disputed' ? 'disputed' : 'closed'}; it cannot be closed again.`)
     const ids = this.polls
       .countedBallots(pollId)
       .map((cid) => ({ cid, key: cidString(cid) }))
@@ -467,24 +499,32 @@ export class Space {
     const perRecord = Math.max(1, Math.min(BALLOTS_PER_CLOSE_RECORD, Math.floor((this.maxRecordBytes() - 1024) / 40)))
     const close = { poll: poll.cid, count: ids.length, digest: ballotSetDigest(ids) }
     if (ids.length <= perRecord) return this.publish('close', { ...close, ballots: ids, parts: [] }, [poll.cid])
-    const closer = await this.prepare('close', { ...close, ballots: [], parts: [] }, [poll.cid])
+    // The closer's right is checked before any part is published: an empty close stands in for it.
+    const closer = await this.prepare('close', { poll: poll.cid, count: 0, digest: ballotSetDigest([]), ballots: [], parts: [] }, [
+      poll.cid,
+    ])
     const refusal = this.dryRun(closer)
     if (refusal) throw new NotAuthorizedError(`Cannot close: ${refusal.detail}.`)
     const parts: CID[] = []
     for (let i = 0; i < ids.length; i += perRecord) {
       parts.push((await this.publish('close-part', { poll: poll.cid, ballots: ids.slice(i, i + perRecord) }, [poll.cid])).cid)
     }
-    return this.publish('close', { ...close, ballots: [], parts }, [poll.cid, ...parts.slice(0, 32)])
+    return this.publish('close', { ...close, ballots: [], parts }, [poll.cid])
   }
 
   /** Publishes the reveal of this identity's secret ballot in a poll (done automatically on close by default). */
   async revealBallot(pollId: RecordId): Promise<SignedRecord | undefined> {
     // The committed ballot, not the latest: a ballot cast after the close must not hide the counted one.
-    const ballot = this.polls.committedBallotOf(pollId, this.identity.did) ?? this.polls.getBallot(pollId, this.identity.did)
+    const ballot = this.polls.committedBallotOf(pollId, this.identity.did)
+    const close = this.polls.effectiveClose(pollId)
     const secret = ballot && (await this.secrets.get(ballot.id))
-    if (!ballot || !secret) return undefined
+    if (!ballot || !close || !secret) return undefined
     const poll = this.requirePoll(pollId)
-    return this.publish('reveal', { poll: poll.cid, ballot: ballot.cid, choice: secret.choice, salt: secret.salt }, [ballot.cid])
+    return this.publish(
+      'reveal',
+      { poll: poll.cid, ballot: ballot.cid, close: close.record.cid, choice: secret.choice, salt: secret.salt },
+      [ballot.cid],
+    )
   }
 
   /** Resolves when a record with this id has been accepted (immediately if it already has). */
@@ -524,7 +564,13 @@ export class Space {
     if (!schema) throw new InvalidArgumentError(`Unknown record kind "${kind}".`)
     const checked = schema(body, 'body')
     if (!checked.ok) throw new InvalidRecordError('schema', `Cannot ${kind}: ${checked.error}.`)
-    const record = await signRecord(this.identity, { kind, space: this.cid, hlc: this.clock.now(), refs, body: checked.value })
+    const record = await signRecord(this.identity, {
+      kind,
+      space: this.cid,
+      hlc: this.clock.now(),
+      refs: this.causalRefs(kind, refs),
+      body: checked.value,
+    })
     if (record.bytes.length > this.maxRecordBytes()) {
       throw new InvalidRecordError(
         'too-large',
@@ -751,7 +797,14 @@ export class Space {
       else if (result.ok === true && !this.records.has(result.value.id)) {
         this.records.set(result.value.id, result.value)
         this.clock.observe(result.value.hlc)
-        records.push(result.value)
+        // Their poll is here and ready, so they are ready at once (anything else waits as usual).
+        const ready = this.graph.add(result.value)
+        if (ready.length === 0) this.wait(result.value, rejected)
+        for (const now of ready) {
+          this.becameReady(now)
+          if (now === result.value) records.push(now)
+          else this.fold(now, rejected)
+        }
       }
     }
     pending.next = end
@@ -841,14 +894,22 @@ export class Space {
    * at open, on which restored polls (`restoring`) are built.
    */
   private accept(valid: readonly SignedRecord[], rejected: Rejection[], opening = false): SpaceChange {
-    const fresh: SignedRecord[] = []
+    const stored: SignedRecord[] = []
     for (const record of valid) {
       // Checked here, not only during validation: the same record can arrive twice in one batch or in concurrent batches.
       if (this.records.has(record.id)) continue
       this.records.set(record.id, record)
-      fresh.push(record)
+      stored.push(record)
     }
-    this.rememberVerified(fresh)
+    this.rememberVerified(stored)
+    // Records whose past is all here, each after its past; the others wait for theirs.
+    const fresh: SignedRecord[] = []
+    for (const record of stored) {
+      const ready = this.graph.add(record)
+      if (ready.length === 0) this.wait(record, rejected)
+      for (const now of ready) this.becameReady(now)
+      fresh.push(...ready)
+    }
     const membershipChanged = fresh.some((record) => MEMBERSHIP_KINDS.has(record.kind))
     let added: RecordId[] = []
     if (fresh.length > 0 && !opening) {
@@ -863,10 +924,10 @@ export class Space {
     } else {
       for (const record of fresh) if (this.fold(record, rejected)) added.push(record.id)
     }
-    for (const record of fresh) this.clock.observe(record.hlc)
+    for (const record of stored) this.clock.observe(record.hlc)
     for (const rejection of rejected) this.rejections.add(rejection)
     const change: SpaceChange = { added, rejected, membershipChanged }
-    if (fresh.length > 0 || rejected.length > 0) {
+    if (stored.length > 0 || rejected.length > 0) {
       this.versionCounter++
       this.emit(change)
     }
@@ -923,6 +984,53 @@ export class Space {
     const write = log.add(ids).catch(() => {})
     this.verifiedWrites.add(write)
     void write.then(() => this.verifiedWrites.delete(write))
+  }
+
+  /** A record whose past is not all here: held, with what it waits for, until the graph makes it ready. */
+  private wait(record: SignedRecord, rejected: Rejection[]): void {
+    const missing = [...this.graph.missingFor(record.id)]
+    const rejection: Rejection = {
+      reason: 'missing-dependency',
+      detail: `waits for ${missing.length} record(s) it names: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`,
+      id: record.id,
+      author: record.author,
+    }
+    if (!this.held.has(record.id)) rejected.push(rejection)
+    this.held.set(record.id, rejection)
+    this.polls.noteWaiting(record)
+  }
+
+  /** Keeps what a new record of this identity names: the heads it has seen and its own latest record. */
+  private becameReady(record: SignedRecord): void {
+    if (this.held.get(record.id)?.reason === 'missing-dependency') this.held.delete(record.id)
+    if (LIGHT_KINDS.has(record.kind)) return
+    if (record.author === this.identity.did && (!this.ownLatest || compareCausal(record, this.ownLatest) > 0)) this.ownLatest = record
+    for (const cid of dependenciesOf(record)) this.heads.delete(cidString(cid))
+    this.heads.add(record.id)
+  }
+
+  /**
+   * The refs of a record this identity signs: what it acts on, its own latest record, and the heads
+   * of what it has seen (authority records first), so that its past holds everything its author
+   * knew that others' rights depend on. Ballots name only their poll, the voter's previous ballot and
+   * own latest record: there are many of them, and nothing anyone else may do depends on what a voter
+   * saw. Nothing but a re-vote names a ballot, so a checkpoint's unread ballots hold nothing up.
+   */
+  private causalRefs(kind: string, subjects: readonly CID[]): CID[] {
+    const refs = new Map<string, CID>()
+    for (const cid of subjects) refs.set(cidString(cid), cid)
+    const own = this.ownLatest
+    if (own && !refs.has(own.id)) refs.set(own.id, own.cid)
+    if (LIGHT_KINDS.has(kind)) return [...refs.values()]
+    const heads = [...this.heads]
+      .map((id) => this.records.get(id))
+      .filter((record): record is SignedRecord => record !== undefined && record.id !== this.id)
+      .sort((a, b) => Number(AUTHORITY_HEADS.has(b.kind)) - Number(AUTHORITY_HEADS.has(a.kind)) || compareCausal(b, a))
+    for (const head of heads) {
+      if (refs.size >= MAX_REFS) break
+      if (!refs.has(head.id)) refs.set(head.id, head.cid)
+    }
+    return [...refs.values()]
   }
 
   /** Folds one content record into the views if authorized; returns whether it entered them. */
@@ -988,20 +1096,27 @@ export class Space {
     const heldBefore = new Set(this.held.keys())
     const wasVisible = (id: RecordId) => fresh !== 'all' && !fresh.has(id) && !heldBefore.has(id)
     const membershipRecords: SignedRecord[] = []
+    const ready: SignedRecord[] = []
     for (const record of this.records.values()) {
+      if (!this.graph.isReady(record)) continue
+      ready.push(record)
       if (record.kind === 'space') this.genesis = record as SignedRecord<BodyOf<'space'>>
       else if (MEMBERSHIP_KINDS.has(record.kind)) membershipRecords.push(record)
     }
     const previouslyRejected = this.membership?.rejected ?? new Map<RecordId, Rejection>()
-    this.membership = this.genesis ? foldMembership(this.genesis, membershipRecords) : undefined
+    this.membership = this.genesis ? foldMembership(this.genesis, membershipRecords, this.graph) : undefined
     for (const [id, rejection] of this.membership?.rejected ?? []) if (!previouslyRejected.has(id)) rejected.push(rejection)
     this.feed = new FeedState()
     const previouslyHeld = this.polls.held
     this.polls = this.newPollState()
     const added: RecordId[] = []
     const refolded: Rejection[] = []
-    // (hlc, id) order, so anything logged during a rebuild does not depend on arrival order.
-    for (const record of [...this.records.values()].sort(compareRecords)) {
+    for (const id of this.graph.waiting().keys()) {
+      const record = this.records.get(id)
+      if (record) this.polls.noteWaiting(record)
+    }
+    // Record order (each after its past), so anything logged during a rebuild does not depend on arrival order.
+    for (const record of ready.sort(compareCausal)) {
       if (MEMBERSHIP_KINDS.has(record.kind)) {
         if (!this.membership?.rejected.has(record.id) && !wasVisible(record.id)) added.push(record.id)
         continue
@@ -1016,16 +1131,25 @@ export class Space {
   /** Would peers reject this locally signed record? Judged against the current record set. */
   private dryRun(record: SignedRecord): Rejection | undefined {
     if (!this.genesis) return { reason: 'not-authorized', detail: 'the space genesis has not synced yet; wait for it' }
+    const missing = this.graph.preview(record)
+    if (missing.size > 0)
+      return { reason: 'missing-dependency', detail: `it names ${[...missing].join(', ')}, which this peer does not hold` }
     if (POLL_KINDS.has(record.kind)) return this.judge(record) ?? this.polls.judge(record)
     if (!MEMBERSHIP_KINDS.has(record.kind)) return this.judge(record)
-    const others = [...this.records.values()].filter((r) => MEMBERSHIP_KINDS.has(r.kind) && r.kind !== 'space')
-    return foldMembership(this.genesis, [...others, record]).rejected.get(record.id)
+    const others = [...this.records.values()].filter((r) => AUTHORITY_KINDS.has(r.kind) && this.graph.isReady(r))
+    return foldMembership(this.genesis, [...others, record], this.graph).rejected.get(record.id)
   }
 
   private newPollState(): PollState {
     return new PollState({
       membership: () => this.membership,
       hasRecord: (id) => this.hasRecord(id),
+      readyRecord: (id) => {
+        const record = this.records.get(id)
+        return record && this.graph.isReady(record) ? record : undefined
+      },
+      walkPast: (record, visit) => this.graph.walk(record, visit),
+      waitingFor: (id) => this.graph.missingFor(id),
       restored: (id) => this.restoring?.polls.get(id)?.poll,
       covered: (id) => this.restoring?.held.has(id) === true,
       materialize: (id) => {
@@ -1098,6 +1222,15 @@ export class Space {
     }
   }
 }
+
+/** Kinds that change who may do what: a record's authority is judged against these in its past. */
+const AUTHORITY_KINDS: ReadonlySet<string> = new Set(['role', 'invite', 'join'])
+/** Heads a new record names first: what others' rights and results depend on. */
+const AUTHORITY_HEADS: ReadonlySet<string> = new Set(['role', 'invite', 'join', 'close', 'moderate', 'poll'])
+/** Records there are many of and that nobody else's rights depend on: never heads, and they name only what they must. */
+const LIGHT_KINDS: ReadonlySet<string> = new Set(['ballot', 'close-part'])
+/** Refs a record names at most: its subjects, its author's latest record, then heads. */
+const MAX_REFS = 16
 
 /**
  * Ballots read per slice after a restored open: ~20 ms here (100k ballots read in ~1 s after the

@@ -110,8 +110,8 @@ function shown(space: Space) {
   return { polls, held: [...space.getHeld().keys()].sort(), feed: space.getFeed().map((item) => item.id) }
 }
 
-async function ballot(voter: Identity, poll: SignedRecord, choice: unknown, at: number): Promise<SignedRecord> {
-  return signRecord(voter, { kind: 'ballot', space: poll.space, hlc: [at, 0], refs: [poll.cid], body: { poll: poll.cid, choice } })
+async function ballot(voter: Identity, poll: SignedRecord, choice: unknown, at: number, refs: CID[] = []): Promise<SignedRecord> {
+  return signRecord(voter, { kind: 'ballot', space: poll.space, hlc: [at, 0], refs: [poll.cid, ...refs], body: { poll: poll.cid, choice } })
 }
 
 async function pollWithBallots(n: number, founderVotes = true) {
@@ -247,24 +247,29 @@ describe('view checkpoints', () => {
     const poll = await space.createPoll({ question: 'Members only?', options: ['yes', 'no'], method: 'plurality' })
     const voters = await Promise.all([0, 1, 2, 3].map(() => createIdentity()))
     const records: SignedRecord[] = []
+    const joins: SignedRecord[] = []
     for (const [i, voter] of voters.entries()) {
-      if (i < 3) records.push(await signRecord(voter, { kind: 'join', space: spaceCid, hlc: [100 + i, 0], refs: [], body: {} }))
-      records.push(await ballot(voter, poll, i % 2, 1000 + i))
+      const join = await signRecord(voter, { kind: 'join', space: spaceCid, hlc: [100 + i, 0], refs: [], body: {} })
+      joins.push(join)
+      if (i < 3) records.push(join)
+      // Each ballot names its voter's join: membership is judged in the ballot's past.
+      records.push(await ballot(voter, poll, i % 2, 1000 + i, [join.cid]))
     }
     for (const record of records) await stored(d, record)
     await space.ingest(records.map((record) => ({ bytes: record.bytes, source: 'local' })))
     expect(space.getTally(poll.id)?.ballots).toBe(3)
     await space.close()
 
-    // The fourth voter's join arrives while the space is closed: their earlier ballot now counts.
-    await stored(d, await signRecord(voters[3]!, { kind: 'join', space: spaceCid, hlc: [200, 0], refs: [], body: {} }))
+    // The fourth voter's join arrives while the space is closed: their ballot, which waited for it, now counts.
+    await stored(d, joins[3]!)
     const reopened = await open(d, space.id, founder)
     const full = await open(d, space.id, founder, false)
     expect(reopened.getTally(poll.id)?.ballots).toBe(4)
     expect(views(reopened, founder)).toEqual(views(full, founder))
     await Promise.all([reopened.close(), full.close()])
 
-    // Then a revocation that says it came before voter 0 voted arrives late: their ballot never counted.
+    // Then a revocation that had not seen voter 0's ballot arrives late: concurrent with it, it wins (the
+    // conservative rule), and that ballot is no longer counted live.
     const revocation = await signRecord(founder, {
       kind: 'role',
       space: spaceCid,

@@ -1,5 +1,6 @@
 /** Shared fixtures for the core test suites: peers on a manual-mode memory network. */
-import { createIdentity, Space, type Identity } from '../core/index.js'
+import { compareCausal, createIdentity, Space, type Identity } from '../core/index.js'
+import type { CID } from 'multiformats/cid'
 import { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions } from '../testing/index.js'
 
 export interface Peer {
@@ -78,4 +79,18 @@ export function snapshot(space: Space) {
     })),
     held: [...space.getHeld().keys()].sort(),
   }
+}
+
+/**
+ * What a hand-signed record names as its causal past when it should look like an honest peer's:
+ * the most recent records a space holds (ballots aside), up to `max`. Records signed with `refs: []`
+ * have only the genesis in their past, so nobody's role counts for them.
+ */
+export function seenBy(space: Space, max = 16): CID[] {
+  return space
+    .getRecords()
+    .filter((record) => record.kind !== 'ballot' && record.kind !== 'close-part' && record.kind !== 'space')
+    .sort((a, b) => compareCausal(b, a))
+    .slice(0, max)
+    .map((record) => record.cid)
 }

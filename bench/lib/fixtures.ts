@@ -12,7 +12,7 @@ import type { CID } from 'multiformats/cid'
 import { createSpace, didFromPublicKey, localReplica, recordCid, signRecord, type Identity, type MethodName } from '../../core/index.js'
 
 /** Bump when the record format or the fixture shape changes. */
-const FORMAT = 4
+const FORMAT = 5
 export const OPTIONS = 10
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex')
 

@@ -16,6 +16,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { ballotSetDigest } from '../../core/commitment.js'
 import { didFromPublicKey } from '../../core/did.js'
 import { methodByName, tally, tieOrder, type MethodName } from '../../core/index.js'
+import { CausalGraph } from '../../core/causal.js'
 import { PollState } from '../../core/poll.js'
 import type { SignedRecord } from '../../core/record.js'
 import { BALLOTS_PER_CLOSE_RECORD } from '../../core/poll-kinds.js'
@@ -30,6 +31,32 @@ interface Args {
   readonly oneMore: number
   /** Only the pure tally (for sizes where building a poll view of N records takes too long). */
   readonly pureOnly?: boolean
+}
+
+/**
+ * A poll view over a causal graph, as a space gives it (core/space.ts): records are made ready
+ * (their past is all here) before they are folded, and closes walk their past.
+ */
+function pollView(): { state: PollState; add(record: SignedRecord): void } {
+  const records = new Map<string, SignedRecord>()
+  const graph = new CausalGraph({ lookup: (id) => records.get(id), isAuthority: () => false })
+  const state = new PollState({
+    membership: () => undefined,
+    hasRecord: (id) => records.has(id),
+    readyRecord: (id) => {
+      const record = records.get(id)
+      return record && graph.isReady(record) ? record : undefined
+    },
+    walkPast: (record, visit) => graph.walk(record, visit),
+    waitingFor: (id) => graph.missingFor(id),
+  })
+  return {
+    state,
+    add(record) {
+      records.set(record.id, record)
+      for (const ready of graph.add(record)) state.add(ready)
+    },
+  }
 }
 
 let counter = 0
@@ -83,9 +110,8 @@ async function buildPoll(method: MethodName, n: number) {
     founder,
     [1, 0],
   )
-  const ids = new Set<string>([poll.id])
-  const state = new PollState({ membership: () => undefined, hasRecord: (id) => ids.has(id) })
-  state.add(poll)
+  const view = pollView()
+  view.add(poll)
   const ballots: SignedRecord[] = []
   for (let i = 0; i < n; i++) {
     const ballot = await record(
@@ -97,7 +123,7 @@ async function buildPoll(method: MethodName, n: number) {
     )
     ballots.push(ballot)
   }
-  return { poll, state, ballots, ids }
+  return { poll, view, ballots }
 }
 
 async function closeRecords(poll: SignedRecord, ballots: readonly SignedRecord[], at: number) {
@@ -141,11 +167,9 @@ await childMain(async ({ method, n, runs, oneMore, pureOnly }: Args) => {
   if (pureOnly) return { method, n, pureMs: median(pure), finalMs: NaN, oneMoreMs: NaN }
 
   // The poll view: open poll of N ballots, then one more ballot at a time.
-  const { poll, state, ballots, ids } = await buildPoll(method, n)
-  for (const ballot of ballots) {
-    state.add(ballot)
-    ids.add(ballot.id)
-  }
+  const { poll, view: open, ballots } = await buildPoll(method, n)
+  const state = open.state
+  for (const ballot of ballots) open.add(ballot)
   if (state.getPoll(poll.id)?.live?.ballots !== n) throw new Error('live tally does not count every ballot')
   const extra: SignedRecord[] = []
   for (let i = 0; i < oneMore; i++) {
@@ -155,7 +179,7 @@ await childMain(async ({ method, n, runs, oneMore, pureOnly }: Args) => {
   const perBallot: number[] = []
   for (const ballot of extra) {
     const start = now()
-    state.add(ballot)
+    open.add(ballot)
     const live = state.getPoll(poll.id)?.live
     perBallot.push(now() - start)
     if (!live) throw new Error('no live result')
@@ -169,7 +193,7 @@ await childMain(async ({ method, n, runs, oneMore, pureOnly }: Args) => {
   const { parts, close } = await closeRecords(poll, all, 2e9)
   const final: number[] = []
   for (let r = 0; r <= runs; r++) {
-    const view = new PollState({ membership: () => undefined, hasRecord: (id) => ids.has(id) })
+    const view = pollView()
     view.add(poll)
     for (const ballot of all) view.add(ballot)
     for (const part of parts) {
@@ -179,7 +203,7 @@ await childMain(async ({ method, n, runs, oneMore, pureOnly }: Args) => {
     gc()
     const start = now()
     view.add(close)
-    const shown = view.getPoll(poll.id)
+    const shown = view.state.getPoll(poll.id)
     const ms = now() - start
     if (shown?.status !== 'final' || shown.final?.ballots !== all.length)
       throw new Error(`not final: ${shown?.status} ${shown?.final?.ballots}`)

@@ -66,8 +66,8 @@ describe('Byzantine records', () => {
   })
 
   it('rejects a record claiming another author', async () => {
-    const wire = { v: 1, k: 'post', s: spaceCid, a: w.founder.identity.publicKey, t: [...at(0)], r: [], b: { text: 'I am the founder' } }
-    const signature = await mallory.sign(concatBytes(utf8('townhall/record/v1\n'), encode(wire)))
+    const wire = { v: 2, k: 'post', s: spaceCid, a: w.founder.identity.publicKey, t: [...at(0)], r: [], b: { text: 'I am the founder' } }
+    const signature = await mallory.sign(concatBytes(utf8('townhall/record/v2\n'), encode(wire)))
     await expectRejected([encode({ ...wire, x: signature })], 'bad-signature')
   })
 

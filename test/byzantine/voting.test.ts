@@ -13,7 +13,7 @@ import {
   type RejectionReason,
   type SignedRecord,
 } from '../../core/index.js'
-import { world, type Peer, type World } from '../helpers.js'
+import { seenBy, world, type Peer, type World } from '../helpers.js'
 
 let w: World
 let voter: Peer
@@ -29,8 +29,9 @@ beforeEach(async () => {
 })
 afterEach(() => w.close())
 
+// Hand-signed records name what the founder's peer has seen, as an honest peer's records would.
 const sign = (identity: Identity, kind: string, body: unknown, wall = Date.now()) =>
-  signRecord(identity, { kind, space, hlc: [wall, 0], refs: [], body })
+  signRecord(identity, { kind, space, hlc: [wall, 0], refs: seenBy(w.founder.space), body })
 
 async function deliver(records: SignedRecord[]) {
   for (const peer of w.network.peers)
@@ -138,11 +139,6 @@ describe('Byzantine voting', () => {
     const salt = new Uint8Array(32).fill(3)
     const ballot = await sign(voter.identity, 'ballot', { poll: p.cid, commitment: ballotCommitment(p.cid, voter.identity.did, 0, salt) })
     await deliver([ballot])
-    const wrongChoice = await sign(voter.identity, 'reveal', { poll: p.cid, ballot: ballot.cid, choice: 1, salt })
-    const wrongVoter = await sign(mallory, 'reveal', { poll: p.cid, ballot: ballot.cid, choice: 0, salt })
-    await deliver([wrongChoice, wrongVoter])
-    expectHeld(wrongChoice, 'invalid-reference', /do not match/)
-    expectHeld(wrongVoter, 'invalid-reference', /only the voter/)
     const close = await sign(w.founder.identity, 'close', {
       poll: p.cid,
       count: 1,
@@ -150,8 +146,16 @@ describe('Byzantine voting', () => {
       ballots: [ballot.cid],
       parts: [],
     })
-    const honest = await sign(voter.identity, 'reveal', { poll: p.cid, ballot: ballot.cid, choice: 0, salt })
-    await deliver([close, honest])
+    await deliver([close])
+    const wrongChoice = await sign(voter.identity, 'reveal', { poll: p.cid, ballot: ballot.cid, close: close.cid, choice: 1, salt })
+    const wrongVoter = await sign(mallory, 'reveal', { poll: p.cid, ballot: ballot.cid, close: close.cid, choice: 0, salt })
+    const wrongClose = await sign(voter.identity, 'reveal', { poll: p.cid, ballot: ballot.cid, close: ballot.cid, choice: 0, salt })
+    await deliver([wrongChoice, wrongVoter, wrongClose])
+    expectHeld(wrongChoice, 'invalid-reference', /do not match/)
+    expectHeld(wrongVoter, 'invalid-reference', /only the voter/)
+    expectHeld(wrongClose, 'invalid-reference', /names the close/)
+    const honest = await sign(voter.identity, 'reveal', { poll: p.cid, ballot: ballot.cid, close: close.cid, choice: 0, salt })
+    await deliver([honest])
     for (const peer of w.peers)
       expect(peer.space.getPoll(p.id)).toMatchObject({ status: 'final', final: { counts: [1, 0, 0] }, close: { unrevealed: 0 } })
   })

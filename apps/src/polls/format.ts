@@ -12,6 +12,7 @@ import {
   type InstantRunoffResult,
   type MethodName,
   type PollStatus,
+  type BallotStanding,
   type PollView,
   type SchulzeResult,
   type SignedRecord,
@@ -52,11 +53,21 @@ export const METHOD_HELP: Record<MethodName, string> = {
   weighted: 'Voters distribute exactly the given number of points over the options.',
 }
 
-export const STATUS_LABELS: Record<PollStatus, 'Open' | 'Syncing' | 'Revealing' | 'Final'> = {
+export const STATUS_LABELS: Record<PollStatus, 'Open' | 'Syncing' | 'Revealing' | 'Final' | 'Disputed'> = {
   open: 'Open',
   syncing: 'Syncing',
   revealing: 'Revealing',
   final: 'Final',
+  disputed: 'Disputed',
+}
+
+/** What a voter's ballot standing means, in the voter's words. */
+export const STANDING_TEXT: Record<BallotStanding['standing'], string> = {
+  none: '',
+  live: '',
+  counted: 'Your latest ballot is counted in the final result.',
+  'left-out': 'Your ballot was published before the close, but the closer left it out: it is not counted.',
+  late: 'Your latest ballot reached the closer after the close (or not at all): it is not counted.',
 }
 
 export const RANKED_METHODS: ReadonlySet<MethodName> = new Set(['instant-runoff', 'schulze', 'copeland'])
