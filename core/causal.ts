@@ -66,9 +66,16 @@ export function dependenciesOf(record: SignedRecord): CID[] {
   return out
 }
 
-/** Extra edges a walk of the past follows: the ballots a close or close-part commits to. */
+const NONE: readonly CID[] = Object.freeze([]) as readonly CID[]
+
+function partsOf(record: SignedRecord): readonly CID[] {
+  const parts = record.kind === 'close' ? (record.body as { parts?: unknown }).parts : undefined
+  return Array.isArray(parts) ? (parts as CID[]) : NONE
+}
+
+/** Extra edges a walk of a close's past follows: the ballots it and its parts commit to. */
 function committedOf(record: SignedRecord): readonly CID[] {
-  if (record.kind !== 'close' && record.kind !== 'close-part') return EMPTY as unknown as CID[]
+  if (record.kind !== 'close' && record.kind !== 'close-part') return NONE
   const ballots = (record.body as { ballots?: unknown }).ballots
   return Array.isArray(ballots) ? (ballots as CID[]) : []
 }
@@ -205,16 +212,19 @@ export class CausalGraph {
   }
 
   /**
-   * Visits the strict past of `start` once per record, following dependencies and the ballots a
-   * close commits to (held ones only). `visit` returns false to stop descending below a record.
+   * Visits the strict past of `start` once per record, following dependencies; `visit` returns
+   * false to stop descending below a record. With `commitments`, also the ballots that `start` (a
+   * close) and its parts commit to, but never those of other closes in its past: those need not be
+   * here for the past to be complete, and a past must be the same on every peer that judges it.
    */
-  walk(start: SignedRecord, visit: (record: SignedRecord) => boolean): void {
+  walk(start: SignedRecord, visit: (record: SignedRecord) => boolean, commitments = false): void {
     const seen = new Set<RecordId>([start.id])
     const stack: SignedRecord[] = [start]
     const { lookup } = this.options
+    const committing = new Set<RecordId>(commitments ? [start.id, ...partsOf(start).map(cidString)] : [])
     while (stack.length > 0) {
       const record = stack.pop()!
-      for (const list of [dependenciesOf(record), committedOf(record)]) {
+      for (const list of [dependenciesOf(record), committing.has(record.id) ? committedOf(record) : NONE]) {
         for (const cid of list) {
           const id = cidString(cid)
           if (seen.has(id)) continue

@@ -178,7 +178,7 @@ export interface PollContext {
   hasRecord(id: RecordId): boolean
   /** The held record with this id whose causal past is complete, if any. */
   readyRecord(id: RecordId): SignedRecord | undefined
-  /** Visits the causal past of a record (see `CausalGraph.walk`). */
+  /** Visits the causal past of a close and the ballots it commits to (see `CausalGraph.walk`). */
   walkPast(record: SignedRecord, visit: (record: SignedRecord) => boolean): void
   /** The ids a held record still waits for. */
   waitingFor(id: RecordId): ReadonlySet<RecordId>

@@ -1148,7 +1148,7 @@ export class Space {
         const record = this.records.get(id)
         return record && this.graph.isReady(record) ? record : undefined
       },
-      walkPast: (record, visit) => this.graph.walk(record, visit),
+      walkPast: (record, visit) => this.graph.walk(record, visit, true),
       waitingFor: (id) => this.graph.missingFor(id),
       restored: (id) => this.restoring?.polls.get(id)?.poll,
       covered: (id) => this.restoring?.held.has(id) === true,

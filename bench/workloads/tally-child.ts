@@ -47,7 +47,7 @@ function pollView(): { state: PollState; add(record: SignedRecord): void } {
       const record = records.get(id)
       return record && graph.isReady(record) ? record : undefined
     },
-    walkPast: (record, visit) => graph.walk(record, visit),
+    walkPast: (record, visit) => graph.walk(record, visit, true),
     waitingFor: (id) => graph.missingFor(id),
   })
   return {
