@@ -1,6 +1,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeCheckpoint, describeEntries, encodeCheckpoint, HELD, matchCheckpoint, NOT_HELD, type PollOutcome } from './checkpoint.js'
+import {
+  decodeCheckpoint,
+  describeEntries,
+  encodeCheckpoint,
+  FOLD_VERSION,
+  HELD,
+  matchCheckpoint,
+  NOT_HELD,
+  type PollOutcome,
+} from './checkpoint.js'
 import type { ReplicaEntry } from './replica.js'
 
 const SPACE = 'bafyspace'
@@ -72,7 +81,7 @@ describe('checkpoint format', () => {
       new TextEncoder().encode(
         JSON.stringify({
           format: 1,
-          fold: 1,
+          fold: FOLD_VERSION,
           space: SPACE,
           writer: 'w',
           entries: 1,

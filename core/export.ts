@@ -9,7 +9,9 @@ import { InvalidExportError } from './errors.js'
 import { createIdentity } from './identity.js'
 import { localReplica } from './local-replica.js'
 import type { PollView } from './poll.js'
-import { compareRecords, type SignedRecord } from './record.js'
+import { compareCausal, dependenciesOf } from './causal.js'
+import { cidString } from './cid-string.js'
+import type { SignedRecord } from './record.js'
 import type { RejectionSummary } from './rejection-log.js'
 import { isSpaceId } from './space-id.js'
 import { Space } from './space.js'
@@ -18,9 +20,9 @@ export interface SpaceExport {
   readonly type: 'townhall-export'
   readonly version: 1
   readonly space: string
-  /** Set when the export holds one poll (plus the membership records its validity depends on). */
+  /** Set when the export holds one poll (plus the records its validity depends on). */
   readonly poll?: string
-  /** base64url of each record's bytes, in (hlc, id) order. */
+  /** base64url of each record's bytes, in record order (each after the records it names). */
   readonly records: readonly string[]
 }
 
@@ -35,14 +37,20 @@ export interface Recount {
 const MAX_EXPORT_RECORDS = 5_000_000
 const MEMBERSHIP = new Set(['space', 'role', 'invite', 'join'])
 
-/** Exports a whole space, or one poll with the membership records its eligibility depends on. */
+/**
+ * Exports a whole space, or one poll with what its validity depends on: the membership records and
+ * the causal past of each of its records (a record is judged only once everything it names is there).
+ */
 export function exportSpace(space: Space, options: { poll?: string } = {}): SpaceExport {
   let records: SignedRecord[] = [...space.getRecords()]
   if (options.poll !== undefined) {
     const poll = options.poll
-    records = records.filter((record) => MEMBERSHIP.has(record.kind) || record.id === poll || belongsToPoll(record, poll))
+    records = withPasts(
+      records,
+      records.filter((record) => MEMBERSHIP.has(record.kind) || record.id === poll || belongsToPoll(record, poll)),
+    )
   }
-  records.sort(compareRecords)
+  records.sort(compareCausal)
   return {
     type: 'townhall-export',
     version: 1,
@@ -50,6 +58,23 @@ export function exportSpace(space: Space, options: { poll?: string } = {}): Spac
     ...(options.poll !== undefined ? { poll: options.poll } : {}),
     records: records.map((record) => toBase64Url(record.bytes)),
   }
+}
+
+/** `chosen` and every held record in their causal pasts. */
+function withPasts(all: readonly SignedRecord[], chosen: readonly SignedRecord[]): SignedRecord[] {
+  const byId = new Map(all.map((record) => [record.id, record]))
+  const kept = new Map(chosen.map((record) => [record.id, record]))
+  const stack = [...chosen]
+  while (stack.length > 0) {
+    for (const cid of dependenciesOf(stack.pop()!)) {
+      const dep = byId.get(cidString(cid))
+      if (dep && !kept.has(dep.id)) {
+        kept.set(dep.id, dep)
+        stack.push(dep)
+      }
+    }
+  }
+  return [...kept.values()]
 }
 
 function belongsToPoll(record: SignedRecord, poll: string): boolean {

@@ -14,7 +14,7 @@
  *   from their refs can make it concurrent, not earlier. Invites redeemed by more joins than they
  *   allow keep the first ones in record order (depth, then hlc, then id). Records whose validity
  *   depends on each other through concurrent revocations are resolved in record order, to a fixed
- *   point; a conflict that does not settle keeps only what every reading accepts.
+ *   point; a conflict that does not settle keeps only what the last two readings both accept.
  *
  * When several changes of one member's role are in a record's past and none is in the past of the
  * others, the lowest role counts (conservative again). Compare Matrix state resolution v2, where

@@ -148,7 +148,7 @@ interface CheckedClose {
   readonly keys: string[]
   /** Ids of this poll's ballots in the close's causal past. */
   readonly past: ReadonlySet<RecordId>
-  /** The counted ballot of each voter (committed, eligible in the close's past, well formed). */
+  /** The counted ballot of each voter (committed, eligible in its own past, well formed). */
   readonly counted: ReadonlyArray<Rec<'ballot'>>
   readonly invalid: number
   readonly leftOut: readonly Did[]
@@ -495,12 +495,15 @@ export class PollState {
     return rankOf(this.context.membership()?.roleAt(ballot.author, ballot)) >= 1
   }
 
-  /** Eligibility as a close's own past judged it: what the final result counts. */
-  private eligibleAtClose(entry: PollEntry, voter: string, close: SignedRecord): boolean {
+  /**
+   * Eligibility as the ballot's own past judged it (settled): what a final result counts. A member
+   * removed after voting keeps that vote; a revocation concurrent with it changes the live tally only.
+   */
+  private eligibleSettled(entry: PollEntry, ballot: SignedRecord): boolean {
     const rule = entry.record.body.eligibility
     if (rule.type === 'anyone') return true
-    if (rule.type === 'list') return rule.voters.includes(voter)
-    return rankOf(this.context.membership()?.settledRoleAt(voter, close)) >= 1
+    if (rule.type === 'list') return rule.voters.includes(ballot.author)
+    return rankOf(this.context.membership()?.settledRoleAt(ballot.author, ballot)) >= 1
   }
 
   /** The closer's right, from the close's own past (settled): the poll's author, an admin or the founder. */
@@ -518,13 +521,10 @@ export class PollState {
 
   private judgeReveal(entry: PollEntry, reveal: Rec<'reveal'>, ballot: Rec<'ballot'> | undefined): Rejection | undefined {
     if (!entry.record.body.secret) return refusal(reveal, 'invalid-reference', 'reveals belong to secret polls only')
-    const close = this.context.readyRecord(cidString(reveal.body.close))
-    if (close?.kind !== 'close' || pollIdOf(close) !== entry.record.id)
-      return refusal(
-        reveal,
-        'invalid-reference',
-        `a reveal names the close of this poll it answers; ${cidString(reveal.body.close)} is not one`,
-      )
+    // An authorized close (settled, so this never changes): a bogus close of one's own cannot unseal early.
+    const closeId = cidString(reveal.body.close)
+    if (!entry.closes.some((close) => close.id === closeId))
+      return refusal(reveal, 'invalid-reference', `a reveal names the close of this poll it answers; ${closeId} is not an authorized one`)
     if (!ballot) return refusal(reveal, 'invalid-reference', `ballot ${reveal.body.ballot.toString()} is not a valid ballot here (yet)`)
     if (ballot.author !== reveal.author) return refusal(reveal, 'invalid-reference', 'only the voter may reveal their ballot')
     if (!commitmentMatches(ballot.body.commitment!, entry.record.cid, ballot.author, reveal.body.choice, reveal.body.salt)) {
@@ -605,7 +605,7 @@ export class PollState {
       if (record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)) {
         past.add(record.id)
         const ballot = record as Rec<'ballot'>
-        if (!this.judgeShape(entry, ballot).rejection && this.eligibleAtClose(entry, ballot.author, close)) {
+        if (!this.judgeShape(entry, ballot).rejection && this.eligibleSettled(entry, ballot)) {
           const previous = latestInPast.get(ballot.author)
           if (!previous || compareCausal(ballot, previous) > 0) latestInPast.set(ballot.author, ballot)
         }
@@ -621,7 +621,7 @@ export class PollState {
         record.kind !== 'ballot' ||
         !ballot.body.poll.equals(pollCid) ||
         this.judgeShape(entry, ballot).rejection ||
-        !this.eligibleAtClose(entry, ballot.author, close)
+        !this.eligibleSettled(entry, ballot)
       ) {
         notBallots++
         continue

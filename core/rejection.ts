@@ -19,7 +19,7 @@ export type RejectionReason =
   | 'bad-signature'
   /** the id it was stored under is not the hash of its bytes */
   | 'id-mismatch'
-  /** the author lacked the role the action needs at the record's time */
+  /** the author lacked the role the action needs in the record's causal past (or lost it concurrently) */
   | 'not-authorized'
   /** the record refers to something it may not (another author's post, a non-invite, ...) */
   | 'invalid-reference'
