@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { describe, expect, it } from 'vitest'
 import { decodeCheckpoint, describeEntries, encodeCheckpoint, HELD, matchCheckpoint, NOT_HELD, type PollOutcome } from './checkpoint.js'
 import type { ReplicaEntry } from './replica.js'
@@ -94,7 +95,7 @@ describe('checkpoint format', () => {
     ]) {
       expect(decodeCheckpoint(header(changes), SPACE)).toBeUndefined()
     }
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.oneof(
           fc.uint8Array(),
@@ -104,7 +105,7 @@ describe('checkpoint format', () => {
           expect(() => decodeCheckpoint(bytes, SPACE)).not.toThrow()
         },
       ),
-      { seed: 42, numRuns: 300 },
+      { runs: 300 },
     )
   })
 })

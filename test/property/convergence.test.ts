@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { createIdentity, Space, type Identity } from '../../core/index.js'
 import { memoryNetwork, seededRandom } from '../../testing/index.js'
 import { snapshot } from '../helpers.js'
-import { propertyRuns, propertySeed } from './runs.js'
+import { assertProperty } from './runs.js'
 
 type Op =
   | {
@@ -178,6 +178,6 @@ async function run(scenario: Scenario): Promise<void> {
 
 describe('convergence', () => {
   it('every peer and a one-by-one reference peer show identical views', async () => {
-    await fc.assert(fc.asyncProperty(scenarioArb, run), { seed: propertySeed(), numRuns: propertyRuns(200), endOnFailure: false })
+    await assertProperty(fc.asyncProperty(scenarioArb, run), { endOnFailure: false })
   }, 600_000)
 })
