@@ -80,6 +80,10 @@ export interface PropertyOptions<Ts> extends Omit<fc.Parameters<Ts>, 'seed' | 'n
   readonly runs?: number
   /** Seeds this property ran with before, or that once found a bug in it: run on every commit too. */
   readonly seeds?: readonly number[]
+  /** Called before each seed's runs (to reset per-seed bookkeeping such as coverage counts). */
+  readonly beforeSeed?: (seed: number) => void
+  /** Called after each seed's runs passed (to print and check what the runs covered). */
+  readonly afterSeed?: (seed: number, runs: number) => void
 }
 
 /** The seeds one property runs with: the commit's (or replay) seed first, then the regression list, without repeats. */
@@ -91,7 +95,7 @@ export function propertySeeds(extra: readonly number[] = []): number[] {
 }
 
 function parameters<Ts>(options: PropertyOptions<Ts>): { numRuns: number; rest: fc.Parameters<Ts>; seeds: number[] } {
-  const { runs = PROPERTY_FLOOR, seeds = [], ...rest } = options
+  const { runs = PROPERTY_FLOOR, seeds = [], beforeSeed: _before, afterSeed: _after, ...rest } = options
   if (!Number.isSafeInteger(runs) || runs < PROPERTY_FLOOR) {
     throw new RangeError(`A property runs at least ${PROPERTY_FLOOR} times in the default suite; this one asks for ${runs}.`)
   }
@@ -106,10 +110,19 @@ export function assertProperty<Ts>(property: fc.IAsyncProperty<Ts>, options?: Pr
 export function assertProperty<Ts>(property: fc.IProperty<Ts>, options?: PropertyOptions<Ts>): void
 export function assertProperty<Ts>(property: fc.IRawProperty<Ts>, options: PropertyOptions<Ts> = {}): Promise<void> | void {
   const { numRuns, rest, seeds } = parameters(options)
+  const { beforeSeed = () => {}, afterSeed = () => {} } = options
   if (property.isAsync()) {
     return (async () => {
-      for (const seed of seeds) await fc.assert(property, { ...rest, seed, numRuns })
+      for (const seed of seeds) {
+        beforeSeed(seed)
+        await fc.assert(property, { ...rest, seed, numRuns })
+        afterSeed(seed, numRuns)
+      }
     })()
   }
-  for (const seed of seeds) fc.assert(property as fc.IProperty<Ts>, { ...rest, seed, numRuns })
+  for (const seed of seeds) {
+    beforeSeed(seed)
+    fc.assert(property as fc.IProperty<Ts>, { ...rest, seed, numRuns })
+    afterSeed(seed, numRuns)
+  }
 }
