@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { base58btc } from 'multiformats/bases/base58'
 import { describe, expect, it } from 'vitest'
 import { base58btcEncode } from './base58.js'
@@ -12,11 +13,11 @@ describe('base58btcEncode', () => {
         .map(([zeros, rest]) => new Uint8Array([...new Array<number>(zeros).fill(0), ...rest])),
       fc.uint8Array({ minLength: 32, maxLength: 32 }).map((key) => new Uint8Array([0xed, 0x01, ...key])),
     )
-    fc.assert(
+    assertProperty(
       fc.property(input, (bytes) => {
         expect(base58btcEncode(bytes)).toBe(base58btc.encode(bytes).slice(1))
       }),
-      { seed: 58, numRuns: 3000 },
+      { runs: 3000 },
     )
   })
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { describe, expect, it } from 'vitest'
 import {
   decodeCheckpoint,
@@ -103,7 +104,7 @@ describe('checkpoint format', () => {
     ]) {
       expect(decodeCheckpoint(header(changes), SPACE)).toBeUndefined()
     }
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.oneof(
           fc.uint8Array(),
@@ -113,7 +114,7 @@ describe('checkpoint format', () => {
           expect(() => decodeCheckpoint(bytes, SPACE)).not.toThrow()
         },
       ),
-      { seed: 42, numRuns: 300 },
+      { runs: 300 },
     )
   })
 })

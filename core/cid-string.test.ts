@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
@@ -54,7 +55,7 @@ describe('ballotSetDigest', () => {
 
   it('finds an id named twice, wherever the two are, and otherwise gives the same digest', async () => {
     const set = await ids(50)
-    fc.assert(
+    assertProperty(
       fc.property(fc.shuffledSubarray(set, { minLength: 2 }), fc.nat(), fc.nat(), fc.boolean(), (subset, from, to, twice) => {
         const list = [...subset]
         if (twice) list.splice(to % (list.length + 1), 0, list[from % list.length]!)
@@ -62,7 +63,7 @@ describe('ballotSetDigest', () => {
         if (twice) expect(digest).toBeUndefined()
         else expect(digest).toEqual(ballotSetDigest(list))
       }),
-      { seed: 7, numRuns: 300 },
+      { runs: 300 },
     )
   })
 

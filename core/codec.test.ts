@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -44,14 +45,13 @@ const dagValue = dagValueOf()
 
 describe('codec', () => {
   it('decodeUntrusted round-trips encode for dag-cbor values', () => {
-    fc.assert(
+    assertProperty(
       fc.property(dagValue, (value) => {
         const encoded = encode(value)
         const decoded = decodeUntrusted(encoded)
         expect(decoded).toEqual(value)
         expect(encode(decoded)).toEqual(encoded)
       }),
-      { seed: 42, numRuns: 100 },
     )
   })
 
@@ -60,11 +60,10 @@ describe('codec', () => {
     const decoded = decodeUntrusted(encode({ link: cid, list: [cid] })) as { link: CID; list: CID[] }
     expect(decoded.link.equals(cid)).toBe(true)
     expect(decoded.list[0]!.equals(cid)).toBe(true)
-    fc.assert(
+    assertProperty(
       fc.property(cidArb, (c) => {
         expect((decodeUntrusted(encode(c)) as CID).toString()).toBe(c.toString())
       }),
-      { seed: 42, numRuns: 20 },
     )
   })
 
@@ -78,7 +77,7 @@ describe('codec', () => {
       fc.uint8Array({ minLength: 0, maxLength: 40 }).map((data) => CID.createV1(0x71, createDigest(0x00, data))),
       fc.uint8Array({ minLength: 1, maxLength: 64 }).map((data) => CID.createV0(createDigest(0x12, sha256(data)))),
     )
-    fc.assert(
+    assertProperty(
       fc.property(kinds, (cid) => {
         const decoded = decodeUntrusted(encode({ link: cid })) as { link: CID }
         const reference = CID.decode(cid.bytes)
@@ -94,7 +93,7 @@ describe('codec', () => {
         expect(decoded.link.toString()).toBe(reference.toString())
         expect(encode(decoded)).toEqual(encode({ link: cid }))
       }),
-      { seed: 7, numRuns: 300 },
+      { runs: 300 },
     )
     // A sha2-256 CID cut short, or with a byte too many, is refused as before.
     const good = encode(cidOf(bytes(9))) // d8 2a 58 25 00 <36 CID bytes>
@@ -136,14 +135,13 @@ describe('codec', () => {
   })
 
   it('decodeFirstUntrusted reads one item and says how many bytes it took', () => {
-    fc.assert(
+    assertProperty(
       fc.property(dagValue, fc.uint8Array({ maxLength: 8 }), (value, after) => {
         const item = encode(value)
         const [decoded, length] = decodeFirstUntrusted(new Uint8Array([...item, ...after]))
         expect(decoded).toEqual(value)
         expect(length).toBe(item.length)
       }),
-      { seed: 5, numRuns: 100 },
     )
     expect(() => decodeFirstUntrusted(nestedPairs(3), 2)).toThrow(DecodeLimitError)
   })
@@ -269,24 +267,23 @@ describe('codec', () => {
   })
 
   it('random bytes never crash the decoder: it returns a value or throws an Error', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ maxLength: 64 }), (input) => {
         const error = thrown(input)
         if (error !== undefined) expect(error).toBeInstanceOf(Error)
       }),
-      { seed: 42, numRuns: 500 },
+      { runs: 500 },
     )
   })
 
   it('byte flips in valid encodings never crash the decoder', () => {
-    fc.assert(
+    assertProperty(
       fc.property(dagValue, fc.nat(), fc.integer({ min: 1, max: 255 }), (value, position, mask) => {
         const encoded = new Uint8Array(encode(value))
         encoded[position % encoded.length]! ^= mask
         const error = thrown(encoded)
         if (error !== undefined) expect(error).toBeInstanceOf(Error)
       }),
-      { seed: 42, numRuns: 200 },
     )
   })
 })

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { base58btc } from 'multiformats/bases/base58'
 import { describe, expect, it } from 'vitest'
 import { didFromPublicKey, isDid, publicKeyFromDid } from './did.js'
@@ -12,24 +13,22 @@ const didOfMultikey = (multikey: Uint8Array): string => `did:key:${base58btc.enc
 
 describe('did:key', () => {
   it('round-trips any 32-byte public key through its did', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (key) => {
         const did = didFromPublicKey(key)
         expect(did.startsWith('did:key:z6Mk')).toBe(true)
         expect(isDid(did)).toBe(true)
         expect(toHex(publicKeyFromDid(did)!)).toBe(toHex(key))
       }),
-      { seed: 42, numRuns: 100 },
     )
   })
 
   it('maps distinct keys to distinct dids', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
         fc.pre(toHex(a) !== toHex(b))
         expect(didFromPublicKey(a)).not.toBe(didFromPublicKey(b))
       }),
-      { seed: 42, numRuns: 100 },
     )
   })
 
@@ -122,13 +121,12 @@ describe('did:key', () => {
     })
 
     it('random strings after the prefix unless they decode to ed01 + 32 bytes', () => {
-      fc.assert(
+      assertProperty(
         fc.property(fc.string({ maxLength: 80 }), (tail) => {
           const text = `did:key:z${tail}`
           const key = publicKeyFromDid(text)
           if (key !== undefined) expect(didFromPublicKey(key)).toBe(text)
         }),
-        { seed: 42, numRuns: 100 },
       )
     })
   })

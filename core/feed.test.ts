@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import type { CID } from 'multiformats/cid'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Did } from './did.js'
@@ -377,17 +378,16 @@ describe('FeedState', () => {
     it('any arrival order gives deep-equal views', () => {
       const expected = views(feedOf(records))
       expect(expected.newest.length).toBeGreaterThan(0)
-      fc.assert(
+      assertProperty(
         fc.property(fc.shuffledSubarray(records, { minLength: records.length, maxLength: records.length }), (shuffled) => {
           expect(views(feedOf(shuffled))).toEqual(expected)
         }),
-        { seed: 42, numRuns: 100 },
       )
     })
   })
 
   it('insertSorted keeps a list in (hlc, id) order', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.array(fc.record({ wall: fc.nat(5), counter: fc.nat(2), id: fc.string({ maxLength: 2 }) }), { maxLength: 30 }),
         (items) => {
@@ -397,7 +397,6 @@ describe('FeedState', () => {
           expect(list).toEqual(expected)
         },
       ),
-      { seed: 42, numRuns: 100 },
     )
   })
 })

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { describe, expect, it } from 'vitest'
 import { compareHlc, createHlc, isHlc, MAX_COUNTER, type Hlc } from './hlc.js'
 
@@ -62,7 +63,7 @@ describe('hlc', () => {
         remote: fc.tuple(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 50 })),
       }),
     )
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
         let wall = 0
         const hlc = createHlc({ wallClock: () => wall, maxDriftMs: 1000 })
@@ -84,7 +85,6 @@ describe('hlc', () => {
           }
         }
       }),
-      { seed: 42, numRuns: 100 },
     )
   })
 
@@ -137,13 +137,12 @@ describe('hlc', () => {
     expect(compareHlc([2, 0], [1, 99])).toBeGreaterThan(0)
     expect(compareHlc([5, 1], [5, 2])).toBeLessThan(0)
     expect(compareHlc([5, 2], [5, 2])).toBe(0)
-    fc.assert(
+    assertProperty(
       fc.property(fc.tuple(fc.nat(), fc.nat()), fc.tuple(fc.nat(), fc.nat()), (a, b) => {
         expect(Math.sign(compareHlc(a, b))).toBe(-Math.sign(compareHlc(b, a)))
         const lexicographic = a[0] !== b[0] ? Math.sign(a[0] - b[0]) : Math.sign(a[1] - b[1])
         expect(Math.sign(compareHlc(a, b))).toBe(lexicographic)
       }),
-      { seed: 42, numRuns: 100 },
     )
   })
 

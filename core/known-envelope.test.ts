@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -48,7 +49,7 @@ function plain(record: ParsedRecord): unknown {
 
 describe('readKnownEnvelope', () => {
   it('reads what the generic parse reads, for every record whose CIDs it knows', () => {
-    fc.assert(
+    assertProperty(
       fc.property(wire(readableCid), (fields) => {
         const bytes = encode({ v: 2, ...fields })
         const generic = parseRecord(bytes, 1 << 20)
@@ -59,7 +60,7 @@ describe('readKnownEnvelope', () => {
         expect(known.ok).toBe(true)
         if (known.ok) expect(plain(known.value)).toEqual(plain(generic.value))
       }),
-      { seed: 11, numRuns: 300 },
+      { runs: 300 },
     )
   })
 
@@ -74,7 +75,7 @@ describe('readKnownEnvelope', () => {
   })
 
   it('leaves other CID forms to the generic parse, which gives the same record either way', () => {
-    fc.assert(
+    assertProperty(
       fc.property(wire(fc.oneof(readableCid, otherCid)), (fields) => {
         const bytes = encode({ v: 2, ...fields })
         const generic = parseRecord(bytes, 1 << 20)
@@ -84,7 +85,7 @@ describe('readKnownEnvelope', () => {
         const unreadable = [...fields.r, ...(fields.s ? [fields.s] : [])].some((c) => c.code >= 0x80 || c.multihash.code !== 0x12)
         if (unreadable) expect(readKnownEnvelope(bytes)).toBeUndefined()
       }),
-      { seed: 12, numRuns: 300 },
+      { runs: 300 },
     )
   })
 

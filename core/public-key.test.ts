@@ -5,6 +5,7 @@
  * the point with @noble/curves: canonical, on the curve, not of small order.
  */
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
 import { acceptablePublicKey, ed25519Backend, nobleBackend } from './ed25519.js'
@@ -55,11 +56,11 @@ describe('acceptablePublicKey', () => {
   })
 
   it('together with decoding, agrees with the old decompressing check on random keys', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (key) => {
         expect(acceptablePublicKey(key) && decodes(key)).toBe(oldRule(key))
       }),
-      { numRuns: 2000 },
+      { runs: 2000 },
     )
   })
 

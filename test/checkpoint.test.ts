@@ -18,7 +18,7 @@ import {
 } from '../core/index.js'
 import { memoryRecordStore, type RecordStore } from '../adapters/shared/store.js'
 import { seededRandom } from '../testing/index.js'
-import { propertyRuns, propertySeed } from './property/runs.js'
+import { assertProperty } from './property/runs.js'
 
 interface Disk {
   readonly store: RecordStore
@@ -331,7 +331,7 @@ describe('view checkpoint properties', () => {
   it('a reopened space shows what a full read shows, at open, after reading, and after saving again', async () => {
     while (voterPool.length < VOTERS + 1) voterPool.push(await createIdentity())
     const founder = voterPool[VOTERS]!
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(
         fc.boolean(),
         fc.array(actionArb, { maxLength: 16 }),
@@ -412,7 +412,6 @@ describe('view checkpoint properties', () => {
           await Promise.all([again.close(), full.close()])
         },
       ),
-      { numRuns: propertyRuns(100), seed: propertySeed() },
     )
   }, 120_000)
 })

@@ -6,7 +6,13 @@
  * await runReplicaConformance('memory', async () => memoryHarness())
  * ```
  *
- * It registers vitest tests, so call it at the top level of a test file.
+ * It registers vitest tests, so call it at the top level of a test file. The same checks run
+ * outside vitest's collector with `checkReplicaConformance`, which returns what failed: the suite's
+ * own tests use it to show that deliberately broken replicas fail it (test/conformance/).
+ *
+ * An optional capability a replica does not offer (today: `verified`, the list of verified ids)
+ * fails its check, unless the replica declares it absent (`{ absent: ['verified'] }`): the check is
+ * then reported as skipped, with the declaration in its name.
  */
 import { createIdentity } from '../core/identity.js'
 import { CID } from 'multiformats/cid'
@@ -28,9 +34,115 @@ export interface ReplicaHarness {
   readonly timeoutMs?: number
 }
 
-export async function runReplicaConformance(name: string, makeHarness: () => Promise<ReplicaHarness>): Promise<void> {
-  const { describe, it, expect, beforeEach, afterEach } = await import('vitest')
+/** Optional replica capabilities a harness may declare absent. */
+export type ReplicaCapability = 'verified'
 
+export interface ConformanceOptions {
+  /** Capabilities this replica does not offer on purpose: their checks are skipped, and say so. */
+  readonly absent?: readonly ReplicaCapability[]
+}
+
+/** The outcome of one check, from `checkReplicaConformance`. */
+export interface ConformanceResult {
+  readonly name: string
+  readonly status: 'passed' | 'failed' | 'skipped'
+  readonly error?: string
+}
+
+type Hook = () => Promise<void> | void
+type Check = () => Promise<void> | void
+/** The part of vitest's API the suite uses, so it can run under vitest or under `checkReplicaConformance`. */
+interface SuiteApi {
+  describe(name: string, body: () => void): void
+  it: { (name: string, check: Check): void; skip(name: string, check: Check): void }
+  expect: typeof import('vitest').expect
+  beforeEach(hook: Hook): void
+  afterEach(hook: Hook): void
+}
+
+export async function runReplicaConformance(
+  name: string,
+  makeHarness: () => Promise<ReplicaHarness>,
+  options: ConformanceOptions = {},
+): Promise<void> {
+  defineConformance((await import('vitest')) as unknown as SuiteApi, name, makeHarness, options)
+}
+
+/**
+ * Runs every check of the suite, one after another, outside vitest's collector, and returns each
+ * one's outcome instead of failing: for testing the suite itself against broken replicas.
+ */
+export async function checkReplicaConformance(
+  makeHarness: () => Promise<ReplicaHarness>,
+  options: ConformanceOptions & { readonly only?: readonly string[] } = {},
+): Promise<ConformanceResult[]> {
+  const { expect } = await import('vitest')
+  const checks: Array<{ name: string; check?: Check }> = []
+  const before: Hook[] = []
+  const after: Hook[] = []
+  const it = Object.assign((name: string, check: Check) => void checks.push({ name, check }), {
+    skip: (name: string) => void checks.push({ name }),
+  })
+  defineConformance(
+    { describe: (_name, body) => body(), it, expect, beforeEach: (h) => before.push(h), afterEach: (h) => after.push(h) },
+    '',
+    makeHarness,
+    options,
+  )
+  const results: ConformanceResult[] = []
+  for (const { name, check } of checks) {
+    if (options.only && !options.only.includes(name)) continue
+    if (!check) {
+      results.push({ name, status: 'skipped' })
+      continue
+    }
+    let error: unknown
+    try {
+      for (const hook of before) await hook()
+      await check()
+    } catch (caught) {
+      error = caught
+    } finally {
+      for (const hook of after) {
+        try {
+          await hook()
+        } catch (caught) {
+          error ??= caught
+        }
+      }
+    }
+    results.push(
+      error === undefined
+        ? { name, status: 'passed' }
+        : { name, status: 'failed', error: error instanceof Error ? error.message : String(error) },
+    )
+  }
+  return results
+}
+
+/** The names of the suite's checks, as `runReplicaConformance` registers them (for docs that cite them). */
+export function conformanceCheckNames(options: ConformanceOptions = {}): string[] {
+  const names: string[] = []
+  const it = Object.assign((name: string) => void names.push(name), { skip: (name: string) => void names.push(name) })
+  const noop = () => {}
+  defineConformance(
+    { describe: (_name, body) => body(), it, expect: undefined as never, beforeEach: noop, afterEach: noop },
+    '',
+    async () => {
+      throw new Error('not run')
+    },
+    options,
+  )
+  return names
+}
+
+function defineConformance(
+  { describe, it, expect, beforeEach, afterEach }: SuiteApi,
+  name: string,
+  makeHarness: () => Promise<ReplicaHarness>,
+  options: ConformanceOptions,
+): void {
+  const absent = new Set(options.absent ?? [])
   describe(`replica conformance: ${name}`, () => {
     let harness: ReplicaHarness
     let open: Array<Space | Replica> = []
@@ -97,10 +209,17 @@ export async function runReplicaConformance(name: string, makeHarness: () => Pro
       expect(all.filter((entry) => entry.bytes instanceof Uint8Array && sameBytes(entry.bytes, post.bytes))).toHaveLength(1)
     })
 
-    it('keeps the list of verified ids the space writes, when it offers one', async (context) => {
+    // A capability the harness declares absent is reported as skipped, and the name says so.
+    const unlessAbsent = (capability: ReplicaCapability) => (title: string, check: Check) =>
+      absent.has(capability) ? it.skip(`${title} (skipped: this replica declares no '${capability}')`, check) : it(title, check)
+
+    unlessAbsent('verified')('keeps the list of verified ids the space writes', async () => {
       const a = await founded()
       const b = await joined(a.id)
-      if (!b.replica.verified) return context.skip('this replica keeps no list of verified ids')
+      expect(
+        b.replica.verified,
+        "this replica keeps no list of verified ids; declare it with { absent: ['verified'] } if that is meant",
+      ).toBeDefined()
       const post = await a.post('verified once')
       await eventually(() => expect(texts(b)).toEqual(['verified once']), timeout())
       await harness.injectRaw(a.id, [new Uint8Array([0xa1, 0x61, 0x76, 0x01])])

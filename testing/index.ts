@@ -9,7 +9,15 @@ export {
   type MemoryReplica,
   type MemoryReplicaOptions,
 } from './memory-network.js'
-export { runReplicaConformance, type ReplicaHarness } from './conformance.js'
+export {
+  checkReplicaConformance,
+  conformanceCheckNames,
+  runReplicaConformance,
+  type ConformanceOptions,
+  type ConformanceResult,
+  type ReplicaCapability,
+  type ReplicaHarness,
+} from './conformance.js'
 export { memoryHarness } from './memory-harness.js'
 export { seededRandom, type Random } from './random.js'
 export { eventually } from './eventually.js'

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { batchValues, encodeBatch, idOf, MAX_BATCH_VALUE_BYTES, readBatch } from '../../adapters/automerge/batch-value.js'
 import { concatBytes } from '../../core/bytes.js'
 import { encode } from '../../core/codec.js'
-import { propertyRuns, propertySeed } from '../property/runs.js'
+import { assertProperty } from '../property/runs.js'
 
 const record = (i: number, size = 100) => new Uint8Array(size).fill(i)
 
@@ -59,25 +59,24 @@ describe('batch values', () => {
     }
     const many = Array.from({ length: 300 }, (_, i) => record(i % 256, 3))
     expect(readBatch(encodeBatch(many))).toHaveLength(300)
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 30 }), (records) => {
         expect(readBatch(encodeBatch(records))?.map((bytes) => [...bytes])).toEqual(records.map((bytes) => [...bytes]))
       }),
-      { numRuns: propertyRuns(100), seed: propertySeed() },
     )
   })
 
   it('takes nothing for a batch that it would not encode the same way', () => {
     // Mutated batches: whatever still reads must encode back to the very same bytes.
     const base = encodeBatch([record(1, 30), record(2, 300)])
-    fc.assert(
+    assertProperty(
       fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), (index, byte) => {
         const mutated = new Uint8Array(base)
         mutated[index] = byte
         const records = readBatch(mutated)
         if (records) expect(encodeBatch(records)).toEqual(mutated)
       }),
-      { numRuns: propertyRuns(2000), seed: propertySeed() },
+      { runs: 2000 },
     )
   })
 })

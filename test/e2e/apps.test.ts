@@ -7,7 +7,7 @@
  * of the key screens go to test-results/e2e/ (git-ignored).
  */
 import { createServer, type AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { launchChromium } from '../support/browser.js'
 import { buildApps, startDemo, type DemoProcess } from '../support/demo-process.js'
@@ -76,10 +76,23 @@ for (const { adapter, transport, online, offline: offlineQuery } of adapters) {
       bob = await AppUser.open(browser!, 'Bob', demo!.url, online(), adapter)
     }, 60_000)
 
+    // An uncaught error in a page fails the step in which it happened; console errors are only
+    // reported (refused connections to the dead server are the point of the offline step).
+    const uncaught = new Map<AppUser, number>()
+    afterEach(() => {
+      const fresh = [alice, bob].flatMap((user) => {
+        if (!user) return []
+        const errors = user.errors.filter((error) => error.startsWith('pageerror:'))
+        const seen = uncaught.get(user) ?? 0
+        uncaught.set(user, errors.length)
+        return errors.slice(seen).map((error) => `${user.name}: ${error}`)
+      })
+      expect(fresh, `uncaught errors in the pages (${adapter})`).toEqual([])
+    })
+
     afterAll(async () => {
       for (const user of [alice, bob]) {
-        // Refused connections to the dead server are the point of the offline step.
-        const errors = user?.errors.filter((error) => !error.includes('ERR_CONNECTION_REFUSED')) ?? []
+        const errors = user?.errors.filter((error) => !error.startsWith('pageerror:') && !error.includes('ERR_CONNECTION_REFUSED')) ?? []
         if (errors.length) console.warn(`${user.name}'s page (${adapter}) reported:\n  ${errors.slice(0, 20).join('\n  ')}`)
       }
       await alice?.close()

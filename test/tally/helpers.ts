@@ -1,10 +1,6 @@
 /** Shared fixtures for the tally tests. */
 import type { TallyContext } from '../../core/tally/index.js'
 
-/** Fixed so a failing property run can be replayed; fast-check prints seed and path on failure. */
-export const SEED = 0x7a11_2024
-export const RUNS = Number(process.env['TOWNHALL_PROPERTY_RUNS'] ?? 150)
-
 /** Context with the identity tie order unless one is given. */
 export const ctx = (optionCount: number, tieOrder?: readonly number[]): TallyContext => ({
   optionCount,

@@ -32,7 +32,7 @@ import type {
   TallyContext,
   TallyMethod,
 } from '../../core/tally/index.js'
-import { RUNS, SEED } from './helpers.js'
+import { assertProperty } from '../property/runs.js'
 
 interface Spec<P, C> {
   readonly method: TallyMethod<P, C, BaseResult, Accumulator<C>>
@@ -150,10 +150,10 @@ function fallbackParams(m: Spec<unknown, unknown>['method'], k: number): unknown
 describe.each(SPECS.map((s) => [s.method.name, s] as const))('%s properties', (_, s) => {
   const m = s.method
   const cases = caseArb(s)
-  const options = { seed: SEED, numRuns: RUNS }
+  const options = {}
 
   it('is independent of ballot order', () => {
-    fc.assert(
+    assertProperty(
       fc.property(cases, (c) => {
         const shuffled = c.choices
           .map((choice, i) => ({ choice, key: c.keys[i]! }))
@@ -166,7 +166,7 @@ describe.each(SPECS.map((s) => [s.method.name, s] as const))('%s properties', (_
   })
 
   it('add then remove restores exactly the previous result', () => {
-    fc.assert(
+    assertProperty(
       fc.property(cases, (c) => {
         const acc = m.createAccumulator(c.params, c.ctx.optionCount)
         for (const choice of c.choices) acc.add(choice)
@@ -184,7 +184,7 @@ describe.each(SPECS.map((s) => [s.method.name, s] as const))('%s properties', (_
   })
 
   it('incremental updates, including replaced ballots, equal a batch tally', () => {
-    fc.assert(
+    assertProperty(
       fc.property(cases, (c) => {
         const acc = m.createAccumulator(c.params, c.ctx.optionCount)
         // Interleave the kept and the later-replaced ballots, reading results as a live view would.
@@ -205,7 +205,7 @@ describe.each(SPECS.map((s) => [s.method.name, s] as const))('%s properties', (_
   })
 
   it('always ranks every option once, with winner = ranking[0] iff there are ballots', () => {
-    fc.assert(
+    assertProperty(
       fc.property(cases, (c) => {
         const r = tally(m, c.params, c.choices, c.ctx)
         expect(r.method).toBe(m.name)
@@ -228,7 +228,7 @@ describe.each(SPECS.map((s) => [s.method.name, s] as const))('%s properties', (_
       }),
       fc.dictionary(fc.constantFrom('min', 'max', 'credits', 'points', 'preset', '__proto__', 'x'), fc.anything()),
     )
-    fc.assert(
+    assertProperty(
       fc.property(junk, fc.integer({ min: -1, max: 70 }), (raw, k) => {
         const parsed = m.parseParams(raw, k)
         expect(typeof parsed.ok).toBe('boolean')
@@ -243,7 +243,7 @@ describe.each(SPECS.map((s) => [s.method.name, s] as const))('%s properties', (_
           expect(checked.reason).toMatch(/^\S.*\.$/)
         }
       }),
-      { seed: SEED, numRuns: RUNS * 2 },
+      { runs: 400 },
     )
   })
 })

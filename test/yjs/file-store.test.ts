@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { deflateRawSync } from 'node:zlib'
 import fc from 'fast-check'
+import { assertProperty } from '../property/runs.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileRecordStore } from '../../adapters/yjs/file-store.js'
 import type { StoredRecord } from '../../adapters/yjs/store.js'
@@ -297,7 +298,7 @@ describe('fileRecordStore', () => {
       ),
       { minLength: 1, maxLength: 4 },
     )
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(damage, async (changes) => {
         let file = Buffer.from(pristine)
         for (const change of changes) {
@@ -315,7 +316,6 @@ describe('fileRecordStore', () => {
           expect(pairs.get(id)?.equals(bytes)).toBe(true)
         }
       }),
-      { seed: 37, numRuns: 150 },
     )
   })
 })

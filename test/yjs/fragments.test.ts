@@ -15,7 +15,7 @@ import {
   splitMessage,
   type ChannelLike,
 } from '../../adapters/yjs/fragments.js'
-import { propertyRuns, propertySeed } from '../property/runs.js'
+import { assertProperty } from '../property/runs.js'
 
 const PAYLOAD = FRAGMENT_BYTES - HEADER_BYTES
 const MAX = 32 * 1024 * 1024
@@ -90,11 +90,11 @@ describe('splitMessage and reassembler', () => {
   })
 
   it('round-trips any message at any fragment size', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: HEADER_BYTES + 1, max: 300 }), (message, fragmentBytes) => {
         expect(same(roundTrip(message, fragmentBytes), message)).toBe(true)
       }),
-      { numRuns: propertyRuns(300), seed: propertySeed() },
+      { runs: 300 },
     )
   })
 
@@ -199,7 +199,7 @@ describe('splitMessage and reassembler', () => {
         .map(({ index, count, total, payload }) => frame(index, count, total, payload)),
       fc.uint8Array({ maxLength: 40 }).map((b) => new Uint8Array([FRAGMENT_MARKER, ...b])),
     )
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(anyFrame, { maxLength: 30 }), (frames) => {
         const inbound = reassembler(cap)
         for (const f of frames) {
@@ -209,7 +209,7 @@ describe('splitMessage and reassembler', () => {
           if (result?.message) expect(result.message.byteLength).toBeLessThanOrEqual(cap)
         }
       }),
-      { numRuns: propertyRuns(500), seed: propertySeed() },
+      { runs: 500 },
     )
   })
 })

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeAwarenessUpdate, Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { checkPeerMessage } from '../../adapters/yjs/message-guard.js'
-import { propertyRuns, propertySeed } from '../property/runs.js'
+import { assertProperty } from '../property/runs.js'
 
 const LIMIT = 64 * 1024
 
@@ -63,13 +63,13 @@ describe('checkPeerMessage', () => {
 
   it('never throws, whatever the bytes, and never accepts a corrupted update that Yjs would refuse', () => {
     const update = Y.encodeStateAsUpdate(realDoc())
-    fc.assert(
+    assertProperty(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
         expect(() => checkPeerMessage(bytes, LIMIT)).not.toThrow()
       }),
-      { numRuns: propertyRuns(500), seed: propertySeed() },
+      { runs: 500 },
     )
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: 0, max: update.length - 1 }), fc.integer({ min: 0, max: 255 }), (index, value) => {
         const mutated = update.slice()
         mutated[index] = value
@@ -79,7 +79,7 @@ describe('checkPeerMessage', () => {
           expect(() => Y.applyUpdate(new Y.Doc(), mutated)).not.toThrow()
         }
       }),
-      { numRuns: propertyRuns(300), seed: propertySeed() },
+      { runs: 300 },
     )
   })
 })
