@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import type { CID } from 'multiformats/cid'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { causalHistory, foldCausally, type CausalHistory } from '../testing/causal-history.js'
@@ -221,11 +222,11 @@ describe('foldMembership', () => {
       expect(reason(expected, first)).toBeUndefined()
       expect(reason(expected, second)).toBe('not-authorized')
       expect(reason(expected, third)).toBe('not-authorized')
-      fc.assert(
+      assertProperty(
         fc.property(fc.shuffledSubarray(h.records, { minLength: h.records.length }), (shuffled) => {
           expect(fold(h, shuffled).members()).toEqual(expected.members())
         }),
-        { seed: 7, numRuns: 50 },
+        { seeds: [7] },
       )
     })
 
@@ -341,11 +342,11 @@ describe('foldMembership', () => {
       const expected = view(fold(h))
       expect(expected.rejected.length).toBeGreaterThan(0)
       expect(expected.members.length).toBeGreaterThanOrEqual(2)
-      fc.assert(
+      assertProperty(
         fc.property(fc.shuffledSubarray(h.records, { minLength: h.records.length }), (shuffled) => {
           expect(view(fold(h, shuffled))).toEqual(expected)
         }),
-        { seed: 42, numRuns: 100 },
+        { seeds: [42] },
       )
     })
   })

@@ -2,6 +2,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { encode as cborgEncode, type Token } from 'cborg'
 import fc from 'fast-check'
+import { assertProperty } from '../test/property/runs.js'
 import { CID } from 'multiformats/cid'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { concatBytes, utf8 } from './bytes.js'
@@ -78,7 +79,7 @@ describe('records', () => {
   })
 
   it('round-trips arbitrary fields', async () => {
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(
         fc.string({ minLength: 1, maxLength: 64 }),
         fc.tuple(fc.maxSafeNat(), fc.integer({ min: 0, max: 0x7fffffff })),
@@ -97,7 +98,7 @@ describe('records', () => {
           expect(verdict.value.id).toBe(record.id)
         },
       ),
-      { seed: 42, numRuns: 100 },
+      { seeds: [42] },
     )
   })
 
@@ -113,14 +114,14 @@ describe('records', () => {
 
   it('computes the same id as multiformats for any bytes (Node hashes them with crypto.hash)', async () => {
     const { sha256: multihashSha256 } = await import('multiformats/hashes/sha2')
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
         const expected = CID.createV1(DAG_CBOR, await multihashSha256.digest(bytes))
         const actual = await recordCid(bytes)
         expect(actual.toString()).toBe(expected.toString())
         expect(actual.bytes).toEqual(expected.bytes)
       }),
-      { seed: 7, numRuns: 300 },
+      { seeds: [7] },
     )
   })
 
@@ -219,13 +220,13 @@ describe('records', () => {
     })
 
     it('any single changed byte is rejected, as malformed, schema or bad-signature', async () => {
-      await fc.assert(
+      await assertProperty(
         fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), async (position, mask) => {
           const index = position % post.bytes.length
           const reason = await reasonOf(withByte(post.bytes, index, post.bytes[index]! ^ mask))
           expect(['malformed', 'schema', 'bad-signature']).toContain(reason)
         }),
-        { seed: 42, numRuns: 300 },
+        { seeds: [42] },
       )
     })
   })
@@ -373,7 +374,7 @@ describe('records', () => {
     })
 
     it('is a total order: sorting any permutation gives the same list', () => {
-      fc.assert(
+      assertProperty(
         fc.property(
           fc.uniqueArray(fc.record({ wall: fc.nat(3), counter: fc.nat(3), id: fc.string({ maxLength: 3 }) }), {
             selector: (x) => `${x.wall} ${x.counter} ${x.id}`,
@@ -391,7 +392,7 @@ describe('records', () => {
             for (let i = 1; i < sorted.length; i++) expect(compareRecords(sorted[i - 1]!, sorted[i]!)).toBeLessThan(0)
           },
         ),
-        { seed: 42, numRuns: 100 },
+        { seeds: [42] },
       )
     })
   })

@@ -115,6 +115,51 @@ describe('Byzantine voting', () => {
     for (const peer of w.peers) expect(peer.space.getPoll(p.id)!.status).toBe('open')
   })
 
+  it("refuses a close naming two ballots of one voter as stale-ballot: it must commit each voter's latest only", async () => {
+    const p = await poll()
+    const first = await voter.space.castBallot(p.id, 0)
+    await w.settle()
+    const second = await voter.space.castBallot(p.id, 1)
+    await w.settle()
+    const both = await sign(w.founder.identity, 'close', {
+      poll: p.cid,
+      count: 2,
+      digest: ballotSetDigest([first.cid, second.cid]),
+      ballots: [first.cid, second.cid],
+      parts: [],
+    })
+    await deliver([both])
+    expectHeld(both, 'stale-ballot', /newer ballot/)
+    for (const peer of w.peers) expect(peer.space.getPoll(p.id)!.status).toBe('open')
+  })
+
+  it('refuses a close by a moderator: only the poll author, an admin or the founder may close', async () => {
+    const p = await poll()
+    await w.founder.space.grantRole(voter.identity.did, 'moderator')
+    await w.settle()
+    await expect(voter.space.closePoll(p.id)).rejects.toThrow(/author or an admin/)
+    const byModerator = await sign(voter.identity, 'close', { poll: p.cid, count: 0, digest: ballotSetDigest([]), ballots: [], parts: [] })
+    await deliver([byModerator])
+    expectHeld(byModerator, 'not-authorized', /author or an admin/)
+    for (const peer of w.peers) expect(peer.space.getPoll(p.id)!.status).toBe('open')
+  })
+
+  it('refuses a close whose count does not match the ballots it names', async () => {
+    const p = await poll()
+    const ballot = await voter.space.castBallot(p.id, 1)
+    await w.settle()
+    const miscounted = await sign(w.founder.identity, 'close', {
+      poll: p.cid,
+      count: 2,
+      digest: ballotSetDigest([ballot.cid]),
+      ballots: [ballot.cid],
+      parts: [],
+    })
+    await deliver([miscounted])
+    expectHeld(miscounted, 'invalid-reference', /counts 2 ballots but names 1/)
+    for (const peer of w.peers) expect(peer.space.getPoll(p.id)!.status).toBe('open')
+  })
+
   it('does not count committed ids that are not valid ballots of the poll', async () => {
     const p = await poll()
     const other = await poll()

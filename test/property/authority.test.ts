@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest'
 import { ballotSetDigest, createIdentity, signRecord, Space, type Identity, type PollView, type SignedRecord } from '../../core/index.js'
 import { memoryNetwork } from '../../testing/index.js'
 import { snapshot } from '../helpers.js'
-import { propertyRuns, propertySeed } from './runs.js'
+import { assertProperty } from './runs.js'
 
 const HONEST = 3
 
@@ -72,13 +72,14 @@ interface Coverage {
 }
 
 describe('authority and finality properties', () => {
-  const coverage: Coverage = { runs: 0, final: 0, disputed: 0, contested: 0, stale: 0, revealed: 0, partitioned: 0 }
+  const fresh = (): Coverage => ({ runs: 0, final: 0, disputed: 0, contested: 0, stale: 0, revealed: 0, partitioned: 0 })
+  let coverage = fresh()
 
   it('no Byzantine founder, admin or closer changes a final result, reopens a revealed poll, or splits honest views', async () => {
     const founder = await createIdentity()
     const admin = await createIdentity()
     const honest = await Promise.all(Array.from({ length: HONEST }, () => createIdentity()))
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(
         // Every run opens with an honest poll and some votes, so closes have something to fight over.
         fc.record({ secret: fc.boolean(), votes: fc.array(fc.tuple(fc.nat(HONEST - 1), fc.nat(1)), { minLength: 1, maxLength: 4 }) }),
@@ -256,18 +257,25 @@ describe('authority and finality properties', () => {
           for (const key of Object.keys(seen) as Array<keyof typeof seen>) if (seen[key]) coverage[key]++
         },
       ),
-      { numRuns: propertyRuns(200), seed: propertySeed(), endOnFailure: true },
+      {
+        endOnFailure: true,
+        beforeSeed: () => void (coverage = fresh()),
+        afterSeed: (seed) => {
+          const share = (n: number) => (n / coverage.runs).toFixed(2)
+          console.info(
+            `authority property, seed ${seed}, ${coverage.runs} runs: final ${share(coverage.final)}, disputed ${share(coverage.disputed)}, ` +
+              `contested ${share(coverage.contested)}, stale close ${share(coverage.stale)}, revealed ${share(coverage.revealed)}, ` +
+              `partitioned ${share(coverage.partitioned)}`,
+          )
+          // A generator that stops reaching the hard cases fails here, not silently.
+          expect(coverage.final / coverage.runs).toBeGreaterThan(0.3)
+          expect(coverage.disputed / coverage.runs).toBeGreaterThan(0.1)
+          expect(coverage.stale / coverage.runs).toBeGreaterThan(0.1)
+          expect(coverage.revealed / coverage.runs).toBeGreaterThan(0.05)
+          expect(coverage.contested).toBeGreaterThan(0)
+          expect(coverage.partitioned / coverage.runs).toBeGreaterThan(0.3)
+        },
+      },
     )
-    const share = (n: number) => n / coverage.runs
-    console.log(
-      `authority property coverage over ${coverage.runs} runs: final ${share(coverage.final).toFixed(2)}, disputed ${share(coverage.disputed).toFixed(2)}, ` +
-        `contested ${share(coverage.contested).toFixed(2)}, stale close ${share(coverage.stale).toFixed(2)}, revealed ${share(coverage.revealed).toFixed(2)}, ` +
-        `partitioned ${share(coverage.partitioned).toFixed(2)}`,
-    )
-    // A generator that stops reaching the hard cases fails here, not silently.
-    expect(share(coverage.final)).toBeGreaterThan(0.3)
-    expect(share(coverage.disputed)).toBeGreaterThan(0.1)
-    expect(share(coverage.revealed)).toBeGreaterThan(0.05)
-    expect(share(coverage.partitioned)).toBeGreaterThan(0.3)
   }, 600_000)
 })

@@ -19,48 +19,12 @@ import { foreignSpace } from './convergence/hostile.js'
 import { scenarioArb, type Scenario } from './convergence/scenario.js'
 import { assertProperty } from './runs.js'
 
-/**
- * A core bug this property found (fixed by record format v2 on main): polls and ballots that
- * reach a peer before the space's genesis stay held ("the space genesis has not arrived yet")
- * after the genesis arrives, so that peer's polls differ from everyone else's. While this small
- * reproduction shows it, the reference peer gets the genesis first (and the test says so); once
- * core is fixed, it gets every record in random order. Delete this and `genesisFirst` after the merge.
- */
-async function pollsHeldBeforeGenesis(): Promise<boolean> {
-  const network = memoryNetwork({ mode: 'manual' })
-  const [founderId, voterId] = await identities(2)
-  const founder = await Space.create({ identity: founderId!, name: 'order', replica: (id) => network.replica(id) })
-  const voter = await Space.open({ id: founder.id, identity: voterId!, replica: network.replica(founder.id) })
-  await network.flush()
-  await voter.idle()
-  await voter.join()
-  const poll = await founder.createPoll({ question: 'q', options: ['a', 'b'], method: 'plurality' })
-  await network.flush()
-  await voter.idle()
-  await voter.castBallot(poll.id, 1)
-  await network.flush()
-  await founder.idle()
-  const late = await Space.open({ id: founder.id, identity: founderId!, replica: memoryNetwork().replica(founder.id) })
-  for (const record of [...founder.getRecords()].reverse()) await late.ingest([{ bytes: record.bytes, source: 'reverse' }])
-  try {
-    expect(views(late)).toEqual(views(founder))
-    return false
-  } catch {
-    return true
-  } finally {
-    for (const space of [late, voter, founder]) await space.close()
-  }
-}
-
 /** Every replicated view, polls included. */
 const views = (space: Space) => ({ ...snapshot(space), polls: space.getPolls() })
 
 describe('convergence', () => {
   it('every peer and a one-by-one reference peer show identical views', async () => {
     const foreign = await foreignSpace(await identities(4))
-    const genesisFirst = await pollsHeldBeforeGenesis()
-    if (genesisFirst)
-      console.warn('KNOWN BUG: polls and ballots that arrive before the genesis stay held; the reference peer gets the genesis first')
     let coverage = new Coverage()
     const run = async (scenario: Scenario) => {
       const { devices, coverage: covered, random } = await runScenario(scenario, foreign)
@@ -76,7 +40,6 @@ describe('convergence', () => {
           replica: memoryNetwork().replica(devices[0]!.space.id),
         })
         const order = random.shuffle([...union.keys()])
-        if (genesisFirst) order.sort((a, b) => Number(b === reference.id) - Number(a === reference.id))
         for (const id of order) await reference.ingest([{ bytes: union.get(id)!, source: 'reference' }])
         expect(views(reference)).toEqual(seen[0])
         await reference.close()

@@ -209,3 +209,25 @@ describe('instant-runoff', () => {
     })
   })
 })
+
+describe('instant-runoff majority', () => {
+  it('is a majority of the continuing ballots: exhausted ballots leave the count, so A wins in round 2 with 3 of 5', () => {
+    // A 3, B 1 (ranks nothing else), C 2. Round 1: 3 of 6 is no majority; B goes and its ballot is
+    // exhausted. Round 2: 3 of the 5 continuing ballots is one. Counting all 6 would need round 3.
+    const r = tally(
+      instantRunoff,
+      {},
+      expand([
+        [3, [0]],
+        [1, [1]],
+        [2, [2]],
+      ]),
+      ctx(3),
+    )
+    expect(r.winner).toBe(0)
+    expect(r.rounds).toEqual([
+      { counts: [3, 1, 2], eliminated: [1], transfers: [{ from: 1, to: null, votes: 1 }], exhausted: 0 },
+      { counts: [3, 0, 2], eliminated: [], transfers: [], exhausted: 1 },
+    ])
+  })
+})
