@@ -605,7 +605,7 @@ export class PollState {
       if (record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)) {
         past.add(record.id)
         const ballot = record as Rec<'ballot'>
-        if (!this.judgeShape(entry, ballot).rejection && this.eligibleSettled(entry, ballot)) {
+        if (wellFormed(entry, ballot.id) && this.eligibleSettled(entry, ballot)) {
           const previous = latestInPast.get(ballot.author)
           if (!previous || compareCausal(ballot, previous) > 0) latestInPast.set(ballot.author, ballot)
         }
@@ -620,7 +620,7 @@ export class PollState {
       if (
         record.kind !== 'ballot' ||
         !ballot.body.poll.equals(pollCid) ||
-        this.judgeShape(entry, ballot).rejection ||
+        !wellFormed(entry, ballot.id) ||
         !this.eligibleSettled(entry, ballot)
       ) {
         notBallots++
@@ -778,6 +778,9 @@ export class PollState {
     }
   }
 }
+
+/** A ballot of this poll that passed the method's checks (folded: every ready ballot of the poll is), eligible now or not. */
+const wellFormed = (entry: PollEntry, id: RecordId): boolean => entry.valid.has(id) || entry.ineligible.has(id)
 
 function hex(bytes: Uint8Array): string {
   let out = ''
