@@ -68,7 +68,11 @@ describe('PostCard', () => {
     const bob = await world.member('Bob')
     const root = await world.founder.post('root')
     let parent = root.id
-    for (let depth = 1; depth <= 5; depth++) parent = (await (depth % 2 ? bob : world.founder).reply(parent, `level ${depth}`)).id
+    // Each reply is written once its parent has synced: a record can only name what its peer holds.
+    for (let depth = 1; depth <= 5; depth++) {
+      await world.settle()
+      parent = (await (depth % 2 ? bob : world.founder).reply(parent, `level ${depth}`)).id
+    }
     await world.settle()
     const user = userEvent.setup()
     render(FeedPanel, { space: world.founder })
