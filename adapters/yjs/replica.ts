@@ -290,6 +290,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
     ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
+    ...(store.getDamage ? { getStorageDamage: () => store.getDamage!() } : {}),
     provider,
     get rejectedMessages() {
       return rejectedMessages
