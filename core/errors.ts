@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'UNKNOWN_RECORD'
   | 'CRYPTO_UNAVAILABLE'
   | 'INVALID_EXPORT'
+  | 'STORE_LOCKED'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -104,3 +105,31 @@ export class InvalidExportError extends TownhallError {
     super('INVALID_EXPORT', message)
   }
 }
+
+/**
+ * Raised when opening on-disk storage that another replica already has open, in this process or
+ * another one on this host (or another host, over a shared filesystem). Close the other one first;
+ * if no process holds it, the lock file named in `lockPath` is left from a crash and can be removed.
+ */
+export class StoreLockedError extends TownhallError {
+  static override readonly name = 'StoreLockedError'
+  override readonly name = 'StoreLockedError'
+  /** The store: a record file or a data directory. */
+  readonly store: string
+  readonly lockPath: string
+  /** The process that holds it, when the lock file says. */
+  readonly pid: number | undefined
+  readonly host: string | undefined
+  constructor(store: string, lockPath: string, pid: number | undefined, host?: string) {
+    const holder = pid === undefined ? 'another process' : `process ${pid}${host ? ` on ${host}` : ''}`
+    super(
+      'STORE_LOCKED',
+      `${store} is in use by ${holder} (lock file ${lockPath}). Close the other replica or relay first; if no such process is running, remove the lock file.`,
+    )
+    this.store = store
+    this.lockPath = lockPath
+    this.pid = pid
+    this.host = host
+  }
+}
+

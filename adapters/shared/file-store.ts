@@ -12,6 +12,7 @@
  * A v1 file (one dictionary shared by every frame, no checksum of its own) is read once and
  * written again as v2 the same way.
  *
+ * `<name>.lock` keeps a second writer out (store-lock.ts): two writers interleave their frames.
  * `<name>.verified` and `<name>.checkpoint` are in file-sidecars.ts.
  */
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises'
@@ -22,6 +23,7 @@ import { quarantine } from './quarantine.js'
 import { readV1 } from './record-file-v1.js'
 import { dictionaryFrames, newDictionary, makeDictionary, readFile, recordFrames, type FileDictionary } from './record-file.js'
 import { isV2, MAGIC, type DamagedRange } from './record-frames.js'
+import { lockStore } from './store-lock.js'
 import type { LoadedRecord, RecordStore, StoredRecord } from './store.js'
 
 /** An id is written after one length byte. */
@@ -43,7 +45,14 @@ interface Written {
 
 export async function fileRecordStore(path: string): Promise<FileRecordStore> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-  let handle: FileHandle = await open(path, 'a+', 0o600)
+  const lock = await lockStore(`${path}.lock`, path)
+  let handle: FileHandle
+  try {
+    handle = await open(path, 'a+', 0o600)
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
   let queue: Promise<void> = Promise.resolve()
   let closed = false
   const base = path.replace(/\.records$/, '')
@@ -160,6 +169,7 @@ export async function fileRecordStore(path: string): Promise<FileRecordStore> {
       closed = true
       await Promise.all([queue.catch(() => {}), verified.flushed(), checkpoint.flushed()])
       await handle.close()
+      await lock.release()
     },
   }
 }
