@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'CRYPTO_UNAVAILABLE'
   | 'INVALID_EXPORT'
   | 'STORE_LOCKED'
+  | 'ROOM_IN_USE'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -133,3 +134,20 @@ export class StoreLockedError extends TownhallError {
   }
 }
 
+/**
+ * Raised when a second Yjs replica of one space is created in one process (or browser tab) while
+ * the first is open: y-webrtc allows one connection per room there. Use the open replica (or
+ * space), or close it first.
+ */
+export class RoomInUseError extends TownhallError {
+  static override readonly name = 'RoomInUseError'
+  override readonly name = 'RoomInUseError'
+  readonly spaceId: string
+  constructor(spaceId: string) {
+    super(
+      'ROOM_IN_USE',
+      `A Yjs replica of space ${spaceId} is already open in this process; y-webrtc allows one per room. Use the open one, or close it first.`,
+    )
+    this.spaceId = spaceId
+  }
+}
