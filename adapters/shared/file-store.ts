@@ -64,7 +64,13 @@ export async function fileRecordStore(path: string): Promise<FileRecordStore> {
 
   /** Moves damaged ranges to the quarantine, then drops them from the record file. */
   const setAside = async (data: Uint8Array, ranges: readonly DamagedRange[], rewrite: () => Uint8Array[]) => {
-    const found = ranges.map(({ offset, end, reason }) => ({ file: path, quarantine: quarantinePath, offset, length: end - offset, reason }))
+    const found = ranges.map(({ offset, end, reason }) => ({
+      file: path,
+      quarantine: quarantinePath,
+      offset,
+      length: end - offset,
+      reason,
+    }))
     await quarantine(quarantinePath, basename(path), data, found)
     damage.push(...found)
     const tailOnly = ranges.length === 1 && ranges[0]!.end === data.length && isV2(data)

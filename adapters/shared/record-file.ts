@@ -137,4 +137,3 @@ export function readFile(data: Uint8Array): ReadFile {
   damaged.sort((a, b) => a.offset - b.offset)
   return { records, damaged, good, dictionary: first, collected }
 }
-

@@ -56,7 +56,8 @@ export async function lockStore(path: string, what: string): Promise<StoreLock> 
       else throw new StoreLockedError(what, path, undefined)
       continue
     }
-    if (seen.host !== hostname() || (seen.pid === process.pid ? held.has(path) : isAlive(seen.pid))) throw new StoreLockedError(what, path, seen.pid, seen.host)
+    if (seen.host !== hostname() || (seen.pid === process.pid ? held.has(path) : isAlive(seen.pid)))
+      throw new StoreLockedError(what, path, seen.pid, seen.host)
     await removeIfSame(path, seen)
   }
   throw new StoreLockedError(what, path, undefined)

@@ -59,7 +59,6 @@ describe('record file v2 under damage', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926)
   })
 
-
   it('loses at most the frame a flipped byte hit, over 300 seeded flips', async () => {
     const seed = Number(process.env.FLIP_SEED ?? 20261207)
     const path = scratch()
@@ -133,7 +132,9 @@ describe('record file v2 under damage', () => {
     const store = await fileRecordStore(path)
     await store.load()
     const quarantinePath = path.replace(/\.records$/, '.quarantine')
-    expect(store.getDamage()).toEqual([{ file: path, quarantine: quarantinePath, offset: hit.start, length: hit.end - hit.start, reason: 'checksum' }])
+    expect(store.getDamage()).toEqual([
+      { file: path, quarantine: quarantinePath, offset: hit.start, length: hit.end - hit.start, reason: 'checksum' },
+    ])
     await store.close()
     const kept = readFileSync(quarantinePath)
     const lineEnd = kept.indexOf(0x0a)

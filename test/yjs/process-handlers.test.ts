@@ -32,7 +32,10 @@ describe('yjs: nothing process-wide', () => {
       console.log('listeners ' + process.listenerCount('unhandledRejection'))
       Promise.reject(new Error('app rejection'))
       setTimeout(async () => { await replica.close(); console.log('still running') }, 200)`
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 })
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
     expect(child.stderr).toBe('')
     expect(child.stdout.split('\n').filter(Boolean)).toEqual(['listeners 1', 'app handled app rejection', 'still running'])
     expect(child.status).toBe(0)
@@ -67,10 +70,14 @@ describe('yjs: nothing process-wide', () => {
       encoding.writeVarUint8Array(e, cipher)
     })
     const messages = [Buffer.from(sealed).toString('base64'), 'bm90IGVuY3J5cHRlZA==', 42]
-    await eventually(() => {
-      for (const data of messages) stranger.send(JSON.stringify({ type: 'publish', topic, data }))
-      expect(replica.rejectedMessages).toBeGreaterThanOrEqual(messages.length)
-    }, 10_000, 250) // under the server's rate limit
+    await eventually(
+      () => {
+        for (const data of messages) stranger.send(JSON.stringify({ type: 'publish', topic, data }))
+        expect(replica.rejectedMessages).toBeGreaterThanOrEqual(messages.length)
+      },
+      10_000,
+      250,
+    ) // under the server's rate limit
   })
 
   it('refuses a second replica of one space in one process with a RoomInUseError, until the first closes', async () => {
