@@ -104,7 +104,12 @@ export async function fileRecordStore(path: string): Promise<FileRecordStore> {
     if (!isV2(data)) return migrate(data)
     const file = readFile(data)
     if (file.damaged.length) {
-      await setAside(data, file.damaged, () => [MAGIC, ...file.good.map(({ offset, end }) => data.subarray(offset, end))])
+      // Dictionaries first, two copies each again: a lost copy must not leave a single one.
+      await setAside(data, file.damaged, () => [
+        MAGIC,
+        ...file.dictionaries.flatMap(dictionaryFrames),
+        ...file.good.map(({ offset, end }) => data.subarray(offset, end)),
+      ])
     }
     written = { dictionary: file.dictionary, collected: file.collected, empty: false }
     return file.records

@@ -80,8 +80,10 @@ export interface ReadFile {
   readonly records: LoadedRecord[]
   /** Byte ranges that hold nothing readable: to be set aside. */
   readonly damaged: DamagedRange[]
-  /** The frames that read whole, to rewrite the file without the damage. */
+  /** The record frames that read whole, to rewrite the file without the damage. */
   readonly good: Array<{ offset: number; end: number }>
+  /** Every dictionary the file holds (two copies each are written again with the good frames). */
+  readonly dictionaries: FileDictionary[]
   readonly dictionary: FileDictionary | undefined
   /** The file's first records, for a dictionary while it has none. */
   readonly collected: Dictionary
@@ -113,7 +115,6 @@ export function readFile(data: Uint8Array): ReadFile {
         const dictionary = makeDictionary(plain)
         dictionaries.set(dictionary.id, dictionary)
         first ??= dictionary
-        good.push(frame)
         continue
       }
     } else if (body[0] === RECORDS && body.length >= 5) {
@@ -135,5 +136,5 @@ export function readFile(data: Uint8Array): ReadFile {
     }
   }
   damaged.sort((a, b) => a.offset - b.offset)
-  return { records, damaged, good, dictionary: first, collected }
+  return { records, damaged, good, dictionaries: [...dictionaries.values()], dictionary: first, collected }
 }

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { crc32, tableCrc32 } from '../../adapters/shared/crc32.js'
 import { fileRecordStore } from '../../adapters/shared/file-store.js'
 import { writeV1 } from '../../adapters/shared/record-file-v1.js'
-import { MAGIC } from '../../adapters/shared/record-frames.js'
+import { MAGIC, scanFrames } from '../../adapters/shared/record-frames.js'
 import type { StoredRecord } from '../../adapters/shared/store.js'
 import { seededRandom } from '../../testing/random.js'
 
@@ -120,6 +120,24 @@ describe('record file v2 under damage', () => {
     expect(loaded).toEqual(expected)
     // Its bytes moved to the quarantine; the rest of the file stayed.
     expect(statSync(path).size).toBe(file.length - (middle.end - middle.start))
+  })
+
+  it('keeps two copies of the dictionary: damage to one copy, then to the other, loses nothing', async () => {
+    const path = scratch()
+    const { batches } = await writtenFile(path, 13, 60)
+    const dictionaryCopies = () => scanFrames(readFileSync(path), MAGIC.length).frames.filter(({ body }) => body[0] === 0x44)
+    for (const copy of [0, 1]) {
+      const frames = dictionaryCopies()
+      expect(frames.length).toBe(2)
+      const file = readFileSync(path)
+      file[frames[copy]!.offset + 14]! ^= 0x01
+      writeFileSync(path, file)
+      const store = await fileRecordStore(path)
+      expect(await store.load()).toEqual(batches.flatMap((batch) => batch.records))
+      expect(store.getDamage()).toMatchObject([{ reason: 'checksum' }])
+      await store.close()
+    }
+    expect(dictionaryCopies().length).toBe(2)
   })
 
   it('moves the damaged bytes to the quarantine file, with where they came from', async () => {
