@@ -44,13 +44,20 @@ export function guardSignaling(
       guards.set(conn, guarded)
       const emit = conn.emit.bind(conn)
       const { rooms } = guarded
+      // Checked in turn and passed on in arrival order: decryptions finish in any order, and an
+      // offer must not reach y-webrtc after the candidates that follow it.
+      let previous: Promise<unknown> = Promise.resolve()
       conn.emit = (name, args) => {
         const message = args[0] as Record<string, unknown> | null
         const ours = name === 'message' && message?.type === 'publish' ? rooms.get(message.topic as string) : undefined
         if (!ours) return emit(name, args)
-        void ours(message!).then((ok) => {
-          if (ok) emit(name, args)
-        })
+        const checked = ours(message!)
+        previous = Promise.all([checked, previous])
+          .then(([ok]) => {
+            if (ok) emit(name, args)
+          })
+          // A throw from y-webrtc's handler must not hold back the messages after it.
+          .catch(() => {})
       }
     }
     guarded.rooms.set(room, check)
