@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'UNKNOWN_RECORD'
   | 'CRYPTO_UNAVAILABLE'
   | 'INVALID_EXPORT'
+  | 'STORE_LOCKED'
+  | 'ROOM_IN_USE'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -102,5 +104,50 @@ export class InvalidExportError extends TownhallError {
   override readonly name = 'InvalidExportError'
   constructor(message: string) {
     super('INVALID_EXPORT', message)
+  }
+}
+
+/**
+ * Raised when opening on-disk storage that another replica already has open, in this process or
+ * another one on this host (or another host, over a shared filesystem). Close the other one first;
+ * if no process holds it, the lock file named in `lockPath` is left from a crash and can be removed.
+ */
+export class StoreLockedError extends TownhallError {
+  static override readonly name = 'StoreLockedError'
+  override readonly name = 'StoreLockedError'
+  /** The store: a record file or a data directory. */
+  readonly store: string
+  readonly lockPath: string
+  /** The process that holds it, when the lock file says. */
+  readonly pid: number | undefined
+  readonly host: string | undefined
+  constructor(store: string, lockPath: string, pid: number | undefined, host?: string) {
+    const holder = pid === undefined ? 'another process' : `process ${pid}${host ? ` on ${host}` : ''}`
+    super(
+      'STORE_LOCKED',
+      `${store} is in use by ${holder} (lock file ${lockPath}). Close the other replica or relay first; if no such process is running, remove the lock file.`,
+    )
+    this.store = store
+    this.lockPath = lockPath
+    this.pid = pid
+    this.host = host
+  }
+}
+
+/**
+ * Raised when a second Yjs replica of one space is created in one process (or browser tab) while
+ * the first is open: y-webrtc allows one connection per room there. Use the open replica (or
+ * space), or close it first.
+ */
+export class RoomInUseError extends TownhallError {
+  static override readonly name = 'RoomInUseError'
+  override readonly name = 'RoomInUseError'
+  readonly spaceId: string
+  constructor(spaceId: string) {
+    super(
+      'ROOM_IN_USE',
+      `A Yjs replica of space ${spaceId} is already open in this process; y-webrtc allows one per room. Use the open one, or close it first.`,
+    )
+    this.spaceId = spaceId
   }
 }

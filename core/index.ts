@@ -32,7 +32,7 @@ export {
 export { RECORD_FORMAT } from './record-format.js'
 export { compareCausal, dependenciesOf, depthOf } from './causal.js'
 export { encode, decodeUntrusted, MAX_DEPTH } from './codec.js'
-export { type Rejection, type RejectionReason } from './rejection.js'
+export { storageRejection, type Rejection, type RejectionReason } from './rejection.js'
 export { type RejectionSummary } from './rejection-log.js'
 export { bodies, type BodyOf, type Role, type GrantableRole, ROLES, MAX_POST_LENGTH, MAX_MENTIONS } from './kinds.js'
 export { type Membership, type InviteState } from './membership.js'
@@ -49,6 +49,7 @@ export type {
   PresencePeer,
   VerifiedIds,
   CheckpointStore,
+  StorageDamage,
 } from './replica.js'
 export {
   Space,

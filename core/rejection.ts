@@ -2,6 +2,7 @@
  * Why a record was kept out of the views. Every rejection is observable: a space keeps counters
  * per reason and a bounded log of recent rejections (see `Space.getRejections`).
  */
+import type { StorageDamage } from './replica.js'
 
 export type RejectionReason =
   /** not a byte array at all */
@@ -31,6 +32,8 @@ export type RejectionReason =
   | 'missing-dependency'
   /** a poll's closer committed an older ballot of a voter whose newer ballot the close's past holds */
   | 'stale-ballot'
+  /** bytes of this device's own storage that could not be read back (a damaged disk, a torn write); moved to a quarantine file */
+  | 'damaged-storage'
 
 export interface Rejection {
   readonly reason: RejectionReason
@@ -50,3 +53,12 @@ export const reject = (reason: RejectionReason, detail: string, extra: Partial<R
   ok: false,
   rejection: { reason, detail, ...extra },
 })
+
+/** The rejection a space logs for damage its replica's storage found and set aside at open. */
+export function storageRejection(damage: StorageDamage): Rejection {
+  return {
+    reason: 'damaged-storage',
+    detail: `${damage.length} bytes at offset ${damage.offset} of ${damage.file} could not be read back (${damage.reason}); moved to ${damage.quarantine}`,
+    source: 'local',
+  }
+}

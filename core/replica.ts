@@ -81,6 +81,21 @@ export interface CheckpointStore {
   save(checkpoint: Uint8Array): Promise<void>
 }
 
+/**
+ * Bytes of a replica's local storage that could not be read back when it opened: a damaged disk,
+ * or an append cut short by a crash (`torn`; it had not been acknowledged). They are moved to
+ * `quarantine`, never deleted; the records they held are lost to this device unless a peer has them.
+ */
+export interface StorageDamage {
+  /** The file the bytes were in. */
+  readonly file: string
+  /** Where they were moved. */
+  readonly quarantine: string
+  readonly offset: number
+  readonly length: number
+  readonly reason: 'checksum' | 'torn' | 'unreadable'
+}
+
 export interface Replica {
   /** The space this replica carries. */
   readonly spaceId: string
@@ -105,6 +120,8 @@ export interface Replica {
   readonly verified?: VerifiedIds
   /** Where the space keeps its view checkpoint (see `CheckpointStore`); absent for replicas with no storage. */
   readonly checkpoint?: CheckpointStore
+  /** Damage found in local storage when the replica opened (see `StorageDamage`); the space logs each as a `damaged-storage` rejection. */
+  getStorageDamage?(): readonly StorageDamage[]
   /** Stops networking and releases every socket, timer and file handle. Idempotent. */
   close(): Promise<void>
 }

@@ -20,7 +20,7 @@ import { foldMembership, type InviteState, type Membership } from './membership.
 import { keptRecord } from './kept-record.js'
 import { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
 import { RejectionLog, type RejectionSummary } from './rejection-log.js'
-import type { Rejection } from './rejection.js'
+import { storageRejection, type Rejection } from './rejection.js'
 import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
 import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
@@ -185,6 +185,7 @@ export class Space {
     const checkpoint = await space.loadCheckpoint()
     space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
     const entries = await replica.getAll()
+    for (const damage of replica.getStorageDamage?.() ?? []) space.rejections.add(storageRejection(damage))
     const plan = checkpoint && (await matchCheckpoint(entries, checkpoint))
     if (plan) await space.restore(plan)
     else {

@@ -541,6 +541,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
     ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
+    ...(store.getDamage ? { getStorageDamage: () => store.getDamage!() } : {}),
     get rejectedMessages() {
       // Plus what adapters dropped before decoding (WebSocketClientAdapter counts its own).
       let total = rejectedMessages

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import type { Identity } from '../../core/identity.js'
 import { fileRecordStore } from '../shared/file-store.js'
+import { lockStore } from '../shared/store-lock.js'
 import type { OrbitdbPeer } from './peer.js'
 import type { OrbitdbReplica, OrbitdbReplicaOptions } from './replica.js'
 
@@ -149,20 +150,28 @@ async function loadOrCreateSeed(path: string): Promise<Uint8Array> {
   return seed
 }
 
+/**
+ * The directory is locked first (store-lock.ts): LevelDB's own lock refused a second peer only
+ * from inside LevelDB, as an unexplained error; this one names the holder.
+ */
 async function levelStores(directory: string) {
+  const lock = await lockStore(join(directory, 'townhall.lock'), directory)
   const [{ LevelBlockstore }, { LevelDatastore }] = await Promise.all([import('blockstore-level'), import('datastore-level')])
   const blockstore = new LevelBlockstore(join(directory, 'blocks'))
   const datastore = new LevelDatastore(join(directory, 'data'))
-  await blockstore.open()
-  await datastore.open()
-  return {
-    blockstore,
-    datastore,
-    async close() {
-      await Promise.resolve(blockstore.close()).catch(() => {})
-      await Promise.resolve(datastore.close()).catch(() => {})
-    },
+  const close = async () => {
+    await Promise.resolve(blockstore.close()).catch(() => {})
+    await Promise.resolve(datastore.close()).catch(() => {})
+    await lock.release()
   }
+  try {
+    await blockstore.open()
+    await datastore.open()
+  } catch (error) {
+    await close()
+    throw error
+  }
+  return { blockstore, datastore, close }
 }
 
 async function memoryStores() {

@@ -252,6 +252,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
     ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
+    ...(store.getDamage ? { getStorageDamage: () => store.getDamage!() } : {}),
     refusedEntries: access.refused,
     get malformedEntries() {
       return malformedEntries

@@ -4,7 +4,7 @@
  * shared state (deleting or overwriting entries, appending garbage) can reach the copy of records
  * this device already had. Shared by every adapter (yjs, orbitdb, automerge).
  */
-import type { CheckpointStore, VerifiedIds } from '../../core/replica.js'
+import type { CheckpointStore, StorageDamage, VerifiedIds } from '../../core/replica.js'
 
 /** A record as a replica hands it to its store: its bytes and the id the replica computed from them. */
 export interface StoredRecord {
@@ -31,6 +31,8 @@ export interface RecordStore {
   readonly verified?: VerifiedIds
   /** The space's view checkpoint, kept next to the records (replicas expose it as `replica.checkpoint`). */
   readonly checkpoint?: CheckpointStore
+  /** What `load` found damaged and set aside (replicas expose it as `replica.getStorageDamage`). */
+  getDamage?(): readonly StorageDamage[]
   close(): Promise<void>
 }
 

@@ -1,7 +1,9 @@
 /**
  * Node support for the Yjs replica: WebRTC from @roamhq/wrtc, WebSocket from ws, a
- * BroadcastChannel that does not keep the process alive, a guard for y-webrtc's unhandled
- * decryption rejections, and file persistence. Import this entry only in Node.
+ * BroadcastChannel that does not keep the process alive, and file persistence. Import this entry
+ * only in Node. Nothing process-wide is installed beyond those two globals, and only if missing:
+ * y-webrtc's failures are handled by the replica itself (signaling-guard.ts, rooms.ts), not by a
+ * process handler, which would change how the whole app treats its own unhandled rejections.
  */
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -25,13 +27,6 @@ function prepareNode(): void {
       }
     }
   }
-  process.on('unhandledRejection', (reason) => {
-    // y-webrtc decrypts signaling messages in promises it never awaits: a wrong room password or a
-    // malformed message from a stranger would otherwise end the process. Anything else stays fatal.
-    const text = reason instanceof Error ? `${reason.name} ${reason.stack ?? ''}` : String(reason)
-    if (/OperationError|y-webrtc/.test(text)) return
-    throw reason
-  })
 }
 
 export interface YjsNodeReplicaOptions extends Omit<YjsReplicaOptions, 'store' | 'peerOpts'> {
@@ -44,11 +39,16 @@ export async function yjsNodeReplica(options: YjsNodeReplicaOptions): Promise<Yj
   prepareNode()
   const { default: wrtc } = await import('@roamhq/wrtc')
   const store = options.directory ? await fileRecordStore(join(options.directory, `${options.spaceId}.records`)) : undefined
-  return yjsReplica({
-    ...options,
-    ...(store ? { store } : {}),
-    peerOpts: { wrtc, config: { iceServers: [] }, iceCompleteTimeout: 200, ...options.peerOpts },
-  })
+  try {
+    return await yjsReplica({
+      ...options,
+      ...(store ? { store } : {}),
+      peerOpts: { wrtc, config: { iceServers: [] }, iceCompleteTimeout: 200, ...options.peerOpts },
+    })
+  } catch (error) {
+    await store?.close()
+    throw error
+  }
 }
 
 export { fileRecordStore }

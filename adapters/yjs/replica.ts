@@ -15,6 +15,8 @@ import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
+import { claimRoom } from './rooms.js'
+import { guardSignaling } from './signaling-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
 import { memoryRecordStore, type RecordStore, type StoredRecord } from './store.js'
 import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
@@ -82,12 +84,15 @@ interface Conn {
   connected: boolean
 }
 interface Room {
+  readonly peerId: string
   webrtcConns: Map<string, Conn>
   bcConns: Set<string>
 }
 interface Provider {
   readonly room: Room | null
   readonly awareness: Awareness
+  readonly key: PromiseLike<CryptoKey | null>
+  readonly signalingConns: Array<{ emit(name: string, args: unknown[]): void }>
   on(event: string, listener: (...args: unknown[]) => void): void
   connect(): void
   disconnect(): void
@@ -97,6 +102,22 @@ interface Provider {
 export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica> {
   // Loaded lazily so that Node can install its WebSocket and BroadcastChannel shims first (see node.ts).
   const { WebrtcProvider } = await import('y-webrtc')
+  const room = roomName(options.spaceId)
+  const releaseRoom = claimRoom(room, options.spaceId)
+  try {
+    return await openReplica(options, WebrtcProvider, room, releaseRoom)
+  } catch (error) {
+    releaseRoom()
+    throw error
+  }
+}
+
+async function openReplica(
+  options: YjsReplicaOptions,
+  WebrtcProvider: typeof import('y-webrtc').WebrtcProvider,
+  room: string,
+  releaseRoom: () => void,
+): Promise<YjsReplica> {
   const maxMessageBytes = options.maxMessageBytes ?? 32 * 1024 * 1024
   const store = options.store ?? memoryRecordStore()
   const doc = new Y.Doc()
@@ -132,12 +153,25 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     }, LOCAL)
   }
 
-  const provider = new WebrtcProvider(roomName(options.spaceId), doc, {
+  const provider = new WebrtcProvider(room, doc, {
     signaling: [...options.signaling],
     password: roomPassword(options.spaceId, options.secret),
     peerOpts: options.peerOpts ?? {},
     ...(options.maxConns ? { maxConns: options.maxConns } : {}),
   }) as unknown as Provider
+  // Before the event loop turns: no signaling message can arrive earlier.
+  const unguard = guardSignaling(
+    provider.signalingConns,
+    room,
+    provider.key,
+    // y-webrtc reads the connection an answer to it is for without looking whether it has one
+    // (messages for other peers, and its own echoed back, it ignores).
+    (data) =>
+      (data.signal as { type?: unknown } | undefined)?.type !== 'answer' ||
+      data.to !== provider.room?.peerId ||
+      provider.room?.webrtcConns.has(data.from as string) === true,
+    () => void rejectedMessages++,
+  )
 
   const presence = signedPresence({
     awareness: provider.awareness,
@@ -290,6 +324,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     presence,
     ...(store.verified ? { verified: store.verified } : {}),
     ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
+    ...(store.getDamage ? { getStorageDamage: () => store.getDamage!() } : {}),
     provider,
     get rejectedMessages() {
       return rejectedMessages
@@ -334,7 +369,11 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       // Order measured to let Node exit promptly: disconnect (closes signaling), destroy, then the doc.
       provider.disconnect()
       provider.destroy()
+      unguard()
       doc.destroy()
+      // y-webrtc frees the room once its key is derived: a replica opened before that would clash.
+      await Promise.resolve(provider.key).catch(() => {})
+      releaseRoom()
       await pending.catch(() => {})
       await store.close()
     },

@@ -85,6 +85,16 @@ describe('townhall relay: command line', () => {
     expect(await relay.stop()).toBe(0)
   })
 
+  it('refuses a second relay on the same directory with a StoreLockedError naming the first, not a stack trace', async () => {
+    const dir = tempDir()
+    const first = await startRelay({ spaces: [SPACE], directory: dir })
+    const { code, err } = await run(['--dir', dir, '--space', SPACE, '--port', '0', '--ws-port', '0'])
+    expect(code).toBe(1)
+    expect(err).toMatch(/StoreLockedError: .* is in use by process \d+/)
+    expect(err).not.toMatch(/\n\s+at /)
+    expect(await first.stop()).toBe(0)
+  })
+
   it('builds listen addresses for IPv4 and IPv6 hosts', () => {
     expect(listenAddress('127.0.0.1', 4010)).toBe('/ip4/127.0.0.1/tcp/4010')
     expect(listenAddress('::1', 4011, true)).toBe('/ip6/::1/tcp/4011/ws')

@@ -1,4 +1,4 @@
-/** The Node record store: durable appends, reopened in order with their ids, deflated, and a torn last frame cut off. */
+/** The Node record store: durable appends, reopened in order with their ids, deflated, and a torn last frame set aside. */
 import { createHash } from 'node:crypto'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -48,14 +48,15 @@ describe('fileRecordStore', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600)
   })
 
-  it('cuts off a frame torn by a crash, so later appends start on a boundary', async () => {
+  it('sets aside a frame torn by a crash, so later appends start on a boundary', async () => {
     const path = scratch()
     const store = await fileRecordStore(path)
     await store.append([rec(1, 1), rec(2)])
     await store.close()
-    appendFileSync(path, new Uint8Array([0, 0, 0, 9, 7, 7])) // header promises 9 bytes, 2 arrived
+    appendFileSync(path, new Uint8Array([0xf5, 0x7a, 0x3c, 0xa9, 0, 0, 0, 9, 7, 7])) // header promises 9 bytes, none arrived
     const reopened = await fileRecordStore(path)
     expect(await reopened.load()).toEqual([rec(1, 1), rec(2)])
+    expect(reopened.getDamage()).toMatchObject([{ reason: 'torn', length: 10 }])
     await reopened.append([rec(5)])
     await reopened.close()
     const last = await fileRecordStore(path)
@@ -74,7 +75,7 @@ describe('fileRecordStore', () => {
     // Records and their ids (43 random characters here, ~32 bytes deflated, as a CID's 59 are ~37).
     const raw = batch.reduce((sum, bytes) => sum + bytes.length + 32, 0)
     expect(afterBatch).toBeLessThan(raw * 0.65)
-    // Alone, a record is deflated with the file's first records as a dictionary.
+    // Alone, a record is deflated with the dictionary the file keeps (its first records).
     const single = record()
     await store.append([keyed(single)])
     expect(statSync(path).size - afterBatch).toBeLessThan((single.length + 32) * 0.75)
@@ -177,8 +178,6 @@ describe('fileRecordStore', () => {
   it('reads no records from a frame that fails its checksum, so no bytes come back under a wrong id', async () => {
     const path = scratch()
     const store = await fileRecordStore(path)
-    // The first frame fills the dictionary: frames after a damaged one within the file's first 32 KiB
-    // of records would not inflate either (they were deflated with its records).
     const first = Array.from({ length: 200 }, () => keyed(randomBytes(200)))
     const second = Array.from({ length: 20 }, () => keyed(randomBytes(200)))
     await store.append(first)
@@ -186,14 +185,14 @@ describe('fileRecordStore', () => {
     await store.append(second)
     await store.append([rec(0xa7, 7)])
     await store.close()
-    // One bit of the second frame's Adler-32 (the last four bytes of its zlib stream): the deflate
-    // stream itself still inflates, so only the checksum can tell.
+    // One bit of the second frame's CRC-32 (after its sync marker and length): its deflate stream
+    // still inflates, so only the checksum can tell.
     const file = readFileSync(path)
-    const secondLength = file.readUInt32BE(boundary)
-    file[boundary + 4 + secondLength - 1]! ^= 0x01
+    file[boundary + 8]! ^= 0x01
     writeFileSync(path, file)
     const again = await fileRecordStore(path)
     expect(await again.load()).toEqual([...first, rec(0xa7, 7)])
+    expect(again.getDamage()).toMatchObject([{ offset: boundary, reason: 'checksum' }])
     await again.close()
   })
 
@@ -218,8 +217,8 @@ describe('fileRecordStore', () => {
     const store = await fileRecordStore(path)
     await store.append(first)
     await store.close()
-    appendFileSync(path, new Uint8Array([0, 0, 0, 5, 0, 0xff, 0xff, 0xff, 0xff])) // a deflated frame that does not inflate
-    appendFileSync(path, new Uint8Array([0, 0, 0, 5, 1, 0x78, 0x9c, 0xff, 0xff])) // nor does this zlib one
+    appendFileSync(path, new Uint8Array([0xf5, 0x7a, 0x3c, 0xa9, 0, 0, 0, 5, 0, 0, 0, 0, 0x52, 0xff, 0xff, 0xff, 0xff])) // a wrong checksum
+    appendFileSync(path, new Uint8Array([0, 0, 0, 5, 1, 0x78, 0x9c, 0xff, 0xff])) // and a v1 frame, in a v2 file
     const reopened = await fileRecordStore(path)
     expect(await reopened.load()).toEqual(first)
     await reopened.append([rec(0xa9, 9)])
