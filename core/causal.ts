@@ -66,20 +66,6 @@ export function dependenciesOf(record: SignedRecord): CID[] {
   return out
 }
 
-const NONE: readonly CID[] = Object.freeze([]) as readonly CID[]
-
-function partsOf(record: SignedRecord): readonly CID[] {
-  const parts = record.kind === 'close' ? (record.body as { parts?: unknown }).parts : undefined
-  return Array.isArray(parts) ? (parts as CID[]) : NONE
-}
-
-/** Extra edges a walk of a close's past follows: the ballots it and its parts commit to. */
-function committedOf(record: SignedRecord): readonly CID[] {
-  if (record.kind !== 'close' && record.kind !== 'close-part') return NONE
-  const ballots = (record.body as { ballots?: unknown }).ballots
-  return Array.isArray(ballots) ? (ballots as CID[]) : []
-}
-
 export interface CausalGraphOptions {
   /** The held record with this id, ready or not. */
   readonly lookup: (id: RecordId) => SignedRecord | undefined
@@ -212,26 +198,22 @@ export class CausalGraph {
   }
 
   /**
-   * Visits the strict past of `start` once per record, following dependencies; `visit` returns
-   * false to stop descending below a record. With `commitments`, also the ballots that `start` (a
-   * close) and its parts commit to, but never those of other closes in its past: those need not be
-   * here for the past to be complete, and a past must be the same on every peer that judges it.
+   * Visits the strict pasts of `starts` once per record, following dependencies (never the ballots
+   * a close commits to: those need not be here for a past to be complete, and a past must be the
+   * same on every peer that judges it). `visit` returns false to stop descending below a record.
    */
-  walk(start: SignedRecord, visit: (record: SignedRecord) => boolean, commitments = false): void {
-    const seen = new Set<RecordId>([start.id])
-    const stack: SignedRecord[] = [start]
+  walk(starts: SignedRecord | readonly SignedRecord[], visit: (record: SignedRecord) => boolean): void {
+    const stack: SignedRecord[] = Array.isArray(starts) ? [...(starts as readonly SignedRecord[])] : [starts as SignedRecord]
+    const seen = new Set<RecordId>(stack.map((record) => record.id))
     const { lookup } = this.options
-    const committing = new Set<RecordId>(commitments ? [start.id, ...partsOf(start).map(cidString)] : [])
     while (stack.length > 0) {
       const record = stack.pop()!
-      for (const list of [dependenciesOf(record), committing.has(record.id) ? committedOf(record) : NONE]) {
-        for (const cid of list) {
-          const id = cidString(cid)
-          if (seen.has(id)) continue
-          seen.add(id)
-          const dep = lookup(id)
-          if (dep && visit(dep)) stack.push(dep)
-        }
+      for (const cid of dependenciesOf(record)) {
+        const id = cidString(cid)
+        if (seen.has(id)) continue
+        seen.add(id)
+        const dep = lookup(id)
+        if (dep && visit(dep)) stack.push(dep)
       }
     }
   }

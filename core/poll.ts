@@ -16,7 +16,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { compareCausal } from './causal.js'
+import { compareCausal, depthOf } from './causal.js'
 import { commitmentMatches, distinctBallotSetDigest } from './commitment.js'
 import { cidString } from './cid-string.js'
 import { equalBytes } from './bytes.js'
@@ -146,8 +146,10 @@ interface CheckedClose {
   readonly record: Rec<'close'>
   readonly ids: CID[]
   readonly keys: string[]
-  /** Ids of this poll's ballots in the close's causal past. */
-  readonly past: ReadonlySet<RecordId>
+  /** Whether a ballot of this poll is in the close's causal past. */
+  readonly past: (id: RecordId) => boolean
+  /** How many ballots eligible live were in the close's past when it was checked (any others came later). */
+  readonly validInPast: number
   /** The counted ballot of each voter (committed, eligible in its own past, well formed). */
   readonly counted: ReadonlyArray<Rec<'ballot'>>
   readonly invalid: number
@@ -178,8 +180,8 @@ export interface PollContext {
   hasRecord(id: RecordId): boolean
   /** The held record with this id whose causal past is complete, if any. */
   readyRecord(id: RecordId): SignedRecord | undefined
-  /** Visits the causal past of a close and the ballots it commits to (see `CausalGraph.walk`). */
-  walkPast(record: SignedRecord, visit: (record: SignedRecord) => boolean): void
+  /** Visits the causal pasts of some records (see `CausalGraph.walk`). */
+  walkPast(starts: readonly SignedRecord[], visit: (record: SignedRecord) => boolean): void
   /** The ids a held record still waits for. */
   waitingFor(id: RecordId): ReadonlySet<RecordId>
   /** The checkpointed outcome of a poll whose ballots are not read yet, if any. */
@@ -298,8 +300,8 @@ export class PollState {
     const counted = close?.counted.find((ballot) => ballot.author === voter)
     const ids = { latest: latest?.id, counted: counted?.id }
     if (!close) return { standing: latest ? 'live' : 'none', ...ids }
-    if (counted && (!latest || counted.id === latest.id || close.past.has(latest.id))) return { standing: 'counted', ...ids }
-    if (latest && close.past.has(latest.id)) return { standing: 'left-out', ...ids }
+    if (counted && (!latest || counted.id === latest.id || close.past(latest.id))) return { standing: 'counted', ...ids }
+    if (latest && close.past(latest.id)) return { standing: 'left-out', ...ids }
     return { standing: latest ? 'late' : 'none', ...ids }
   }
 
@@ -586,60 +588,92 @@ export class PollState {
     if (!digest) return invalid('invalid-reference', 'the close names a ballot twice')
     if (!equalBytes(digest, close.body.digest)) return invalid('invalid-reference', 'the close digest does not match the ballots it names')
 
+    // A committed id is ready when it is a ballot folded here (all ready ballots of the poll are).
+    const committed: SignedRecord[] = []
+    /** Whether each committed record is a ballot eligible live (so of this poll and well formed). */
+    const live: boolean[] = []
     const waitingFor: RecordId[] = []
     let missing = 0
     for (const key of keys) {
-      if (this.context.readyRecord(key)) continue
-      missing++
-      if (waitingFor.length < WAITING_SHOWN)
-        waitingFor.push(...(this.context.hasRecord(key) ? [...this.context.waitingFor(key)].slice(0, 3) : [key]))
+      const valid = entry.valid.get(key)
+      const record = valid ?? entry.ineligible.get(key) ?? this.context.readyRecord(key)
+      if (record) {
+        committed.push(record)
+        live.push(valid !== undefined)
+      } else {
+        missing++
+        if (waitingFor.length < WAITING_SHOWN)
+          waitingFor.push(...(this.context.hasRecord(key) ? [...this.context.waitingFor(key)].slice(0, 3) : [key]))
+      }
     }
     // Not decided yet: the missing ballots may still arrive.
     if (missing > 0) return { state: 'syncing', record: close, missing, waitingFor }
 
-    // The close's past, for the rule that it commits each voter's latest ballot there.
+    // The close's past is what its dependencies had seen plus the ballots it commits. Only records
+    // deeper than the poll's own children can have a ballot of the poll in their past, so the walk
+    // of that past stops above them: for the usual ballot, which names only its poll, and for a
+    // close's parts, there is nothing below to visit.
     const pollCid = entry.record.cid
+    const shallow = depthOf(entry.record) + 1
+    const ofPoll = (record: SignedRecord) => record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)
+    const countable = (record: SignedRecord, isLive: boolean): boolean =>
+      (isLive || (ofPoll(record) && wellFormed(entry, record.id))) && this.eligibleSettled(entry, record)
+    // The usual case: no voter has two well-formed ballots here, so none can be committed stale.
+    const oneEach = entry.valid.size === entry.latest.size && entry.ineligible.size === 0
     const latestInPast = new Map<string, Rec<'ballot'>>()
-    const past = new Set<RecordId>()
-    this.context.walkPast(close, (record) => {
-      if (record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)) {
-        past.add(record.id)
-        const ballot = record as Rec<'ballot'>
-        if (wellFormed(entry, ballot.id) && this.eligibleSettled(entry, ballot)) {
-          const previous = latestInPast.get(ballot.author)
-          if (!previous || compareCausal(ballot, previous) > 0) latestInPast.set(ballot.author, ballot)
+    const newest = (ballot: Rec<'ballot'>) => {
+      const previous = latestInPast.get(ballot.author)
+      if (!previous || compareCausal(ballot, previous) > 0) latestInPast.set(ballot.author, ballot)
+    }
+    const ok: boolean[] = new Array<boolean>(committed.length)
+    const deeper: SignedRecord[] = [close]
+    // With one ballot per voter no committed ballot can be stale: counted in this one pass.
+    const counted: Rec<'ballot'>[] = []
+    let notBallots = 0
+    let validInPast = 0
+    for (let index = 0; index < committed.length; index++) {
+      const record = committed[index]!
+      const isLive = live[index]!
+      if (isLive) validInPast++
+      const counts = countable(record, isLive)
+      ok[index] = counts
+      if (!counts) notBallots++
+      else if (oneEach) counted.push(record as Rec<'ballot'>)
+      else newest(record as Rec<'ballot'>)
+      if (depthOf(record) > shallow) deeper.push(record)
+    }
+    // Ballots of the poll in the close's past that it does not commit (rare: a close's own
+    // dependencies do not name ballots unless someone chose to).
+    const beside = new Set<RecordId>()
+    let committedIds: Set<RecordId> | undefined
+    this.context.walkPast(deeper, (record) => {
+      if (ofPoll(record)) {
+        committedIds ??= new Set(keys)
+        if (!committedIds.has(record.id) && !beside.has(record.id)) {
+          beside.add(record.id)
+          if (entry.valid.has(record.id)) validInPast++
+          if (wellFormed(entry, record.id) && this.eligibleSettled(entry, record)) newest(record as Rec<'ballot'>)
         }
       }
-      return true
+      return depthOf(record) > shallow
     })
-    const counted = new Map<string, Rec<'ballot'>>()
-    let notBallots = 0
-    for (const key of keys) {
-      const record = this.context.readyRecord(key)!
-      const ballot = record as Rec<'ballot'>
-      if (
-        record.kind !== 'ballot' ||
-        !ballot.body.poll.equals(pollCid) ||
-        !wellFormed(entry, ballot.id) ||
-        !this.eligibleSettled(entry, ballot)
-      ) {
-        notBallots++
-        continue
-      }
-      const newest = latestInPast.get(ballot.author)!
-      if (newest !== ballot) {
+    for (let index = 0; index < committed.length && !oneEach; index++) {
+      if (!ok[index]) continue
+      const ballot = committed[index] as Rec<'ballot'>
+      const latest = latestInPast.get(ballot.author) ?? ballot
+      if (latest !== ballot) {
         return invalid(
           'stale-ballot',
-          `the close commits ${key} of ${ballot.author}, whose newer ballot ${newest.id} is in the close's past; a close commits each voter's latest ballot`,
+          `the close commits ${keys[index]} of ${ballot.author}, whose newer ballot ${latest.id} is in the close's past; a close commits each voter's latest ballot`,
         )
       }
-      counted.set(ballot.author, ballot)
+      counted.push(ballot)
     }
-    const leftOut = [...latestInPast.keys()].filter((voter) => !counted.has(voter)).sort() as Did[]
-    return decided({
-      state: 'complete',
-      checked: { record: close, ids, keys, past, counted: [...counted.values()], invalid: notBallots, leftOut },
-    })
+    // With one ballot per voter, the voters of uncommitted ballots in the past are none of the counted.
+    const countedVoters = oneEach ? undefined : new Set<string>(counted.map((ballot) => ballot.author))
+    const leftOut = [...latestInPast.keys()].filter((voter) => !countedVoters?.has(voter)).sort() as Did[]
+    const past = (id: RecordId) => beside.has(id) || (committedIds ??= new Set(keys)).has(id)
+    return decided({ state: 'complete', checked: { record: close, ids, keys, past, validInPast, counted, invalid: notBallots, leftOut } })
   }
 
   /**
@@ -749,8 +783,7 @@ export class PollState {
       }
     }
     // Valid ballots the close's past did not hold: they came after it, or never reached the closer.
-    let late = 0
-    for (const id of entry.valid.keys()) if (!close.past.has(id)) late++
+    const late = entry.valid.size - close.validInPast
     const closeView: CloseView = {
       id: close.record.id,
       by: close.record.author,

@@ -1149,7 +1149,7 @@ export class Space {
         const record = this.records.get(id)
         return record && this.graph.isReady(record) ? record : undefined
       },
-      walkPast: (record, visit) => this.graph.walk(record, visit, true),
+      walkPast: (starts, visit) => this.graph.walk(starts, visit),
       waitingFor: (id) => this.graph.missingFor(id),
       restored: (id) => this.restoring?.polls.get(id)?.poll,
       covered: (id) => this.restoring?.held.has(id) === true,

@@ -47,12 +47,15 @@ function pollView(): { state: PollState; add(record: SignedRecord): void } {
       const record = records.get(id)
       return record && graph.isReady(record) ? record : undefined
     },
-    walkPast: (record, visit) => graph.walk(record, visit, true),
+    walkPast: (starts, visit) => graph.walk(starts, visit),
     waitingFor: (id) => graph.missingFor(id),
   })
   return {
     state,
-    add(record) {
+    add(given) {
+      // A copy per view: the graph keeps a record's depth and past on the record itself, as a
+      // space keeps them on its own copy (core/kept-record.ts).
+      const record = { ...given, depth: -1, frontier: undefined } as SignedRecord
       records.set(record.id, record)
       for (const ready of graph.add(record)) state.add(ready)
     },
