@@ -176,7 +176,7 @@ export function foldMembership(genesis: SignedRecord<BodyOf<'space'>>, records: 
       // Settled: the uses this join's author could see. Current: the first uses in record order.
       const used = cap
         ? (usesSoFar.get(inviteId) ?? 0)
-        : (joinsOf.get(inviteId) ?? []).filter((other) => other !== record && changes(reading(other.id)) && graph.pastHas(record, other))
+        : (joinsOf.get(inviteId) ?? []).filter((other) => other !== record && inForce(reading(other.id)) && graph.pastHas(record, other))
             .length
       if (used >= maxUses) return refused('not-authorized', `invite ${inviteId} was already used ${maxUses} time(s)`)
       if (cap) usesSoFar.set(inviteId, used + 1)
@@ -220,7 +220,7 @@ export function foldMembership(genesis: SignedRecord<BodyOf<'space'>>, records: 
   for (const record of ordered) {
     const invite = record.kind === 'join' && (record.body as BodyOf<'join'>).invite?.toString()
     const state = invite ? invites.get(invite) : undefined
-    if (state && changes(current.get(record.id))) {
+    if (state && inForce(current.get(record.id))) {
       state.uses++
       state.redeemedBy.push(record.author)
     }
@@ -268,7 +268,6 @@ function targetOf(record: SignedRecord): string | undefined {
 }
 
 const inForce = (judged: Judged | undefined): boolean => judged?.ok === true && judged.result !== undefined
-const changes = inForce
 
 const refused = (reason: Rejection['reason'], detail: string): Judged => ({ ok: false, reason, detail })
 
