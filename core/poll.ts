@@ -120,13 +120,12 @@ interface PollEntry {
   readonly method: AnyTallyMethod
   readonly params: unknown
   readonly ctx: TallyContext
-  /** Ballots eligible now (live), by id. */
-  readonly valid: Map<RecordId, Rec<'ballot'>>
+  /** Ballots eligible now (live), by id, with what a close needs of them (see `ValidBallot`). */
+  readonly valid: Map<RecordId, ValidBallot>
   /** Well-formed ballots that are not eligible now: a close may still count them if its past made them eligible. */
   readonly ineligible: Map<RecordId, Rec<'ballot'>>
   readonly invalid: Set<RecordId>
   readonly latest: Map<string, Rec<'ballot'>>
-  readonly choices: Map<RecordId, unknown>
   readonly acc: Accumulator<unknown>
   readonly closes: Rec<'close'>[]
   /** Valid reveal per ballot id (earliest by order when several match). */
@@ -141,6 +140,19 @@ interface PollEntry {
   materializing: boolean
 }
 
+/**
+ * A valid ballot with what is derived from it when it is folded. A close of N ballots reads them
+ * all, and keeping the normalized choice and the depth test here means it looks each committed id
+ * up once and touches no ballot record (at 100k ballots, that is most of what the close costs).
+ */
+interface ValidBallot {
+  readonly record: Rec<'ballot'>
+  /** The method's normalized choice; undefined in a secret poll (the reveal carries it). */
+  readonly choice: unknown
+  /** Deeper than the poll's own children: the ballot names more than its poll, so its past may hold ballots. */
+  readonly deep: boolean
+}
+
 /** A close whose every named record is here and which passed every check: its outcome can no longer change. */
 interface CheckedClose {
   readonly record: Rec<'close'>
@@ -152,6 +164,10 @@ interface CheckedClose {
   readonly validInPast: number
   /** The counted ballot of each voter (committed, eligible in its own past, well formed). */
   readonly counted: ReadonlyArray<Rec<'ballot'>>
+  /** Public polls: the normalized choice of each counted ballot, in the same order. */
+  readonly countedChoices: readonly unknown[]
+  /** Public polls: the final result, counted once (it is a function of the checked close alone). */
+  publicResult: BaseResult | undefined
   readonly invalid: number
   readonly leftOut: readonly Did[]
 }
@@ -239,7 +255,7 @@ export class PollState {
       return check.state === 'invalid' ? check.rejection : undefined
     }
     if (record.kind === 'reveal')
-      return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get(cidString((record as Rec<'reveal'>).body.ballot)))
+      return this.judgeReveal(entry, record as Rec<'reveal'>, entry.valid.get(cidString((record as Rec<'reveal'>).body.ballot))?.record)
     return undefined
   }
 
@@ -427,7 +443,6 @@ export class PollState {
         ineligible: new Map(),
         invalid: new Set(),
         latest: new Map(),
-        choices: new Map(),
         acc: method.createAccumulator(params.params, optionCount),
         closes: [],
         reveals: new Map(),
@@ -471,14 +486,13 @@ export class PollState {
     }
     // A valid ballot the checkpoint did not count (it counted every valid one it covered).
     this.ready(entry)
-    entry.valid.set(ballot.id, ballot)
-    if (!entry.record.body.secret) entry.choices.set(ballot.id, choice)
+    entry.valid.set(ballot.id, { record: ballot, choice, deep: depthOf(ballot) > depthOf(entry.record) + 1 })
     const previous = entry.latest.get(ballot.author)
     if (!previous || compareCausal(ballot, previous) > 0) {
       entry.latest.set(ballot.author, ballot)
       // The live tally moves by one ballot: the voter's old choice out, the new one in.
       if (!entry.record.body.secret) {
-        if (previous) entry.acc.remove(entry.choices.get(previous.id))
+        if (previous) entry.acc.remove(entry.valid.get(previous.id)?.choice)
         entry.acc.add(choice)
       }
     }
@@ -538,7 +552,7 @@ export class PollState {
 
   private applyReveal(entry: PollEntry, reveal: Rec<'reveal'>, fresh: Rejection[]): void {
     const ballotId = cidString(reveal.body.ballot)
-    const ballot = entry.valid.get(ballotId) ?? entry.ineligible.get(ballotId)
+    const ballot = entry.valid.get(ballotId)?.record ?? entry.ineligible.get(ballotId)
     if (!ballot && !entry.invalid.has(ballotId) && entry.record.body.secret) {
       const parked = entry.parkedReveals.get(ballotId) ?? []
       parked.push(reveal)
@@ -590,16 +604,16 @@ export class PollState {
 
     // A committed id is ready when it is a ballot folded here (all ready ballots of the poll are).
     const committed: SignedRecord[] = []
-    /** Whether each committed record is a ballot eligible live (so of this poll and well formed). */
-    const live: boolean[] = []
+    /** Each committed record's entry when it is a ballot eligible live (so of this poll and well formed). */
+    const live: Array<ValidBallot | undefined> = []
     const waitingFor: RecordId[] = []
     let missing = 0
     for (const key of keys) {
       const valid = entry.valid.get(key)
-      const record = valid ?? entry.ineligible.get(key) ?? this.context.readyRecord(key)
+      const record = valid?.record ?? entry.ineligible.get(key) ?? this.context.readyRecord(key)
       if (record) {
         committed.push(record)
-        live.push(valid !== undefined)
+        live.push(valid)
       } else {
         missing++
         if (waitingFor.length < WAITING_SHOWN)
@@ -618,6 +632,10 @@ export class PollState {
     const ofPoll = (record: SignedRecord) => record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)
     const countable = (record: SignedRecord, isLive: boolean): boolean =>
       (isLive || (ofPoll(record) && wellFormed(entry, record.id))) && this.eligibleSettled(entry, record)
+    const secret = entry.record.body.secret
+    // A ballot eligible only in its own past was not normalized when folded.
+    const choiceOf = (valid: ValidBallot | undefined, ballot: Rec<'ballot'>): unknown =>
+      secret ? undefined : valid ? valid.choice : normalize(entry, ballot.body.choice)
     // The usual case: no voter has two well-formed ballots here, so none can be committed stale.
     const oneEach = entry.valid.size === entry.latest.size && entry.ineligible.size === 0
     const latestInPast = new Map<string, Rec<'ballot'>>()
@@ -629,18 +647,21 @@ export class PollState {
     const deeper: SignedRecord[] = [close]
     // With one ballot per voter no committed ballot can be stale: counted in this one pass.
     const counted: Rec<'ballot'>[] = []
+    const countedChoices: unknown[] = []
     let notBallots = 0
     let validInPast = 0
     for (let index = 0; index < committed.length; index++) {
       const record = committed[index]!
-      const isLive = live[index]!
-      if (isLive) validInPast++
-      const counts = countable(record, isLive)
+      const valid = live[index]
+      if (valid) validInPast++
+      const counts = countable(record, valid !== undefined)
       ok[index] = counts
       if (!counts) notBallots++
-      else if (oneEach) counted.push(record as Rec<'ballot'>)
-      else newest(record as Rec<'ballot'>)
-      if (depthOf(record) > shallow) deeper.push(record)
+      else if (oneEach) {
+        counted.push(record as Rec<'ballot'>)
+        countedChoices.push(choiceOf(valid, record as Rec<'ballot'>))
+      } else newest(record as Rec<'ballot'>)
+      if (valid ? valid.deep : depthOf(record) > shallow) deeper.push(record)
     }
     // Ballots of the poll in the close's past that it does not commit (rare: a close's own
     // dependencies do not name ballots unless someone chose to).
@@ -668,12 +689,16 @@ export class PollState {
         )
       }
       counted.push(ballot)
+      countedChoices.push(choiceOf(live[index], ballot))
     }
     // With one ballot per voter, the voters of uncommitted ballots in the past are none of the counted.
     const countedVoters = oneEach ? undefined : new Set<string>(counted.map((ballot) => ballot.author))
     const leftOut = [...latestInPast.keys()].filter((voter) => !countedVoters?.has(voter)).sort() as Did[]
     const past = (id: RecordId) => beside.has(id) || (committedIds ??= new Set(keys)).has(id)
-    return decided({ state: 'complete', checked: { record: close, ids, keys, past, validInPast, counted, invalid: notBallots, leftOut } })
+    return decided({
+      state: 'complete',
+      checked: { record: close, ids, keys, past, validInPast, counted, countedChoices, publicResult: undefined, invalid: notBallots, leftOut },
+    })
   }
 
   /**
@@ -772,15 +797,13 @@ export class PollState {
   }
 
   private finalOf(entry: PollEntry, close: CheckedClose): Pick<PollView, 'status' | 'turnout' | 'final' | 'revealed' | 'close'> {
+    const secret = entry.record.body.secret
     let unrevealed = 0
     const choices: unknown[] = []
-    for (const ballot of close.counted) {
-      if (!entry.record.body.secret) choices.push(entry.choices.get(ballot.id) ?? normalize(entry, ballot.body.choice))
-      else {
-        const reveal = entry.reveals.get(ballot.id)
-        if (reveal) choices.push(normalize(entry, reveal.body.choice))
-        else unrevealed++
-      }
+    for (const ballot of secret ? close.counted : []) {
+      const reveal = entry.reveals.get(ballot.id)
+      if (reveal) choices.push(normalize(entry, reveal.body.choice))
+      else unrevealed++
     }
     // Valid ballots the close's past did not hold: they came after it, or never reached the closer.
     const late = entry.valid.size - close.validInPast
@@ -797,9 +820,14 @@ export class PollState {
       waitingFor: [],
     }
     const turnout = close.counted.length
-    const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
-    for (const choice of choices) if (choice !== undefined) acc.add(choice)
-    const result = entry.method.result(acc, entry.ctx)
+    const count = (counting: readonly unknown[]): BaseResult => {
+      const acc = entry.method.createAccumulator(entry.params, entry.ctx.optionCount)
+      for (const choice of counting) if (choice !== undefined) acc.add(choice)
+      return entry.method.result(acc, entry.ctx)
+    }
+    // A public poll's final result depends on the checked close alone; later records (late
+    // ballots, reveals of other polls' ballots) re-make the view, not the count.
+    const result = secret ? count(choices) : (close.publicResult ??= count(close.countedChoices))
     // A reveal can still arrive (there is no reveal deadline), so a secret poll is final only when all are in.
     if (unrevealed > 0) return { status: 'revealing', turnout, final: undefined, revealed: result, close: closeView }
     return {

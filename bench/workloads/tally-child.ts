@@ -9,11 +9,14 @@
  *   back (`PollState.add` + `getPoll(id).live`), per ballot.
  *
  * The view is fed records that carry everything a validated record carries except a real
- * signature (validation is measured by the ingest workload): ids are real CIDs of distinct bytes.
+ * signature (validation is measured by the ingest workload): ids are real CIDs of distinct bytes,
+ * in the string form validation gives them (`cidString`, one flat string). `CID.toString()` builds
+ * its string a character at a time, and map lookups on such strings cost about twice as much.
  */
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { ballotSetDigest } from '../../core/commitment.js'
+import { cidString } from '../../core/cid-string.js'
 import { didFromPublicKey } from '../../core/did.js'
 import { methodByName, tally, tieOrder, type MethodName } from '../../core/index.js'
 import { CausalGraph } from '../../core/causal.js'
@@ -82,7 +85,7 @@ async function record(kind: string, body: unknown, author: string, hlc: [number,
     hlc,
     refs,
     space: null,
-    id: cid.toString(),
+    id: cidString(cid),
     cid,
     authorKey: founderKey,
     signature: empty,
