@@ -36,6 +36,8 @@ export interface RelayOptions {
   readonly wsPort?: number
   /** Other peers or relays to dial and keep dialing. */
   readonly peers?: readonly string[]
+  /** Damaged LevelDB stores under `directory`: refuse to start (default), or move them aside and rebuild (see `OrbitdbNodePeerOptions`). */
+  readonly onDamagedStore?: 'refuse' | 'rebuild'
   /**
    * How many further spaces it opens when peers ask (over `FOLLOW_PROTOCOL`, as the browser app
    * does). Default 0: only `spaces`. Anyone who can reach the relay can ask, so keep it small;
@@ -89,6 +91,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     websockets: true,
     relayServer: true,
     ...(options.peers ? { peers: options.peers } : {}),
+    onDamagedStore: options.onDamagedStore ?? 'refuse',
+    onRebuiltStores: (movedTo, damaged) =>
+      log(`rebuilding damaged stores (${damaged.map(({ path, reason }) => `${path}: ${reason}`).join('; ')}); the old ones are in ${movedTo}`),
   })
   const { orbitdbReplica } = await import('../adapters/orbitdb/replica.js')
   const replicas: OrbitdbReplica[] = []

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'INVALID_EXPORT'
   | 'STORE_LOCKED'
   | 'ROOM_IN_USE'
+  | 'STORE_DAMAGED'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -149,5 +150,30 @@ export class RoomInUseError extends TownhallError {
       `A Yjs replica of space ${spaceId} is already open in this process; y-webrtc allows one per room. Use the open one, or close it first.`,
     )
     this.spaceId = spaceId
+  }
+}
+
+/**
+ * Raised when a peer's LevelDB stores (OrbitDB's blocks, data, keystore or log indexes) cannot be
+ * opened because their files are damaged. They hold nothing the record file and the other peers do
+ * not: open again with `onDamagedStore: 'rebuild'` (or move `damaged` aside by hand) and they are
+ * rebuilt from the record file, and the rest comes back from peers.
+ */
+export class StoreDamagedError extends TownhallError {
+  static override readonly name = 'StoreDamagedError'
+  override readonly name = 'StoreDamagedError'
+  /** The data directory. */
+  readonly directory: string
+  /** Each store that failed to open, with LevelDB's reason. */
+  readonly damaged: ReadonlyArray<{ readonly path: string; readonly reason: string }>
+  constructor(directory: string, damaged: ReadonlyArray<{ readonly path: string; readonly reason: string }>) {
+    super(
+      'STORE_DAMAGED',
+      `The LevelDB stores under ${directory} are damaged (${damaged.map(({ path, reason }) => `${path}: ${reason}`).join('; ')}). ` +
+        `They can be rebuilt: open again with onDamagedStore: 'rebuild' (the command line: --rebuild-damaged-stores), ` +
+        `which moves them into ${directory}/damaged/ and rebuilds them from the record file and from peers.`,
+    )
+    this.directory = directory
+    this.damaged = damaged
   }
 }

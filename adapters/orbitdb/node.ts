@@ -16,6 +16,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Identity } from '../../core/identity.js'
 import { fileRecordStore } from '../shared/file-store.js'
 import { lockStore } from '../shared/store-lock.js'
+import { openDespiteDamage } from './damaged-stores.js'
 import type { OrbitdbPeer } from './peer.js'
 import type { OrbitdbReplica, OrbitdbReplicaOptions } from './replica.js'
 
@@ -64,9 +65,22 @@ export interface OrbitdbNodePeerOptions {
   readonly relayServer?: boolean
   readonly fetchTimeoutMs?: number
   readonly maxPayloadBytes?: number
+  /**
+   * When a LevelDB store under `directory` is damaged and will not open: `'refuse'` (the default)
+   * throws a `StoreDamagedError` naming each one; `'rebuild'` moves the derived stores (blocks,
+   * data, orbitdb) into `directory/damaged/` and starts them empty. Nothing is lost by rebuilding:
+   * a replica's records are in its record file and are published again; the rest syncs from peers.
+   */
+  readonly onDamagedStore?: 'refuse' | 'rebuild'
+  /** Told where the damaged stores went, when they were rebuilt. */
+  readonly onRebuiltStores?: (movedTo: string, damaged: ReadonlyArray<{ readonly path: string; readonly reason: string }>) => void
 }
 
 export async function createOrbitdbNodePeer(options: OrbitdbNodePeerOptions = {}): Promise<OrbitdbPeer> {
+  return openDespiteDamage(options.directory, options.onDamagedStore === 'rebuild', () => openNodePeer(options), options.onRebuiltStores)
+}
+
+async function openNodePeer(options: OrbitdbNodePeerOptions): Promise<OrbitdbPeer> {
   installNodeShims()
   const [{ createLibp2p }, { tcp }, { noise }, { yamux }, { identify }, { gossipsub }, { generateKeyPairFromSeed }, { createOrbitdbPeer }] =
     await Promise.all([
@@ -188,7 +202,12 @@ export interface OrbitdbNodeReplicaOptions extends OrbitdbNodePeerOptions, Omit<
  * before `add` resolves), OrbitDB and Helia data beside them. Closing the replica stops the peer.
  */
 export async function orbitdbNodeReplica(options: OrbitdbNodeReplicaOptions): Promise<OrbitdbReplica> {
-  const peer = await createOrbitdbNodePeer(options)
+  // The log's own stores (heads, index) open with the database, after the peer: covered here too.
+  return openDespiteDamage(options.directory, options.onDamagedStore === 'rebuild', () => openNodeReplica(options), options.onRebuiltStores)
+}
+
+async function openNodeReplica(options: OrbitdbNodeReplicaOptions): Promise<OrbitdbReplica> {
+  const peer = await openNodePeer(options)
   let store: Awaited<ReturnType<typeof fileRecordStore>> | undefined
   try {
     const { orbitdbReplica } = await import('./replica.js')

@@ -29,6 +29,10 @@ Options:
   --follow N          also open up to N further spaces that peers ask for (browsers running the
                       apps on OrbitDB ask for the spaces they open); anyone who can reach the relay
                       can ask, so keep N small (default 0: only the given spaces)
+  --rebuild-damaged-stores
+                      when a LevelDB store under DIR is damaged, move the stores into DIR/damaged/
+                      and rebuild them from the record files and peers (default: refuse to start,
+                      naming the damaged stores)
   --quiet             print only the addresses
   -h, --help          show this help
 `
@@ -85,6 +89,7 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
       'ws-port': { type: 'string' },
       peer: { type: 'string', multiple: true },
       follow: { type: 'string' },
+      'rebuild-damaged-stores': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -118,7 +123,8 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
   const log = values.quiet ? undefined : (line: string) => console.error(`relay: ${line}`)
 
   log?.(`data in ${directory}`)
-  const relay = await startRelay({ directory, spaces, host, tcpPort, wsPort, peers, follow, ...(log ? { log } : {}) }).catch(
+  const onDamagedStore = values['rebuild-damaged-stores'] ? 'rebuild' : 'refuse'
+  const relay = await startRelay({ directory, spaces, host, tcpPort, wsPort, peers, follow, onDamagedStore, ...(log ? { log } : {}) }).catch(
     (error: Error & { code?: string }) => {
       if (error.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(error.message))
         throw new UsageError(`Port ${tcpPort} or ${wsPort} is in use: pick others with --port and --ws-port, or 0 for free ones.`)
