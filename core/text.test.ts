@@ -46,7 +46,11 @@ describe('text rules for names and options', () => {
   })
 
   it('rejects poll options that only differ in case, spacing or accent encoding, and unsafe names, in the schema', () => {
-    for (const options of [['Caf\u00e9', 'Cafe\u0301'], ['Yes', 'yes'], ['Red  apple', 'Red apple']]) {
+    for (const options of [
+      ['Caf\u00e9', 'Cafe\u0301'],
+      ['Yes', 'yes'],
+      ['Red  apple', 'Red apple'],
+    ]) {
       const checked = pollBodies.poll(pollBody(options), 'body')
       expect(checked).toEqual({
         ok: false,
