@@ -141,7 +141,7 @@ describe('RankedVote', () => {
     expect(rankingItems()).toEqual(['10:00', '9:00', '11:00'])
     await user.click(screen.getByRole('button', { name: 'Move 9:00 down' }))
     expect(rankingItems()).toEqual(['10:00', '11:00', '9:00'])
-    await user.click(screen.getByRole('button', { name: "Don't rank 9:00" }))
+    await user.click(screen.getByRole('button', { name: 'Remove 9:00' }))
     expect(rankingItems()).toEqual(['10:00', '11:00'])
     await user.click(screen.getByRole('button', { name: 'Vote' }))
     expect(onvote).toHaveBeenLastCalledWith([1, 2])
@@ -171,7 +171,7 @@ describe('RankedVote', () => {
     // The button stays where it was, focused, now offering to change the vote.
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Change vote' }))
     // The last ranked option can be removed again, back to an empty ballot.
-    await user.click(screen.getByRole('button', { name: "Don't rank C" }))
+    await user.click(screen.getByRole('button', { name: 'Remove C' }))
     expect(rankingItems()).toEqual([])
   })
 
