@@ -25,7 +25,7 @@ const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u
 /** Format and control characters, and blanks that render as nothing (Hangul fillers, braille blank, CGJ). */
 const INVISIBLE = /[\p{Cc}\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\u2800\u2028\u2029]/u
 /** What an emoji may carry: a ZWJ after a pictograph (with its modifiers), tags after a flag. */
-const EMOJI_ZWJ = /\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?\u200D(?=\p{Extended_Pictographic})/gu
+const EMOJI_ZWJ = /\p{Extended_Pictographic}(?:\u{FE0F}|\p{Emoji_Modifier})?\u200D(?=\p{Extended_Pictographic})/gu
 const EMOJI_TAGS = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu
 
 const hex = (char: string): string => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
