@@ -41,7 +41,14 @@ describe('text rules for names and options', () => {
     expect(unsafeCharacter('line\nbreak')).toBe('an invisible or control character (U+000A)')
     expect(unsafeCharacter('\u3164')).toBe('an invisible or control character (U+3164)')
     // A family emoji (joined with ZWJ), a skin tone, the flag of England (tag characters), Hebrew.
-    for (const fine of ['👨\u200D👩\u200D👧', '👩🏽\u200D💻', '👍🏽', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}', 'שלום', 'Café'])
+    for (const fine of [
+      '👨\u200D👩\u200D👧',
+      '👩🏽\u200D💻',
+      '👍🏽',
+      '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}',
+      'שלום',
+      'Café',
+    ])
       expect(unsafeCharacter(fine), fine).toBeUndefined()
   })
 
