@@ -161,7 +161,10 @@ export class AppUser {
     expect(await this.ranking()).toEqual([...order])
     const submit = this.page.getByRole('button', { name: /^(Vote|Change vote)$/ })
     await submit.click()
-    await this.page.getByRole('status').filter({ hasText: /^Vote (recorded|changed)/ }).waitFor()
+    await this.page
+      .getByRole('status')
+      .filter({ hasText: /^Vote (recorded|changed)/ })
+      .waitFor()
   }
 
   /** Waits until `locator`'s text contains `text`; fails with the text it last saw. */
