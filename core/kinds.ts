@@ -4,6 +4,7 @@
  */
 import { HARD_MAX_RECORD_BYTES } from './record.js'
 import * as s from './schema.js'
+import { collapseSpaces, unsafeCharacter } from './text.js'
 
 /** Maximum post and reply length, in UTF-16 code units (what `String.length` counts). */
 export const MAX_POST_LENGTH = 5000
@@ -21,9 +22,20 @@ const emoji = s.refine(s.string({ min: 1, max: 16 }), (value) =>
 )
 const text = s.string({ min: 1, max: MAX_POST_LENGTH })
 
+/**
+ * A name or a poll option: 1 to `max` characters with something visible, and none that would let
+ * it pass for other text (bidi controls, invisible characters; see text.ts).
+ */
+export const visibleText = (max: number): s.Validator<string> =>
+  s.refine(s.string({ min: 1, max }), (value) => {
+    const unsafe = unsafeCharacter(value)
+    if (unsafe) return `contains ${unsafe}, which would make it read as other text`
+    return collapseSpaces(value) === '' ? 'has no visible characters' : undefined
+  })
+
 export const bodies = {
   space: s.object({
-    name: s.string({ min: 1, max: 100 }),
+    name: visibleText(100),
     description: s.string({ max: 1000 }),
     policy: s.literal('open', 'invite-only'),
     nonce: s.bytes({ min: 16, max: 16 }),
@@ -42,7 +54,7 @@ export const bodies = {
         ? undefined
         : 'invite, key and proof come together or not at all',
   ),
-  profile: s.object({ name: s.string({ min: 1, max: 64 }), avatar: s.optional(url) }),
+  profile: s.object({ name: visibleText(64), avatar: s.optional(url) }),
   post: s.object({
     text,
     replyTo: s.optional(s.cid),

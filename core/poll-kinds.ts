@@ -3,6 +3,8 @@
  * Method-specific checks (params, choices) happen in the poll view, which knows the poll.
  */
 import * as s from './schema.js'
+import { visibleText } from './kinds.js'
+import { firstDuplicate } from './text.js'
 import { MAX_OPTIONS, MIN_OPTIONS, type MethodName } from './tally/types.js'
 
 export const MAX_LISTED_VOTERS = 1000
@@ -42,7 +44,14 @@ export const pollBodies = {
   poll: s.object({
     question: s.string({ min: 1, max: 300 }),
     description: s.string({ max: 2000 }),
-    options: s.array(s.string({ min: 1, max: 200 }), { min: MIN_OPTIONS, max: MAX_OPTIONS, unique: true }),
+    options: s.refine(s.array(visibleText(200), { min: MIN_OPTIONS, max: MAX_OPTIONS }), (options) => {
+      // Options a reader cannot tell apart ("Café" in two encodings, "Yes" and "yes", "Red  apple"
+      // and "Red apple") would split one choice's votes in two.
+      const duplicate = firstDuplicate(options)
+      return duplicate
+        ? `option ${duplicate.index + 1} is the same as option ${duplicate.sameAs + 1} once case, spacing and accent encoding are ignored`
+        : undefined
+    }),
     method: s.literal(...methodNames),
     params: s.optional(anything),
     eligibility,

@@ -140,8 +140,14 @@ export class AppUser {
     return (await items.locator('.text').allTextContents()).map((text) => text.trim())
   }
 
-  /** Reorders the ranking with its Up buttons until it reads `order`, then casts or changes the vote. */
+  /**
+   * Ranks the options not ranked yet in the order given (a new ballot starts empty), reorders the
+   * ranking with its Up buttons until it reads `order`, then casts or changes the vote.
+   */
   async rankAndVote(order: readonly string[]): Promise<void> {
+    for (const option of order) {
+      if (!(await this.ranking()).includes(option)) await this.button(`Rank ${option}`).click()
+    }
     for (let target = 0; target < order.length; target++) {
       let current = await this.ranking()
       let at = current.indexOf(order[target]!)
@@ -155,6 +161,10 @@ export class AppUser {
     expect(await this.ranking()).toEqual([...order])
     const submit = this.page.getByRole('button', { name: /^(Vote|Change vote)$/ })
     await submit.click()
+    await this.page
+      .getByRole('status')
+      .filter({ hasText: /^Vote (recorded|changed)/ })
+      .waitFor()
   }
 
   /** Waits until `locator`'s text contains `text`; fails with the text it last saw. */

@@ -49,7 +49,7 @@ describe('Composer', () => {
     await waitFor(() => expect(world!.founder.getFeed().map((i) => i.text)).toEqual(['on a Mac', 'by keyboard']))
   })
 
-  it('counts characters against the limit and shows core refusing a post that is too long', async () => {
+  it('counts characters against the limit and disables Post over it, without asking core', async () => {
     world = await community()
     const user = userEvent.setup()
     render(Composer, { space: world.founder })
@@ -60,9 +60,12 @@ describe('Composer', () => {
     await fireEvent.input(box, { target: { value: 'x'.repeat(MAX_POST_LENGTH + 1) } })
     expect(box.getAttribute('aria-invalid')).toBe('true')
     expect(screen.getByText(`${MAX_POST_LENGTH + 1} / ${MAX_POST_LENGTH}`, { exact: false }).textContent).toContain('1 over the limit')
-    await user.click(screen.getByRole('button', { name: 'Post' }))
+    expect(screen.getByRole('button', { name: 'Post' })).toHaveProperty('disabled', true)
+    // Ctrl+Enter does not get past the limit either, and says so in the form's words.
+    box.focus()
+    await user.keyboard('{Control>}{Enter}{/Control}')
     const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toMatch(/Cannot post/)
+    expect(alert.textContent).toBe(`This post is 1 character over the limit of ${MAX_POST_LENGTH}. Shorten it to send it.`)
     expect(world.founder.getFeed()).toEqual([])
     // The draft is kept so it can be shortened.
     expect((box as HTMLTextAreaElement).value).toHaveLength(MAX_POST_LENGTH + 1)

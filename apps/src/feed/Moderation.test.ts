@@ -21,13 +21,14 @@ describe('moderation', () => {
   it('a founder hides a post: it disappears for another member after sync, and stays visible to moderators with "Show hidden"', async () => {
     world = await community({ founderName: 'Ada' })
     const bob = await world.member('Bob')
+    const cy = await world.member('Cy')
     const spam = await bob.post('buy now')
     await bob.post('real question')
     await world.settle()
     const user = userEvent.setup()
     const founderView = render(FeedPanel, { space: world.founder }).container
-    const bobView = render(FeedPanel, { space: bob }).container
-    expect(texts(bobView)).toEqual(['real question', 'buy now'])
+    const cyView = render(FeedPanel, { space: cy }).container
+    expect(texts(cyView)).toEqual(['real question', 'buy now'])
 
     const card = within(founderView).getAllByRole('article', { name: 'Post by Bob' })[1]!
     await user.click(within(card).getByRole('button', { name: 'Hide post' }))
@@ -35,12 +36,11 @@ describe('moderation', () => {
     // The trigger gives way to the form's own "Hide post" button.
     await user.click(within(card).getByRole('button', { name: 'Hide post' }))
     await waitFor(() => expect(texts(founderView)).toEqual(['real question']))
-    expect(bob.getFeed()).toHaveLength(2)
-    await world.synced(() => expect(texts(bobView)).toEqual(['real question']))
+    await world.synced(() => expect(texts(cyView)).toEqual(['real question']))
     expect(bob.getFeed({ includeHidden: true }).find((i) => i.id === spam.id)?.hidden).toBe(true)
 
-    // Bob is not a moderator: no switch, no hide buttons.
-    expect(within(bobView).queryByRole('checkbox', { name: 'Show hidden' })).toBeNull()
+    // Cy is not a moderator: no switch, no hide buttons.
+    expect(within(cyView).queryByRole('checkbox', { name: 'Show hidden' })).toBeNull()
 
     const show = within(founderView).getByRole('checkbox', { name: 'Show hidden' })
     await user.click(show)
@@ -50,9 +50,34 @@ describe('moderation', () => {
     expect(within(founderView).getAllByRole('article', { name: 'Post by Bob' })[0]!.textContent).not.toContain('Hidden by a moderator')
 
     await user.click(within(hidden).getByRole('button', { name: 'Unhide post' }))
-    await world.synced(() => expect(texts(bobView)).toEqual(['real question', 'buy now']))
+    await world.synced(() => expect(texts(cyView)).toEqual(['real question', 'buy now']))
     await user.click(show)
     expect(texts(founderView)).toEqual(['real question', 'buy now'])
+  })
+
+  it("shows the author their hidden post with a notice and the moderator's reason, while others no longer see it", async () => {
+    world = await community({ founderName: 'Ada' })
+    const bob = await world.member('Bob')
+    const cy = await world.member('Cy')
+    const post = await bob.post('buy now')
+    const reply = await bob.reply(post.id, 'really, buy now')
+    await world.settle()
+    await world.founder.hidePost(post.id, { reason: 'advertising' })
+    await world.founder.hidePost(reply.id)
+    await world.settle()
+    const bobView = render(FeedPanel, { space: bob }).container
+    const cyView = render(FeedPanel, { space: cy }).container
+    expect(texts(cyView)).toEqual([])
+    expect(texts(bobView)).toEqual(['buy now'])
+    const card = within(bobView).getByRole('article', { name: 'Post by Bob' })
+    expect(within(card).getByRole('note').textContent?.trim()).toBe(
+      'Hidden by a moderator: others in this space no longer see this post. Reason given: “advertising”.',
+    )
+    // The hidden reply is still in Bob's thread, with its own notice.
+    await userEvent.setup().click(within(card).getByRole('button', { name: 'Show 1 reply' }))
+    const replies = within(bobView).getAllByRole('article', { name: 'Post by Bob' })
+    expect(replies).toHaveLength(2)
+    expect(within(replies[1]!).getByRole('note').textContent).toContain('No reason was given.')
   })
 
   it('hides every post of an author, replies in threads included', async () => {

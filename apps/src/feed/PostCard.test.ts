@@ -1,7 +1,8 @@
 /** PostCard and ThreadView: replies, threads, edits, retractions and reactions against real spaces. */
-import { render, screen, waitFor, within } from '@testing-library/svelte'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
 import { userEvent } from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
+import { MAX_POST_LENGTH } from '../../../core/index.js'
 import FeedPanel from './FeedPanel.svelte'
 import PostCard from './PostCard.svelte'
 import { community, type Community } from './test-helpers.js'
@@ -122,6 +123,23 @@ describe('PostCard', () => {
     await user.type(within(card).getByRole('textbox', { name: 'Edit post' }), ' never mind')
     await user.click(within(card).getByRole('button', { name: 'Cancel' }))
     expect(textOf(card)).toBe('Meeting on Sunday?')
+  })
+
+  it("disables Save over the length limit and refuses an empty edit, in the form's words", async () => {
+    world = await community({ founderName: 'Ada' })
+    await world.founder.post('Meeting on Saturday?')
+    const user = userEvent.setup()
+    render(FeedPanel, { space: world.founder })
+    const card = screen.getByRole('article', { name: 'Post by Ada' })
+    await user.click(within(card).getByRole('button', { name: 'Edit' }))
+    const box = within(card).getByRole('textbox', { name: 'Edit post' })
+    await fireEvent.input(box, { target: { value: 'x'.repeat(MAX_POST_LENGTH + 2) } })
+    expect(within(card).getByRole('button', { name: 'Save' })).toHaveProperty('disabled', true)
+    expect(within(card).getByText(/2 over the limit/)).toBeTruthy()
+    await fireEvent.input(box, { target: { value: '   ' } })
+    await user.click(within(card).getByRole('button', { name: 'Save' }))
+    expect(within(card).getByRole('alert').textContent).toBe('An edited post cannot be empty. Retract it instead, or cancel the edit.')
+    expect(world.founder.getFeed()[0]?.text).toBe('Meeting on Saturday?')
   })
 
   it('shows only the author the Edit and Retract buttons', async () => {

@@ -15,8 +15,10 @@ export interface FeedContext {
   /** True when the viewer is a moderator and asked to see hidden posts. */
   readonly showHidden: boolean
   readonly mutes: Mutes
-  /** The thread under a post, with hidden replies when `showHidden`. */
+  /** The thread under a post, with hidden replies when `showHidden`, and always the viewer's own. */
   thread(id: RecordId): ThreadNode | undefined
+  /** The reason a moderator gave for hiding this post or its author, if any. */
+  hiddenReason(item: FeedItem): string | undefined
   /** Display label of a did: profile name or shortened did. */
   label(did: Did): string
 }
@@ -47,15 +49,42 @@ function createFeedContext(space: Space, showHidden: () => boolean): FeedContext
     },
     mutes: mutesOf(space),
     thread(id) {
-      if (!showHidden()) return live.thread(id)
       // `live.thread` takes no options; read a cached view first so this re-runs on every change.
       void live.feed
-      return space.getThread(id, { includeHidden: true })
+      const all = space.getThread(id, { includeHidden: true })
+      if (showHidden() || !all) return all
+      // Others' hidden replies stay out; the viewer's own stay in, marked, so a hide never looks
+      // to its author like a post that vanished.
+      return visibleTo(all, space.identity.did)
+    },
+    hiddenReason(item) {
+      void live.feed
+      return hiddenReason(space, item)
     },
     label(did) {
       return displayName(did, live.members.find((m) => m.did === did)?.name ?? space.getProfile(did)?.name)
     },
   }
+}
+
+/** A thread without the hidden replies of anyone but `viewer` (a hidden root stays only if it is theirs). */
+export function visibleTo(node: ThreadNode, viewer: Did): ThreadNode | undefined {
+  if (node.item.hidden && node.item.author !== viewer) return undefined
+  return { item: node.item, replies: node.replies.flatMap((reply) => visibleTo(reply, viewer) ?? []) }
+}
+
+/** The latest moderation record that hides this post or its author, read for its reason. */
+function hiddenReason(space: Space, item: FeedItem): string | undefined {
+  if (!item.hidden) return undefined
+  let latest: { hlc: readonly [number, number]; reason: string | undefined } | undefined
+  for (const record of space.getRecords()) {
+    if (record.kind !== 'moderate') continue
+    const body = record.body as { post?: { toString(): string }; author?: string; hidden: boolean; reason?: string }
+    if (!body.hidden || (body.post?.toString() !== item.id && body.author !== item.author)) continue
+    const hlc = record.hlc as readonly [number, number]
+    if (!latest || hlc[0] > latest.hlc[0] || (hlc[0] === latest.hlc[0] && hlc[1] > latest.hlc[1])) latest = { hlc, reason: body.reason }
+  }
+  return latest?.reason
 }
 
 /**

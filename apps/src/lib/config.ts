@@ -22,6 +22,9 @@ export const DEFAULT_SIGNALING: readonly string[] = ['ws://127.0.0.1:4444']
 export const DEFAULT_SYNC: readonly string[] = ['ws://127.0.0.1:3030']
 export const DEFAULT_RELAYS: readonly string[] = []
 
+/** How long a join waits for the space's first record before saying it has not found it (config.json: `joinTimeoutSeconds`). */
+export const DEFAULT_JOIN_TIMEOUT_MS = 30_000
+
 /** At most this many URLs per list are used; the rest are ignored with a warning. */
 export const MAX_SERVERS = 8
 
@@ -38,6 +41,8 @@ export interface AppConfig {
   /** OrbitDB relays (`townhall relay`): WebSocket multiaddrs ending in /p2p/<peer id>. */
   readonly relays: readonly string[]
   readonly relaySource: ConfigSource
+  /** How long a join waits for the space before saying so and offering to keep waiting or cancel. */
+  readonly joinTimeoutMs: number
   /** Entries that were ignored, with why (shown in Settings). */
   readonly warnings: readonly string[]
 }
@@ -50,6 +55,7 @@ export const defaultConfig = (): AppConfig => ({
   syncSource: 'default',
   relays: [...DEFAULT_RELAYS],
   relaySource: 'default',
+  joinTimeoutMs: DEFAULT_JOIN_TIMEOUT_MS,
   warnings: [],
 })
 
@@ -126,6 +132,8 @@ export interface ConfigFile {
   sync: string[]
   /** OrbitDB relays (`"orbitdb": { "relay": [...] }`). */
   relays: string[]
+  /** `"joinTimeoutSeconds"`: 1 to 3600. */
+  joinTimeoutMs?: number
 }
 
 /**
@@ -138,7 +146,11 @@ export function parseConfigFile(value: unknown, warnings: string[] = []): Config
     warnings.push('Ignored config.json: it is not a JSON object.')
     return out
   }
-  const { signaling, iceServers, automerge, orbitdb } = value as Record<string, unknown>
+  const { signaling, iceServers, automerge, orbitdb, joinTimeoutSeconds } = value as Record<string, unknown>
+  if (Number.isSafeInteger(joinTimeoutSeconds) && (joinTimeoutSeconds as number) >= 1 && (joinTimeoutSeconds as number) <= 3600)
+    out.joinTimeoutMs = (joinTimeoutSeconds as number) * 1000
+  else if (joinTimeoutSeconds !== undefined)
+    warnings.push('Ignored "joinTimeoutSeconds" in config.json: expected a whole number of seconds from 1 to 3600.')
   if (Array.isArray(signaling)) out.signaling = signalingList(signaling, 'config.json', warnings)
   else if (signaling !== undefined) warnings.push('Ignored "signaling" in config.json: expected an array of ws:// URLs.')
   if (Array.isArray(iceServers)) {
@@ -200,5 +212,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AppCo
   const [signaling, source] = pick(signalQuery, file?.signaling, DEFAULT_SIGNALING)
   const [sync, syncSource] = pick(syncQuery, file?.sync, DEFAULT_SYNC)
   const [relays, relaySource] = pick(relayQuery, file?.relays, DEFAULT_RELAYS)
-  return { signaling, iceServers: file?.iceServers ?? [], source, sync, syncSource, relays, relaySource, warnings }
+  const joinTimeoutMs = file?.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS
+  return { signaling, iceServers: file?.iceServers ?? [], source, sync, syncSource, relays, relaySource, joinTimeoutMs, warnings }
 }

@@ -13,6 +13,7 @@ import {
   type Identity,
   type Profile,
   type Space,
+  unsafeCharacter,
 } from '../../../core/index.js'
 import type { KeyValueStore } from './storage.js'
 
@@ -72,6 +73,7 @@ export function checkProfile(profile: LocalProfile): string | undefined {
   const name = profile.name.trim()
   if (name.length === 0) return 'Enter a display name.'
   if (name.length > MAX_NAME_LENGTH) return `A display name has at most ${MAX_NAME_LENGTH} characters.`
+  if (unsafeCharacter(name)) return nameLooksLikeOther('display name')
   const avatar = profile.avatar.trim()
   if (avatar !== '' && !/^https:\/\/[^\s]+$/.test(avatar)) return 'The avatar must be an https:// image address (or leave it empty).'
   if (avatar.length > 2048) return 'The avatar address is too long (at most 2048 characters).'
@@ -115,3 +117,13 @@ export async function publishProfile(space: Space, local: LocalProfile): Promise
 
 /** Short, readable stand-in for a did when no name is known: the last 6 characters. */
 export const shortDid = (did: string): string => `…${did.slice(-6)}`
+
+/**
+ * The short key fingerprint shown beside names, so two people who chose the same name still look
+ * different: the last 6 characters of the did (its public key), the same on every device.
+ */
+export const fingerprint = (did: string): string => did.slice(-6)
+
+/** Why a name with bidi controls or invisible characters is refused (core refuses it too). */
+export const nameLooksLikeOther = (what: string): string =>
+  `This ${what} contains an invisible or text-direction character that would make it read as something else. Type it again without it.`

@@ -14,7 +14,9 @@ import {
   type BallotSecretStore,
   type Identity,
   type ReplicaFactory,
+  unsafeCharacter,
 } from '../../../core/index.js'
+import { nameLooksLikeOther } from './identity.js'
 import { parseAppLink, storedLink } from './links.js'
 import type { KeyValueStore } from './storage.js'
 
@@ -115,6 +117,7 @@ export function checkNewSpace(form: NewSpaceForm): string | undefined {
   const name = form.name.trim()
   if (name.length === 0) return 'Give the space a name.'
   if (name.length > 100) return 'A space name has at most 100 characters.'
+  if (unsafeCharacter(name)) return nameLooksLikeOther('space name')
   if (form.description.trim().length > 1000) return 'A description has at most 1000 characters.'
   if (form.policy !== 'open' && form.policy !== 'invite-only') return 'Choose who may join: open or invite-only.'
   return undefined

@@ -125,7 +125,7 @@ describe('CreatePoll', () => {
     expect(space.getPolls()[0]?.eligibility).toEqual({ type: 'anyone' })
   })
 
-  it("shows core's error message when core refuses the poll", async () => {
+  it('explains refused parameters in the words of the form, before asking core', async () => {
     const space = await soloSpace()
     const oncreated = vi.fn()
     const user = userEvent.setup()
@@ -136,7 +136,7 @@ describe('CreatePoll', () => {
     await fill(user, 'Maximum', '2')
     await user.click(screen.getByRole('button', { name: 'Create poll' }))
     await waitFor(() =>
-      expect(screen.getByRole('alert').textContent).toBe('Cannot poll: poll params: Parameter "min" cannot be greater than "max".'),
+      expect(screen.getByRole('alert').textContent).toBe('The minimum number of approvals (3) cannot be more than the maximum (2).'),
     )
     expect(space.getPolls()).toHaveLength(0)
     expect(oncreated).not.toHaveBeenCalled()
@@ -144,7 +144,11 @@ describe('CreatePoll', () => {
     await user.selectOptions(screen.getByLabelText('Voting method'), 'quadratic')
     await fill(user, 'Credit budget per voter', '')
     await user.click(screen.getByRole('button', { name: 'Create poll' }))
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Cannot poll: poll params: Parameter "credits" is required.'))
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Give each voter a credit budget.'))
+    await fill(user, 'Credit budget per voter', '0')
+    await user.click(screen.getByRole('button', { name: 'Create poll' }))
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/^“Credit budget per voter” must be between/))
+    expect(space.getPolls()).toHaveLength(0)
   })
 
   it('checks empty and duplicate options before asking core, and limits the option count', async () => {
@@ -155,13 +159,39 @@ describe('CreatePoll', () => {
     expect(screen.getByRole('alert').textContent).toBe('Write a question.')
     await basics(user, 'Color?', ['Red', 'Red'])
     await user.click(screen.getByRole('button', { name: 'Create poll' }))
-    expect(screen.getByRole('alert').textContent).toBe('Options must differ: "Red" appears more than once.')
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Options 1 and 2 read the same (“Red” and “Red”): options must differ by more than capital letters, spaces or how an accent is typed.',
+    )
     expect(screen.getByRole('button', { name: 'Remove option 1' })).toHaveProperty('disabled', true)
 
     await user.click(screen.getByRole('button', { name: 'Add option' }))
     expect(screen.getByLabelText('Option 3')).toBe(document.activeElement)
     await user.click(screen.getByRole('button', { name: 'Remove option 2' }))
     expect(screen.queryByLabelText('Option 3')).toBeNull()
+    expect(space.getPolls()).toHaveLength(0)
+  })
+
+  it('refuses options that only look different: accents typed two ways, capitals, doubled spaces, and a bidi override', async () => {
+    const space: Space = await soloSpace()
+    const user = userEvent.setup()
+    render(CreatePoll, { props: { space } })
+    const cases: Array<[string[], RegExp]> = [
+      [['Caf\u00e9', 'Cafe\u0301'], /^Options 1 and 2 read the same/],
+      [['Yes', 'yes'], /^Options 1 and 2 read the same \(“Yes” and “yes”\)/],
+      [['Red  apple', 'Red apple'], /^Options 1 and 2 read the same/],
+      [['Tea', 'Cof\u202Efee'], /^Option 2 contains a bidi control that would make it look like other text/],
+    ]
+    await basics(user, 'Which?', ['a', 'b'])
+    for (const [texts, message] of cases) {
+      for (const [index, text] of texts.entries()) {
+        const field = screen.getByLabelText(`Option ${index + 1}`)
+        await user.clear(field)
+        // Typed as one paste: userEvent would type a combining accent as its own keystroke anyway.
+        await fireEvent.input(field, { target: { value: text } })
+      }
+      await user.click(screen.getByRole('button', { name: 'Create poll' }))
+      expect(screen.getByRole('alert').textContent).toMatch(message)
+    }
     expect(space.getPolls()).toHaveLength(0)
   })
 })

@@ -157,6 +157,29 @@ export function figureOf(result: BaseResult): Figure {
   }
 }
 
+/**
+ * The options tied at the top when the tie rule chose the winner (`tieBroken`), in ranking order,
+ * the winner first; empty when the winner won on the method's own figures. Instant runoff breaks
+ * ties while eliminating, not at the top, so it lists none (see `decidedByTieRule`). A motion is
+ * decided by for > against, so a tie there is a failed motion, not a tie between options.
+ */
+export function topTie(result: BaseResult): number[] {
+  if (!result.tieBroken || result.winner === null || result.method === 'instant-runoff') return []
+  if (result.method === 'plurality' && (result as BaseResult & { passed?: boolean }).passed !== undefined) return []
+  const values = figureOf(result).values
+  const top = values[result.winner]
+  return result.ranking.filter((option) => values[option] === top)
+}
+
+/** True when the documented tie rule, not the votes alone, decided who is first. */
+export const decidedByTieRule = (result: BaseResult): boolean =>
+  topTie(result).length > 1 || (result.method === 'instant-runoff' && result.tieBroken && result.winner !== null)
+
+/** "A, B and C" */
+export function listNames(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
+}
+
 /** The choice of a public ballot record (undefined for secret ballots, whose body holds a commitment). */
 export function ballotChoice(record: SignedRecord | undefined): unknown {
   const body = record?.body as { choice?: unknown } | undefined

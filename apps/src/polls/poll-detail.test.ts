@@ -30,12 +30,14 @@ describe('PollDetail', () => {
     expect(screen.getByText('For Saturday’s meeting.')).toBeTruthy()
     expect(badge()).toBe('Open')
     expect(screen.getByRole('heading', { name: 'Live results (not final)' })).toBeTruthy()
-    expect(summary()).toMatch(/^(9:00|10:00) leads with 2 of 4 ballots\./)
+    // 2–2 is a tie, not a lead.
+    expect(summary()).toMatch(/^Tied so far: (9:00 and 10:00|10:00 and 9:00) have the same votes \(2 each, 4 ballots\)\./)
 
     await user.click(screen.getByRole('radio', { name: '10:00' }))
     await user.click(screen.getByRole('button', { name: 'Vote' }))
     await eventually(() => expect(summary()).toBe('10:00 leads with 3 of 5 ballots.'))
-    expect(screen.getByRole('button', { name: 'Change vote' })).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Change vote' })).toBe(document.activeElement)
+    expect(screen.getByText('Vote recorded.')).toBeTruthy()
 
     await user.click(screen.getByRole('button', { name: 'Close poll' }))
     expect(screen.getByText(/The result counts the 5 ballots this device holds/)).toBeTruthy()
@@ -47,7 +49,8 @@ describe('PollDetail', () => {
 
     await eventually(() => expect(badge()).toBe('Final'))
     expect(summary()).toBe('10:00 wins with 3 of 5 ballots.')
-    expect(screen.getByRole('heading', { name: 'Final result' })).toBeTruthy()
+    // The close buttons are gone; focus moves to the result, not to the top of the page.
+    await eventually(() => expect(screen.getByRole('heading', { name: 'Final result' })).toBe(document.activeElement))
     expect(screen.queryByRole('button', { name: 'Close poll' })).toBeNull()
     expect(screen.queryByRole('button', { name: /vote/i })).toBeNull()
     expect(screen.getByText('Voting has ended. You cast a ballot in this poll.')).toBeTruthy()

@@ -177,7 +177,20 @@ describe('ResultSummary', () => {
     render(ResultSummary, { props: { options: poll.options, result: poll.final! } })
     const [winner, other] = poll.final!.ranking.map((i) => poll.options[i])
     expect(summary()).toBe(
-      `${winner} wins with 3 approvals from 5 ballots. Tie broken by the documented rule: ${winner} and ${other} have the same approvals; the option earlier in this poll's tie order (derived from the poll id) ranks higher.`,
+      `Tie: ${winner} and ${other} have the same approvals (3 each, 5 ballots). The tie is broken by the documented rule, not by votes: ${winner} comes first in this poll's tie order (derived from the poll id), so it is ranked first and taken as the result.`,
     )
+  })
+
+  it('shows a 1–1 plurality tie as a tie, with no Winner badge', async () => {
+    const poll = await closedPoll('plurality', ['Wednesday', 'Thursday'], [0, 1])
+    expect(poll.final?.tieBroken).toBe(true)
+    const [first, second] = poll.final!.ranking.map((i) => poll.options[i]!)
+    render(ResultSummary, { props: { options: poll.options, result: poll.final! } })
+    expect(summary()).toMatch(new RegExp(`^Tie: ${first} and ${second} have the same votes \\(1 each, 2 ballots\\)\\.`))
+    expect(summary()).not.toContain('wins')
+    render(ResultBars, { props: { options: poll.options, result: poll.final! } })
+    expect(screen.queryByText('Winner')).toBeNull()
+    expect(screen.getByText('Tied, first by tie rule').closest('tr')?.textContent).toContain(first)
+    expect(screen.getByText('Tied').closest('tr')?.textContent).toContain(second)
   })
 })

@@ -23,8 +23,13 @@ export interface VoteSubmitProps<C> {
 export class VoteSubmit<C> {
   /** The message under the form; empty when there is none. */
   error = $state('')
-  /** True while `onvote` runs: the submit button is disabled meanwhile. */
+  /**
+   * True while `onvote` runs: the submit button says so with aria-disabled and ignores presses.
+   * Not `disabled`, which would drop keyboard focus to the top of the page.
+   */
   busy = $state(false)
+  /** The confirmation after a ballot was published ("Vote recorded."); cleared by any change. */
+  done = $state('')
   #submitted = $state(false)
   readonly #props: () => VoteSubmitProps<C>
   readonly #prepare: () => Prepared<C>
@@ -52,12 +57,15 @@ export class VoteSubmit<C> {
   /** Clears the message (on input, and when a control changes the ballot). */
   readonly clear = (): void => {
     this.error = ''
+    this.done = ''
   }
 
   /** The form's submit handler: the method's check, then core's, then `onvote`. */
   readonly submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault()
-    this.error = ''
+    if (this.busy) return
+    const changing = this.hasBallot
+    this.clear()
     const prepared = this.#prepare()
     if ('error' in prepared) {
       this.error = prepared.error
@@ -73,6 +81,7 @@ export class VoteSubmit<C> {
     try {
       await onvote(prepared.choice)
       this.#submitted = true
+      this.done = changing ? 'Vote changed. Your new ballot replaces the earlier one.' : 'Vote recorded.'
     } catch (caught) {
       this.error = errorMessage(caught)
     } finally {

@@ -15,8 +15,13 @@ afterEach(closeSpaces)
 
 const rankingItems = () =>
   within(screen.getByRole('list', { name: 'Your ranking' }))
-    .getAllByRole('listitem')
+    .queryAllByRole('listitem')
     .map((li) => li.querySelector('.text')?.textContent)
+
+/** Adds options to an empty ranking, in this order. */
+async function rankInOrder(user: ReturnType<typeof userEvent.setup>, names: readonly string[]): Promise<void> {
+  for (const name of names) await user.click(screen.getByRole('button', { name: `Rank ${name}` }))
+}
 
 describe('PluralityVote', () => {
   it('renders a radio per option and votes with the option index', async () => {
@@ -103,6 +108,7 @@ describe('RankedVote', () => {
     const onvote = vi.fn()
     const user = userEvent.setup()
     render(RankedVote, { props: { poll, onvote } })
+    await rankInOrder(user, ['A', 'B', 'C'])
     expect(rankingItems()).toEqual(['A', 'B', 'C'])
 
     const c = screen.getAllByRole('listitem').find((li) => li.textContent?.includes('C'))!
@@ -128,13 +134,14 @@ describe('RankedVote', () => {
     const onvote = vi.fn()
     const user = userEvent.setup()
     render(RankedVote, { props: { poll, onvote } })
+    await rankInOrder(user, ['9:00', '10:00', '11:00'])
 
     expect(screen.getByRole('button', { name: 'Move 9:00 up' })).toHaveProperty('disabled', true)
     await user.click(screen.getByRole('button', { name: 'Move 10:00 up' }))
     expect(rankingItems()).toEqual(['10:00', '9:00', '11:00'])
     await user.click(screen.getByRole('button', { name: 'Move 9:00 down' }))
     expect(rankingItems()).toEqual(['10:00', '11:00', '9:00'])
-    await user.click(screen.getByRole('button', { name: "Don't rank 9:00" }))
+    await user.click(screen.getByRole('button', { name: 'Remove 9:00' }))
     expect(rankingItems()).toEqual(['10:00', '11:00'])
     await user.click(screen.getByRole('button', { name: 'Vote' }))
     expect(onvote).toHaveBeenLastCalledWith([1, 2])
@@ -142,6 +149,30 @@ describe('RankedVote', () => {
     await user.click(screen.getByRole('button', { name: 'Rank 9:00' }))
     await user.click(screen.getByRole('button', { name: 'Change vote' }))
     expect(onvote).toHaveBeenLastCalledWith([1, 2, 0])
+  })
+
+  it('starts with an empty ballot, refuses to cast it, and confirms the vote once cast', async () => {
+    const space = await soloSpace()
+    const poll = await makePoll(space, { question: 'Best?', options: ['A', 'B', 'C'], method: 'instant-runoff' })
+    const onvote = vi.fn()
+    const user = userEvent.setup()
+    render(RankedVote, { props: { poll, onvote } })
+    expect(rankingItems()).toEqual([])
+    expect(screen.getByText(/Nothing ranked yet/)).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Vote' }))
+    expect(screen.getByText('Rank at least one option.')).toBeTruthy()
+    expect(onvote).not.toHaveBeenCalled()
+
+    await rankInOrder(user, ['C'])
+    const submit = screen.getByRole('button', { name: 'Vote' })
+    await user.click(submit)
+    expect(onvote).toHaveBeenCalledExactlyOnceWith([2])
+    expect(screen.getByRole('status').textContent).toBe('Vote recorded.')
+    // The button stays where it was, focused, now offering to change the vote.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Change vote' }))
+    // The last ranked option can be removed again, back to an empty ballot.
+    await user.click(screen.getByRole('button', { name: 'Remove C' }))
+    expect(rankingItems()).toEqual([])
   })
 
   it('starts from the current (partial) ranking', async () => {

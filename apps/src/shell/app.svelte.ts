@@ -86,6 +86,12 @@ export class TownhallApp {
   openError = $state<string | undefined>()
   membershipStep = $state<MembershipStep | undefined>()
   membershipError = $state<string | undefined>()
+  /**
+   * True once a join has waited `config.joinTimeoutMs` for the space's first record without it
+   * arriving: the link may be wrong or altered, or nobody who holds the space is online. The
+   * space view then says so and offers to keep waiting or cancel.
+   */
+  joinStalled = $state(false)
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine)
   /** Short confirmations ("Link copied"), announced politely and cleared after a few seconds. */
   notices = $state.raw<readonly Notice[]>([])
@@ -95,6 +101,7 @@ export class TownhallApp {
   private openSeq = 0
   private queue: Promise<void> = Promise.resolve()
   private noticeSeq = 0
+  private joinTimer: ReturnType<typeof setTimeout> | undefined
 
   /** Loads config, storage, identity, profile and the space list, then follows the address. */
   async start(): Promise<void> {
@@ -215,6 +222,7 @@ export class TownhallApp {
     this.session = undefined
     this.membershipStep = undefined
     this.membershipError = undefined
+    this.stopJoinTimer()
     session.abort.abort()
     session.stop()
     await session.space.close().catch((error: unknown) => console.error('townhall: closing the space failed', error))
@@ -263,7 +271,10 @@ export class TownhallApp {
       const step = await completeMembership(session.space, entry, {
         signal: session.abort.signal,
         onStep: (value) => {
-          if (current()) this.membershipStep = value
+          if (!current()) return
+          this.membershipStep = value
+          if (value === 'waiting-for-space') this.startJoinTimer(session)
+          else this.stopJoinTimer()
         },
       })
       await registry.update(session.id, { invite: undefined, joinPending: undefined })
@@ -272,12 +283,42 @@ export class TownhallApp {
       await publishProfile(session.space, this.profile).catch(() => false)
     } catch (error) {
       if (session.abort.signal.aborted || !current()) return
+      this.stopJoinTimer()
       this.membershipStep = undefined
       this.membershipError = describeError(error)
       // An invite that was used up or refused will never work: forget it, so it is not retried forever.
       if (error instanceof NotAuthorizedError) await registry.update(session.id, { invite: undefined, joinPending: undefined })
       this.refreshSpaces()
     }
+  }
+
+  private startJoinTimer(session: Session): void {
+    this.stopJoinTimer()
+    this.joinTimer = setTimeout(() => {
+      this.joinTimer = undefined
+      if (this.session === session && !session.space.getInfo()) this.joinStalled = true
+    }, this.config.joinTimeoutMs)
+  }
+
+  private stopJoinTimer(): void {
+    clearTimeout(this.joinTimer)
+    this.joinTimer = undefined
+    this.joinStalled = false
+  }
+
+  /** After a join has stalled: wait another `joinTimeoutMs` before saying so again. */
+  keepWaiting(): void {
+    const session = this.session
+    if (session && this.membershipStep === 'waiting-for-space') this.startJoinTimer(session)
+  }
+
+  /** Gives up a join whose space never arrived: forgets the link and its records on this device. */
+  async cancelJoin(): Promise<void> {
+    const session = this.session
+    if (!session) return
+    await this.forgetSpace(session.id)
+    this.go('#/')
+    this.notify('Joining cancelled. The link was removed from this device.')
   }
 
   private async publishPresence(): Promise<void> {
