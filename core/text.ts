@@ -49,8 +49,19 @@ export const collapseSpaces = (text: string): string => text.replace(/\s+/gu, ' 
 /**
  * The form under which two texts are the same option: NFC, case-folded (upper then lower case,
  * which folds "ß" with "SS" as full case folding does), whitespace collapsed.
+ *
+ * Case is folded only below U+0530 (Latin, Greek, Cyrillic), whose case pairs have not changed
+ * since Unicode 7: a peer rejects a poll by this key, so it must not depend on which Unicode
+ * version the peer's engine has. Letters of scripts whose case pairs are still being added
+ * (Unicode 16 added some) are compared as they are.
  */
-export const textKey = (text: string): string => collapseSpaces(text.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC'))
+export const textKey = (text: string): string => collapseSpaces(foldStableCase(text.normalize('NFC')).normalize('NFC'))
+
+function foldStableCase(text: string): string {
+  let out = ''
+  for (const char of text) out += char.codePointAt(0)! < 0x530 ? char.toUpperCase().toLowerCase() : char
+  return out
+}
 
 /** The index of the first item that has the same `textKey` as an earlier one, with that earlier index. */
 export function firstDuplicate(texts: readonly string[]): { index: number; sameAs: number } | undefined {
