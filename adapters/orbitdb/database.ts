@@ -62,16 +62,27 @@ export function spaceLogDatabase(onRejected: OnRejectedEntry, checkpointStorage?
     const { ipfs, identity, address, name, access } = params
     const directory = `${params.directory.replace(/\/$/, '')}/${address}`
     const referencesCount = Number(params.referencesCount) > -1 ? params.referencesCount! : 16
-    const entryStorage =
-      params.entryStorage ?? (await ComposedStorage(await LRUStorage({ size: 1000 }), await IPFSBlockStorage({ ipfs, pin: true })))
-    const headsStorage =
-      params.headsStorage ??
-      (await ComposedStorage(await LRUStorage({ size: 1000 }), await LevelStorage({ path: `${directory}/log/_heads/` })))
-    const indexStorage =
-      params.indexStorage ??
-      (await ComposedStorage(await LRUStorage({ size: 1000 }), await LevelStorage({ path: `${directory}/log/_index/` })))
-    const log = await Log(identity, { logId: address, access, entryStorage, headsStorage, indexStorage })
-    const checkpoints = checkpointStorage ? await checkpointStorage() : await LevelStorage({ path: `${directory}/log/_townhall/` })
+    // The log's LevelDB stores open one after another. When one will not open (damaged files), the
+    // ones already open are closed before the error goes up: a store left open keeps LevelDB's
+    // in-process lock on its path, and rebuilding the stores there would then fail as well.
+    const opened: Storage[] = []
+    const level = async (path: string, cached = true): Promise<Storage> => {
+      const stored = await LevelStorage({ path })
+      opened.push(stored)
+      return cached ? await ComposedStorage(await LRUStorage({ size: 1000 }), stored) : stored
+    }
+    let entryStorage, headsStorage, indexStorage, log, checkpoints: Storage
+    try {
+      entryStorage =
+        params.entryStorage ?? (await ComposedStorage(await LRUStorage({ size: 1000 }), await IPFSBlockStorage({ ipfs, pin: true })))
+      headsStorage = params.headsStorage ?? (await level(`${directory}/log/_heads/`))
+      indexStorage = params.indexStorage ?? (await level(`${directory}/log/_index/`))
+      log = await Log(identity, { logId: address, access, entryStorage, headsStorage, indexStorage })
+      checkpoints = checkpointStorage ? await checkpointStorage() : await level(`${directory}/log/_townhall/`, false)
+    } catch (error) {
+      for (const storage of opened) await storage.close().catch(() => {})
+      throw error
+    }
     const checkpoint: CheckpointStore = {
       load: async () => {
         const value = await checkpoints.get(CHECKPOINT_KEY)

@@ -73,7 +73,11 @@ describe('orbitdb: damaged LevelDB stores', () => {
   it('rebuilds on request: the stores move aside, the records come back from the record file, and a new peer syncs them', async () => {
     const directory = tempDir()
     const { spaceId, expected } = await closedSpace(directory)
-    damageManifest(join(directory, 'orbitdb', 'keystore'))
+    // The log's index: the log's heads store opens before it, and must be closed again when the
+    // index fails, or rebuilding at the same path would find it still locked in this process.
+    const logs = join(directory, 'orbitdb', 'orbitdb')
+    const index = join('orbitdb', 'orbitdb', readdirSync(logs)[0]!, 'log', '_index')
+    damageManifest(join(directory, index))
     const rebuilt: string[] = []
     const replica: OrbitdbReplica = await orbitdbNodeReplica({
       spaceId,
@@ -82,7 +86,7 @@ describe('orbitdb: damaged LevelDB stores', () => {
       onRebuiltStores: (movedTo, damaged) => rebuilt.push(movedTo, ...damaged.map(({ path }) => path)),
     })
     cleanup.push(() => replica.close())
-    expect(rebuilt[1]).toBe(join('orbitdb', 'keystore'))
+    expect(rebuilt[1]).toBe(index)
     expect(readdirSync(rebuilt[0]!).sort()).toEqual(['blocks', 'data', 'orbitdb'])
     const space = await Space.open({ id: spaceId, identity: await createIdentity(), replica })
     cleanup.push(() => space.close())
