@@ -63,6 +63,8 @@ export interface Relay {
   /** Opens a space now (no-op if open); resolves once its log is open. Not bound by `follow`. */
   openSpace(spaceId: string): Promise<void>
   status(): Promise<RelaySpaceStatus[]>
+  /** Inbound WebSocket connections closed for breaking the protocol or not upgrading in time. */
+  refused(): number
   /** Closes every space, then OrbitDB, Helia, libp2p and the stores. Idempotent. */
   close(): Promise<void>
 }
@@ -83,11 +85,16 @@ export function listenAddress(host: string, port: number, ws = false): string {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const host = options.host ?? '127.0.0.1'
   const log = options.log ?? (() => {})
+  let refused = 0
   const peer: OrbitdbPeer = await createOrbitdbNodePeer({
     directory: options.directory,
     listen: [listenAddress(host, options.tcpPort ?? 4010), listenAddress(host, options.wsPort ?? 4011, true)],
     websockets: true,
     relayServer: true,
+    onRefused: (why) => {
+      refused++
+      log(why)
+    },
     ...(options.peers ? { peers: options.peers } : {}),
   })
   const { orbitdbReplica } = await import('../adapters/orbitdb/replica.js')
@@ -185,6 +192,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     peerId: peer.libp2p.peerId.toString(),
     multiaddrs: peer.multiaddrs(),
     openSpace,
+    refused: () => refused,
     async status() {
       return Promise.all(
         replicas.map(async (replica) => {
