@@ -62,8 +62,18 @@ export interface YjsReplica extends Replica {
 const LOCAL = 'townhall-local'
 const HEAL = 'townhall-heal'
 
-/** Room names are hashes, so the signaling server cannot link a room to a space id. */
-export const roomName = (spaceId: string): string => `townhall-${toBase64Url(sha256(utf8(`townhall/room/v1\n${spaceId}`))).slice(0, 32)}`
+/**
+ * Room names are hashes, so the signaling server cannot link a room to a space id. With the space
+ * secret (private spaces' share links carry it) the name derives from the secret too: an outsider
+ * who learned only the space id can then neither find the room at the signaling server nor fill it
+ * with subscriptions to keep members apart (issue 22). Without a secret, anyone who knows the space
+ * id can compute the room, as they can compute its password: the signaling server's per-address
+ * limits are then what stands between them and the room.
+ */
+export const roomName = (spaceId: string, secret?: Uint8Array): string =>
+  `townhall-${toBase64Url(
+    sha256(secret ? new Uint8Array([...utf8(`townhall/room/v2\n${spaceId}\n`), ...secret]) : utf8(`townhall/room/v1\n${spaceId}`)),
+  ).slice(0, 32)}`
 const roomPassword = (spaceId: string, secret?: Uint8Array): string =>
   toBase64Url(sha256(secret ? new Uint8Array([...utf8('townhall/room-key/v1\n'), ...secret]) : utf8(`townhall/room-key/v1\n${spaceId}`)))
 
@@ -132,7 +142,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     }, LOCAL)
   }
 
-  const provider = new WebrtcProvider(roomName(options.spaceId), doc, {
+  const provider = new WebrtcProvider(roomName(options.spaceId, options.secret), doc, {
     signaling: [...options.signaling],
     password: roomPassword(options.spaceId, options.secret),
     peerOpts: options.peerOpts ?? {},
