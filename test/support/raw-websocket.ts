@@ -42,12 +42,17 @@ export interface RawOutcome {
 
 /**
  * Opens a TCP connection to `url` (ws://127.0.0.1:port/path), upgrades it, writes `bytes`, and
- * reports how the server answered within `timeoutMs`. The socket is always destroyed.
+ * reports how the server answered within `timeoutMs`. The socket is always destroyed. `localAddress`
+ * (such as 127.0.0.2) makes it come from another loopback address than honest clients.
  */
-export function sendRaw(url: string, bytes: Uint8Array | undefined, timeoutMs = 3000): Promise<RawOutcome> {
+export function sendRaw(url: string, bytes: Uint8Array | undefined, timeoutMs = 3000, localAddress?: string): Promise<RawOutcome> {
   const { hostname, port, pathname } = new URL(url)
   return new Promise((done) => {
-    const socket: Socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) })
+    const socket: Socket = connect({
+      host: hostname.replace(/^\[|\]$/g, ''),
+      port: Number(port),
+      ...(localAddress ? { localAddress } : {}),
+    })
     let received = Buffer.alloc(0)
     let upgraded = false
     let status = ''
