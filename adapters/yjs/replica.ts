@@ -13,6 +13,7 @@ import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { admission } from './admission.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
@@ -41,6 +42,16 @@ export interface YjsReplicaOptions {
    */
   readonly syncTimeoutMs?: number
   readonly maxConns?: number
+  /**
+   * A WebRTC connection that has not connected after this long is closed, freeing its slot (default
+   * 5 s): an announced peer id that never answers would otherwise hold one of `maxConns` for ever.
+   */
+  readonly connectTimeoutMs?: number
+  /**
+   * Connections not yet connected that one address (as tagged by townhall's signaling server) may
+   * make this peer open at once (default 8, the server's default room share per address).
+   */
+  readonly maxPendingPerSender?: number
 }
 
 export interface YjsReplica extends Replica {
@@ -53,6 +64,8 @@ export interface YjsReplica extends Replica {
   readonly presence: SignedPresence
   /** Peer messages dropped before decoding (too large, or fragments that do not reassemble) or that the decoder rejected. */
   readonly rejectedMessages: number
+  /** Signaling messages refused: undecryptable, or opening a connection beyond the sender's share (see admission.ts). */
+  readonly refusedSignaling: number
   /** Records restored after a peer deleted or overwrote them. */
   readonly healed: number
   /** The underlying y-webrtc provider, for diagnostics and tests; not part of the replica contract. */
@@ -74,7 +87,8 @@ export const roomName = (spaceId: string, secret?: Uint8Array): string =>
   `townhall-${toBase64Url(
     sha256(secret ? new Uint8Array([...utf8(`townhall/room/v2\n${spaceId}\n`), ...secret]) : utf8(`townhall/room/v1\n${spaceId}`)),
   ).slice(0, 32)}`
-const roomPassword = (spaceId: string, secret?: Uint8Array): string =>
+/** The y-webrtc room password: from the secret when there is one, else from the space id (so anyone who knows the id has it). */
+export const roomPassword = (spaceId: string, secret?: Uint8Array): string =>
   toBase64Url(sha256(secret ? new Uint8Array([...utf8('townhall/room-key/v1\n'), ...secret]) : utf8(`townhall/room-key/v1\n${spaceId}`)))
 
 interface Conn {
@@ -96,7 +110,9 @@ interface Room {
   bcConns: Set<string>
 }
 interface Provider {
-  readonly room: Room | null
+  readonly room: (Room & { readonly peerId: string }) | null
+  readonly key: PromiseLike<CryptoKey | null>
+  readonly signalingConns: readonly unknown[]
   readonly awareness: Awareness
   on(event: string, listener: (...args: unknown[]) => void): void
   connect(): void
@@ -142,12 +158,26 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     }, LOCAL)
   }
 
-  const provider = new WebrtcProvider(roomName(options.spaceId, options.secret), doc, {
+  const room = roomName(options.spaceId, options.secret)
+  const provider = new WebrtcProvider(room, doc, {
     signaling: [...options.signaling],
     password: roomPassword(options.spaceId, options.secret),
     peerOpts: options.peerOpts ?? {},
     ...(options.maxConns ? { maxConns: options.maxConns } : {}),
   }) as unknown as Provider
+
+  let refusedSignaling = 0
+  const admit = admission({
+    roomName: room,
+    key: provider.key,
+    peerId: () => provider.room?.peerId,
+    conns: () => provider.room?.webrtcConns,
+    maxPendingPerSender: options.maxPendingPerSender ?? 8,
+    onRefused: () => refusedSignaling++,
+  })
+  // Signaling connections open asynchronously: installed now, before any message can arrive.
+  admit.install(provider.signalingConns)
+  const connectTimeout = options.connectTimeoutMs ?? 5000
 
   const presence = signedPresence({
     awareness: provider.awareness,
@@ -230,11 +260,20 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     notifySync()
   })
 
-  // Connections that connect but never sync (y-webrtc's simultaneous-initiator race) are rebuilt.
+  // Connections that connect but never sync (y-webrtc's simultaneous-initiator race) are rebuilt;
+  // connections that never connect (a peer id announced by someone who will not answer) are closed.
   const connectedSince = new WeakMap<object, number>()
+  const openedSince = new WeakMap<object, number>()
   const watchdog = setInterval(() => {
     for (const conn of provider.room?.webrtcConns.values() ?? []) {
       if (conn.synced) everSynced = true
+      if (!conn.connected && !conn.synced) {
+        const opened = openedSince.get(conn) ?? Date.now()
+        openedSince.set(conn, opened)
+        // y-webrtc drops the connection on 'close' and announces again, so the slot is offered anew.
+        if (Date.now() - opened > connectTimeout) conn.peer.destroy()
+        continue
+      }
       if (!conn.connected || conn.synced) continue
       const since = connectedSince.get(conn) ?? Date.now()
       connectedSince.set(conn, since)
@@ -242,6 +281,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
         connectedSince.delete(conn)
         provider.disconnect()
         provider.connect()
+        admit.install(provider.signalingConns)
         return
       }
     }
@@ -304,6 +344,9 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
     get rejectedMessages() {
       return rejectedMessages
     },
+    get refusedSignaling() {
+      return refusedSignaling
+    },
     get healed() {
       return healed
     },
@@ -341,6 +384,7 @@ export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica
       listeners.clear()
       syncListeners.clear()
       presence.close()
+      admit.uninstall()
       // Order measured to let Node exit promptly: disconnect (closes signaling), destroy, then the doc.
       provider.disconnect()
       provider.destroy()
