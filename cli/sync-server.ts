@@ -49,7 +49,7 @@ export interface SyncServerOptions {
   readonly maxConnectionsPerAddress?: number
   /**
    * Bytes of unfinished (fragmented or still arriving) messages held across all connections (default
-   * 256 MiB), one address holding at most a quarter of it. A connection whose bytes would go past
+   * 128 MiB), one address holding at most a quarter of it. A connection whose bytes would go past
    * either is closed with 1013 (try again later). One connection holds at most `maxMessageBytes`.
    */
   readonly maxPendingBytes?: number
@@ -128,7 +128,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   const maxDocumentsPerConnection = options.maxDocumentsPerConnection ?? 16
   const documentsPerAddress = addressCounter(options.maxDocumentsPerAddress ?? 64)
   const connectionsPerAddress = addressCounter(options.maxConnectionsPerAddress ?? 32)
-  const maxPendingBytes = options.maxPendingBytes ?? 256 * 1024 * 1024
+  const maxPendingBytes = options.maxPendingBytes ?? 128 * 1024 * 1024
   const joinTimeoutMs = options.joinTimeoutMs ?? 10_000
   const stallMs = options.stallTimeoutMs ?? 15_000
   const rate = options.messagesPerSecond ?? 200

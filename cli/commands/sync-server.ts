@@ -30,7 +30,8 @@ Options:
                             concurrent connections from one address, an IPv6 /64 counting as
                             one (default 32; behind a reverse proxy, every client has its address)
   --max-pending-bytes N     bytes of unfinished messages held across all connections (default
-                            268435456, 256 MiB); past it the connection holding most is closed (1013)
+                            134217728, 128 MiB; one address at most a quarter); a connection
+                            whose bytes would go past it is closed with 1013
   --max-documents N         documents with content held in memory at once (default 10000); a
                             document leaves memory once no connected peer holds it
   --max-documents-per-connection N
@@ -79,7 +80,7 @@ export async function syncServerCommand(argv: readonly string[]): Promise<void> 
     maxConnections: integer(values['max-connections'], 'max-connections', 1000, 1),
     maxDocuments: integer(values['max-documents'], 'max-documents', 10_000, 1),
     maxConnectionsPerAddress: integer(values['max-connections-per-address'], 'max-connections-per-address', 32, 1),
-    maxPendingBytes: integer(values['max-pending-bytes'], 'max-pending-bytes', 256 * 1024 * 1024, 1024),
+    maxPendingBytes: integer(values['max-pending-bytes'], 'max-pending-bytes', 128 * 1024 * 1024, 1024),
     maxDocumentsPerConnection: integer(values['max-documents-per-connection'], 'max-documents-per-connection', 16, 1),
     maxDocumentsPerAddress: integer(values['max-documents-per-address'], 'max-documents-per-address', 64, 1),
     joinTimeoutMs: integer(values['join-timeout-ms'], 'join-timeout-ms', 10_000, 100),
