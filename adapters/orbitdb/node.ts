@@ -59,8 +59,10 @@ export interface OrbitdbNodePeerOptions {
   readonly peers?: readonly string[]
   /** Adds the WebSockets transport (needed to listen on or dial `/ws` addresses). */
   readonly websockets?: boolean
-  /** Told of each inbound WebSocket connection closed for breaking the protocol or not upgrading in time. */
+  /** Told of each inbound WebSocket connection closed for breaking the protocol or not upgrading in time, or refused. */
   readonly onRefused?: (why: string) => void
+  /** Admits an inbound WebSocket connection by remote address (see websocket-guard.ts); default: all. */
+  readonly admitWebSocket?: (remoteAddress: string | undefined) => (() => void) | undefined
   /** Runs a circuit relay v2 server, so browsers can reserve a relayed address here. */
   readonly relayServer?: boolean
   readonly fetchTimeoutMs?: number
@@ -100,7 +102,10 @@ export async function createOrbitdbNodePeer(options: OrbitdbNodePeerOptions = {}
     const g = globalThis as { WebSocket?: unknown }
     g.WebSocket ??= (await import('ws')).WebSocket
     const [{ webSockets }, { guardWebSocketTransport }] = await Promise.all([import('@libp2p/websockets'), import('./websocket-guard.js')])
-    const guarded = guardWebSocketTransport(webSockets(), options.onRefused ? { onRefused: options.onRefused } : {})
+    const guarded = guardWebSocketTransport(webSockets(), {
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+      ...(options.admitWebSocket ? { admit: options.admitWebSocket } : {}),
+    })
     transports.push(guarded as unknown as ReturnType<typeof tcp>)
   }
   if (options.relayServer) {

@@ -7,7 +7,7 @@
  *   code 1002 by then, but @libp2p/websockets adds no `error` listener, so the error became an
  *   uncaught exception and one frame ended the whole relay (issue 22).
  * - a TCP connection that never completes its HTTP upgrade is held for ever (the listener waits
- *   for a first byte without a timeout).
+ *   for a first byte without a timeout), and one address may hold any number of connections.
  *
  * It reaches the listener's `wsServer` and `server` fields, which are not public API: if an upgrade
  * renames them, `guardWebSocketTransport` throws at start rather than leaving the relay crashable.
@@ -20,6 +20,11 @@ export interface WebSocketGuardOptions {
   readonly onRefused?: (why: string) => void
   /** A connection must complete its WebSocket upgrade within this (default 10 s). */
   readonly upgradeTimeoutMs?: number
+  /**
+   * Asked before each upgrade with the remote address: a function to call when that connection
+   * closes, or undefined to refuse it with HTTP 429 (per-address caps live with the caller).
+   */
+  readonly admit?: (remoteAddress: string | undefined) => (() => void) | undefined
 }
 
 /** A WebSocket transport that refuses an unguardable listener instead of building one. */
@@ -59,13 +64,22 @@ export function guardWebSocketTransport<F extends (components: never) => object>
       // The listener hands each upgrade a callback rather than listening for 'connection', so the
       // error listener goes in through that callback, before the socket reads its first frame.
       const handleUpgrade = wsServer.handleUpgrade.bind(wsServer)
-      wsServer.handleUpgrade = (request, socket, head, accepted) =>
+      wsServer.handleUpgrade = (request, socket, head, accepted) => {
+        const release = options.admit ? options.admit(socket.remoteAddress) : () => {}
+        if (!release) {
+          refused(`refused a WebSocket connection from ${socket.remoteAddress}: too many from that address`)
+          socket.on('error', () => socket.destroy())
+          socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy())
+          return
+        }
+        socket.once('close', release)
         handleUpgrade(request, socket, head, (ws, upgraded) => {
           // Upgraded: from here libp2p's own upgrade timeout and connection manager take over.
           socket.setTimeout(0)
           ws.on('error', (error: Error) => refused(`closed a WebSocket connection: ${error.message}`))
           accepted(ws, upgraded)
         })
+      }
       return listener
     }
     return transport

@@ -79,6 +79,24 @@ describe('malformed WebSocket frames', () => {
     })
   }
 
+  it('the relay gives one address 32 WebSocket connections, then HTTP 429, and still serves another', async () => {
+    const url = relayUrl(relay)
+    const attempt = () =>
+      new Promise<number | 'open'>((done) => {
+        const socket = new WebSocket(url, { localAddress: '127.0.0.2' })
+        held.push(socket)
+        socket.on('error', () => {})
+        socket.once('open', () => done('open'))
+        socket.once('unexpected-response', (_request, response) => done(response.statusCode ?? 0))
+      })
+    const held: WebSocket[] = []
+    const results = await Promise.all(Array.from({ length: 36 }, attempt))
+    held.forEach((socket) => socket.terminate())
+    expect(results.filter((result) => result === 'open').length).toBe(32)
+    expect(results.filter((result) => result === 429).length).toBe(4)
+    expect(await opens(url)).toBe(true)
+  })
+
   it('300 connections of mixed garbage leave every server up', async () => {
     const garbage = MALFORMED_FRAMES.map(([, bytes]) => bytes)
     for (const [server, url, child] of servers()) {
