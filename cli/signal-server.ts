@@ -79,6 +79,8 @@ interface Client {
   idleSince: number | undefined
   tokens: number
   lastRefill: number
+  /** When it was last told it is over the rate. */
+  toldRate: number
   alive: boolean
 }
 
@@ -155,9 +157,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   }
 
   /** A refusal the client can see: y-webrtc ignores message types it does not know. */
-  function tell(client: Client, reason: string, topic: string): void {
+  function tell(client: Client, reason: string, topic?: string): void {
     refused++
-    send(client, JSON.stringify({ type: 'error', reason, topic }))
+    send(client, JSON.stringify({ type: 'error', reason, ...(topic !== undefined ? { topic } : {}) }))
   }
 
   function withinRate(client: Client): boolean {
@@ -178,7 +180,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   function onMessage(client: Client, data: RawData, isBinary: boolean): void {
     if (!withinRate(client)) {
       // Over the rate: drop the message, keep the connection (y-webrtc bursts when a room fills).
-      refused++
+      // Told at most once a second, so the answers cannot become a flood of their own.
+      const now = Date.now()
+      if (now - client.toldRate < 1000) refused++
+      else {
+        client.toldRate = now
+        tell(client, 'rate-limited')
+      }
       return
     }
     let message: unknown
@@ -227,10 +235,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       }
       case 'publish': {
         const topic = (message as { topic?: unknown }).topic
-        if (typeof topic !== 'string' || !client.topics.has(topic)) {
-          refused++
-          return
-        }
+        if (typeof topic !== 'string' || !client.topics.has(topic))
+          return tell(client, 'not-subscribed', typeof topic === 'string' ? topic.slice(0, maxTopicLength) : undefined)
         const receivers = topics.get(topic)!
         // y-webrtc reads `clients` to size its mesh; the payload itself is the sender's ciphertext.
         // `sender` names the sender's address by an opaque tag (salted per server start), so peers can
@@ -244,7 +250,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       case 'ping':
         return send(client, '{"type":"pong"}')
       default:
-        refused++
+        tell(client, 'unknown-type')
     }
   }
 
@@ -258,6 +264,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       idleSince: Date.now(),
       tokens: 2 * rate,
       lastRefill: Date.now(),
+      toldRate: 0,
       alive: true,
     }
     clients.add(client)

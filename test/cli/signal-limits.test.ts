@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { addressKey } from '../../cli/address-limits.js'
+import { eventually } from '../../testing/index.js'
 import { startSignalServer, type SignalServer, type SignalServerOptions } from '../../cli/signal-server.js'
 
 const ATTACKER = '127.0.0.2'
@@ -84,6 +85,23 @@ describe('signaling limits per address', () => {
     honest.socket!.send(JSON.stringify({ type: 'subscribe', topics: ['room'] }))
     await roundTrip(honest)
     expect(honest.messages).toEqual([{ type: 'pong' }])
+  })
+
+  it('tells a client why a message was dropped: not subscribed, unknown type, over the rate (once a second)', async () => {
+    const server = await serve({ messagesPerSecond: 5 })
+    const client = await open(server.url)
+    client.socket!.send(JSON.stringify({ type: 'publish', topic: 'elsewhere', data: 1 }))
+    client.socket!.send(JSON.stringify({ type: 'shout' }))
+    for (let i = 0; i < 20; i++) client.socket!.send(JSON.stringify({ type: 'subscribe', topics: ['room'] }))
+    await eventually(() => expect(client.messages.length).toBeGreaterThanOrEqual(3))
+    expect(client.messages).toEqual([
+      { type: 'error', reason: 'not-subscribed', topic: 'elsewhere' },
+      { type: 'error', reason: 'unknown-type' },
+      { type: 'error', reason: 'rate-limited' },
+    ])
+    // 22 messages against a burst of 10: about 12 dropped (a token may refill meanwhile), each counted, one told.
+    expect(server.stats().refused).toBeGreaterThanOrEqual(2 + 10)
+    expect(server.stats().refused).toBeLessThanOrEqual(2 + 12)
   })
 
   it('closes a connection that subscribes to nothing within the idle timeout, with 1008', async () => {
