@@ -175,6 +175,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     refused++
     log(`closed a connection: ${why}`)
     client.socket.close(CLOSE_POLICY, why.slice(0, 120))
+    // ws would wait 30 s for the peer's half of the closing handshake, keeping its slot.
+    setTimeout(() => client.socket.terminate(), 1000).unref()
   }
 
   function onMessage(client: Client, data: RawData, isBinary: boolean): void {

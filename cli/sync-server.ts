@@ -33,6 +33,7 @@ import { FileStorageAdapter } from '../adapters/automerge/file-storage.js'
 import { checkRepoMessage, DEFAULT_MAX_MESSAGE_BYTES, sanitizePeerMetadata } from '../adapters/automerge/guard.js'
 import { addressCounter, addressKey, refuseUpgrade } from './address-limits.js'
 import { documentKeeper } from './sync-documents.js'
+import { unfinishedBytes } from './unfinished-bytes.js'
 
 export interface SyncServerOptions {
   /** Directory for the documents (required: the server's whole point is to keep them). */
@@ -111,9 +112,6 @@ interface Client {
   peerId?: string
   /** Closed for a violation: whatever it still had in flight is ignored. */
   closed?: boolean
-  /** Raw bytes received since its last complete message: what ws holds for it, give or take a chunk. */
-  pending: number
-  lastByte: number
   /** Documents it has named in a message that passed the checks. */
   readonly documents: Set<DocumentId>
   joinTimer?: ReturnType<typeof setTimeout>
@@ -135,7 +133,6 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   const log = options.log ?? (() => {})
   let refused = 0
   let rejected = 0
-  let pendingBytes = 0
   let closing: Promise<void> | undefined
   // Created (and its permissions checked) up front, so a bad directory fails the start, not a later save.
   await mkdir(options.directory, { recursive: true, mode: 0o700 })
@@ -154,6 +151,8 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     rejected++
     log(`closed a connection: ${why}`)
     if (socket.readyState === OPEN) socket.close(CLOSE_POLICY, why.slice(0, 120))
+    // ws would wait 30 s for the peer's half of the closing handshake, keeping its slot and buffers.
+    setTimeout(() => socket.terminate(), 1000).unref()
   }
 
   let connected!: () => void
@@ -265,47 +264,22 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       })
   }
 
-  /**
-   * Closes a connection whose unfinished message would take the total (or its address's quarter of
-   * it) past the bound. It is the connection whose bytes just arrived, not the one holding the most:
-   * shedding another would let this one read on, and bytes once read stay in the process's memory
-   * (RSS) long after they are freed, so each refused connection costs one socket chunk at most.
-   */
+  const unfinished = unfinishedBytes({ max: maxPendingBytes })
+  /** Stops reading (TCP pushes back on the sender), tells it to come back later, and cuts it off if it does not close. */
   const shed = (socket: WebSocket, client: Client, why: string) => {
     refused++
-    log(`closed a connection: ${why} (${pendingBytes} bytes of unfinished messages held in all)`)
-    forget(client)
+    log(`closed a connection: ${why}`)
+    unfinished.forget(socket)
     client.closed = true
-    // Stop reading (TCP pushes back on the sender), tell it to come back later, and cut it off if it does not close.
     socket.pause()
     socket.close(CLOSE_TRY_AGAIN_LATER, 'too many unfinished messages on the server; try again later')
     setTimeout(() => socket.terminate(), 1000).unref()
   }
-  const pendingByAddress = new Map<string, number>()
-  const forget = (client: Client) => {
-    pendingBytes -= client.pending
-    const left = (pendingByAddress.get(client.address) ?? 0) - client.pending
-    if (left > 0) pendingByAddress.set(client.address, left)
-    else pendingByAddress.delete(client.address)
-    client.pending = 0
-  }
-  const arrived = (socket: WebSocket, client: Client, bytes: number) => {
-    if (client.closed) return
-    client.pending += bytes
-    client.lastByte = Date.now()
-    pendingBytes += bytes
-    const fromAddress = (pendingByAddress.get(client.address) ?? 0) + bytes
-    pendingByAddress.set(client.address, fromAddress)
-    if (pendingBytes > maxPendingBytes) shed(socket, client, `over ${maxPendingBytes} bytes of unfinished messages`)
-    else if (fromAddress > maxPendingBytes / 4) shed(socket, client, `its address holds over a quarter of the unfinished-message bound`)
-  }
   // An unfinished message that stops growing holds its bytes for nothing: its connection is closed.
   const stalls = setInterval(
     () => {
-      const now = Date.now()
-      for (const [socket, client] of clients)
-        if (client.pending > 0 && !client.closed && now - client.lastByte > stallMs)
-          violation(socket, `message unfinished and silent for ${stallMs} ms`)
+      for (const socket of unfinished.stalled(stallMs) as WebSocket[])
+        if (!clients.get(socket)?.closed) violation(socket, `message unfinished and silent for ${stallMs} ms`)
     },
     Math.max(50, stallMs / 4),
   )
@@ -329,7 +303,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     })
     wss.handleUpgrade(request, socket, head, (ws) => {
       accepted = true
-      const client: Client = { address, tokens: 2 * rate, last: Date.now(), pending: 0, lastByte: Date.now(), documents: new Set() }
+      const client: Client = { address, tokens: 2 * rate, last: Date.now(), documents: new Set() }
       clients.set(ws, client)
       client.joinTimer = setTimeout(() => {
         if (client.peerId === undefined) violation(ws, `no join within ${joinTimeoutMs} ms`)
@@ -337,11 +311,17 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       client.joinTimer.unref()
       // ws keeps the fragments of an unfinished message until it completes (up to maxPayload per
       // connection): count what arrives between complete messages, across all connections.
-      socket.on('data', (chunk: Buffer) => arrived(ws, client, chunk.length))
-      ws.on('message', () => forget(client))
+      // Ahead of ws's own listener: counted before ws parses the chunk, so a message that completes
+      // in it is forgotten on 'message' and an idle connection holds nothing.
+      socket.prependListener('data', (chunk: Buffer) => {
+        if (client.closed) return
+        const why = unfinished.arrived(ws, address, chunk.length)
+        if (why) shed(ws, client, why)
+      })
+      ws.on('message', () => unfinished.forget(ws))
       ws.on('close', () => {
         clearTimeout(client.joinTimer)
-        forget(client)
+        unfinished.forget(ws)
         clients.delete(ws)
         connectionsPerAddress.give(address)
         for (const documentId of client.documents) {
@@ -380,7 +360,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     stats: () => ({
       connections: clients.size,
       documents: Object.keys(repo.handles).length,
-      pendingBytes,
+      pendingBytes: unfinished.held(),
       released: documents.released(),
       refused,
       rejected,

@@ -114,6 +114,18 @@ describe('sync server memory under attack', () => {
     expect(next.readyState).toBe(WebSocket.OPEN)
   })
 
+  it('closes a connection whose unfinished message goes silent, and keeps an idle one that finished its messages', async () => {
+    const server = await serverProcess({ stallTimeoutMs: 300 })
+    const honest = new Repo({ network: [new WebSocketClientAdapter(server.url, { WebSocket })], sharePolicy: async () => true })
+    cleanup.push(() => honest.shutdown())
+    honest.create<{ text: string }>({ text: 'idle after this' })
+    await eventually(async () => expect((await server.stats()).stats.documents).toBe(1), 10_000)
+    const stalled = await unfinished(server.url, 64 * 1024, ATTACKER)
+    expect(stalled.closeCode).toBe(1008)
+    // The honest client stayed silent longer than the stall timeout, holding no unfinished message.
+    await eventually(async () => expect((await server.stats()).stats).toMatchObject({ connections: 1, pendingBytes: 0 }), 5000)
+  })
+
   it('closes a connection that does not join in time, with 1008', async () => {
     const server = await serverProcess({ joinTimeoutMs: 300 })
     const idle = await socket(server.url, ATTACKER)
