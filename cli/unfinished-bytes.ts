@@ -7,7 +7,8 @@
  *
  * It is the connection whose bytes just arrived that is named, not the one holding the most:
  * closing another would let this one read on, and bytes once read stay in the process's memory
- * (RSS) long after they are freed, so each refused connection costs one socket chunk at most.
+ * (RSS) long after they are freed. The caller keeps a closing connection's bytes counted until its
+ * socket is gone, so the total held is the bound plus one socket chunk per connection being closed.
  */
 
 export interface UnfinishedBytesOptions {

@@ -103,7 +103,8 @@ describe('sync server memory under attack', () => {
     // Measured while the connections that were not shed still hold their unfinished messages.
     await eventually(async () => expect((await server.stats()).stats.refused).toBeGreaterThanOrEqual(24 - 5), 10_000)
     const { rss: during, stats } = await server.stats()
-    expect(stats.pendingBytes).toBeLessThanOrEqual(16 * MiB)
+    // The bound, plus the last socket chunk (64 KiB at most) of each connection being closed.
+    expect(stats.pendingBytes).toBeLessThanOrEqual(16 * MiB + 24 * 64 * 1024)
     // Without the bound the server held all 94 MiB; with it, at most the bound plus ws's working buffers.
     if (process.env.MEASURE) console.log(`unfinished messages: RSS ${before} -> ${during} (${stats.refused} shed)`)
     expect(during - before).toBeLessThan(48 * MiB)
@@ -178,12 +179,13 @@ describe('sync server memory under attack', () => {
       )
       return (await server.stats()).rss
     }
-    // Automerge's WASM memory does not shrink, so the first round's peak stays in RSS; what must not
-    // happen is that each round adds its 10 MiB again, as when documents stayed until restart.
+    // Released, round after round (the eventually above): documents 0 and released 10 × n. RSS is
+    // logged, not asserted: Automerge's WASM memory never shrinks and grows at times that vary with
+    // load, so the difference between rounds 1 and 3 ranged from 6 to 44 MB in runs of this test.
     const first = await round(1)
     await round(2)
     const third = await round(3)
     if (process.env.MEASURE) console.log(`junk documents: RSS after round 1 ${first}, after round 3 ${third}`)
-    expect(third - first).toBeLessThan(16 * MiB)
+    expect((await server.stats()).stats.released).toBe(30)
   }, 60_000)
 })
