@@ -82,6 +82,11 @@ export interface SyncServerStats {
   readonly documents: number
   /** Bytes of unfinished messages held across all connections. */
   readonly pendingBytes: number
+  /**
+   * The most `pendingBytes` has been since the start: at most `maxPendingBytes` plus one socket
+   * read (64 KiB) per connection closed for crossing it.
+   */
+  readonly peakPendingBytes: number
   /** Documents released from memory since the start, because no connected peer held them. */
   readonly released: number
   /** Connections refused (limit reached, shutting down). */
@@ -363,6 +368,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       connections: clients.size,
       documents: Object.keys(repo.handles).length,
       pendingBytes: unfinished.held(),
+      peakPendingBytes: unfinished.peak(),
       released: documents.released(),
       refused,
       rejected,

@@ -25,6 +25,8 @@ export interface UnfinishedBytes {
   forget(connection: object): void
   /** Bytes held across all connections. */
   held(): number
+  /** The most bytes held across all connections at any time since the start. */
+  peak(): number
   /** Connections holding an unfinished message that got no byte for `ms`. */
   stalled(ms: number, now?: number): object[]
 }
@@ -34,6 +36,7 @@ export function unfinishedBytes(options: UnfinishedBytesOptions): UnfinishedByte
   const connections = new Map<object, { address: string; bytes: number; lastByte: number }>()
   const byAddress = new Map<string, number>()
   let total = 0
+  let peak = 0
 
   return {
     arrived(connection, address, bytes) {
@@ -42,6 +45,7 @@ export function unfinishedBytes(options: UnfinishedBytesOptions): UnfinishedByte
       entry.lastByte = Date.now()
       connections.set(connection, entry)
       total += bytes
+      peak = Math.max(peak, total)
       const fromAddress = (byAddress.get(address) ?? 0) + bytes
       byAddress.set(address, fromAddress)
       if (total > options.max) return `over ${options.max} bytes of unfinished messages in all`
@@ -58,6 +62,7 @@ export function unfinishedBytes(options: UnfinishedBytesOptions): UnfinishedByte
       else byAddress.delete(entry.address)
     },
     held: () => total,
+    peak: () => peak,
     stalled(ms, now = Date.now()) {
       return [...connections].filter(([, entry]) => entry.bytes > 0 && now - entry.lastByte > ms).map(([connection]) => connection)
     },

@@ -1,8 +1,10 @@
 /**
  * Issue 22, point 3: the sync server's memory stays within its documented limits under the attacks
- * the review ran, measured in a child process (`process.memoryUsage().rss` after a forced GC).
- * Sizes are scaled down from the review's (31 MiB messages, 4 MiB documents) to keep the test quick;
- * the limits are scaled with them. Memory bounds carry generous margins; nothing here asserts on time.
+ * the review ran, with the server in a child process of its own. Sizes are scaled down from the
+ * review's (31 MiB messages, 4 MiB documents) to keep the test quick; the limits are scaled with
+ * them. Bounds are checked on the server's own accounting (bytes held, documents, connections),
+ * which does not depend on load; RSS depends on when the allocator gives freed memory back, so it
+ * is only logged (with MEASURE=1). Nothing here asserts on time.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -15,7 +17,7 @@ import WebSocket from 'ws'
 import type { SyncServerOptions, SyncServerStats } from '../../cli/sync-server.js'
 import { WebSocketClientAdapter } from '../../adapters/automerge/websocket-client.js'
 import { eventually } from '../../testing/index.js'
-import { frame, sendRaw } from '../support/raw-websocket.js'
+import { frame, sendRaw, type RawOptions, type RawOutcome } from '../support/raw-websocket.js'
 
 const MiB = 1024 * 1024
 const ATTACKER = '127.0.0.2'
@@ -26,7 +28,8 @@ afterEach(async () => {
 
 interface Child {
   readonly url: string
-  stats(): Promise<{ rss: number; stats: SyncServerStats }>
+  /** The server's stats and RSS; `gc` forces a collection first (for RSS, which is only logged). */
+  stats(gc?: boolean): Promise<{ rss: number; stats: SyncServerStats }>
 }
 
 async function serverProcess(options: Partial<SyncServerOptions> = {}): Promise<Child> {
@@ -54,7 +57,7 @@ async function serverProcess(options: Partial<SyncServerOptions> = {}): Promise<
   })
   return {
     url,
-    stats: () =>
+    stats: (gc = false) =>
       new Promise((done) => {
         const id = next++
         const listener = (message: { id?: number; rss: number; stats: SyncServerStats }) => {
@@ -63,16 +66,22 @@ async function serverProcess(options: Partial<SyncServerOptions> = {}): Promise<
           done(message)
         }
         child.on('message', listener)
-        child.send({ op: 'stats', id })
+        child.send({ op: 'stats', id, gc })
       }),
   }
 }
 
-/** A raw connection that upgrades, then sends the first `bytes` of a fragmented binary message and never finishes it. */
-function unfinished(url: string, bytes: number, from: string): Promise<{ closeCode?: number }> {
+/**
+ * A raw connection that upgrades, then sends the first `bytes` of a fragmented binary message and
+ * never finishes it. It stays open until the server closes it or `options.signal` aborts (a minute
+ * at most, against a test that never ends).
+ */
+function unfinished(url: string, bytes: number, from: string, options: RawOptions = {}): Promise<RawOutcome> {
   const first = frame({ opcode: 0x2, fin: false, payload: new Uint8Array(bytes) })
-  return sendRaw(url, first, 5000, from)
+  return sendRaw(url, first, 60_000, from, options)
 }
+/** The bytes of `unfinished(url, bytes, …)` after the upgrade: a 64-bit length header and the mask. */
+const frameBytes = (bytes: number) => 14 + bytes
 
 function socket(url: string, localAddress = '127.0.0.1'): Promise<WebSocket> {
   return new Promise((done, fail) => {
@@ -96,24 +105,48 @@ const requestFor = (senderId: string, documentId: string) =>
 
 describe('sync server memory under attack', () => {
   it('bounds the bytes of unfinished fragmented messages across connections (24 × 3.9 MiB against a 16 MiB bound)', async () => {
-    const server = await serverProcess({ maxMessageBytes: 4 * MiB, maxPendingBytes: 16 * MiB })
-    const before = (await server.stats()).rss
+    const bound = 16 * MiB
+    const payload = Math.floor(3.9 * MiB)
+    // No stall timeout within the test: each connection is either shed or keeps its whole message.
+    const server = await serverProcess({ maxMessageBytes: 4 * MiB, maxPendingBytes: bound, stallTimeoutMs: 3_600_000 })
+    const before = process.env.MEASURE ? (await server.stats(true)).rss : 0
+    const stop = new AbortController()
+    let upgraded = 0
     // From 8 addresses (127.0.0.2 to .9), so that the total bound binds, not only the per-address quarter.
-    const attacks = Promise.all(Array.from({ length: 24 }, (_, i) => unfinished(server.url, 3.9 * MiB, `127.0.0.${2 + (i % 8)}`)))
-    // Measured while the connections that were not shed still hold their unfinished messages.
-    await eventually(async () => expect((await server.stats()).stats.refused).toBeGreaterThanOrEqual(24 - 5), 10_000)
-    const { rss: during, stats } = await server.stats()
-    // The bound, plus the last socket chunk (64 KiB at most) of each connection being closed.
-    expect(stats.pendingBytes).toBeLessThanOrEqual(16 * MiB + 24 * 64 * 1024)
-    // Without the bound the server held all 94 MiB; with it, at most the bound plus ws's working buffers.
-    if (process.env.MEASURE) console.log(`unfinished messages: RSS ${before} -> ${during} (${stats.refused} shed)`)
-    expect(during - before).toBeLessThan(48 * MiB)
-    // Each shed connection was told to come back later.
+    const attacks = Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        unfinished(server.url, payload, `127.0.0.${2 + (i % 8)}`, { signal: stop.signal, onUpgrade: () => upgraded++ }),
+      ),
+    )
+    // Settled, whatever the load: all 24 connected, each shed one gone, and each other one holding
+    // its whole message (so no byte of the attack is still on its way).
+    const settled = await eventually(
+      async () => {
+        const { stats } = await server.stats()
+        expect(upgraded).toBe(24)
+        expect(stats.refused + stats.connections).toBe(24)
+        expect(stats.pendingBytes).toBe(stats.connections * frameBytes(payload))
+        return stats
+      },
+      60_000,
+      50,
+    )
+    if (process.env.MEASURE)
+      console.log(`unfinished messages: RSS ${before} -> ${(await server.stats(true)).rss} (${settled.refused} shed, peak ${settled.peakPendingBytes} bytes held)`)
+    // Without the bound the server held all 94 MiB. With it, never more than the bound plus the
+    // last socket read (64 KiB at most) of each connection that crossed it, and at the end at most
+    // what fits in the bound: 4 whole messages.
+    expect(settled.peakPendingBytes).toBeGreaterThan(0)
+    expect(settled.peakPendingBytes).toBeLessThanOrEqual(bound + 24 * 64 * 1024)
+    expect(settled.pendingBytes).toBeLessThanOrEqual(bound)
+    expect(settled.connections).toBeLessThanOrEqual(Math.floor(bound / frameBytes(payload)))
+    // Each shed connection was told to come back later; the others are ended from here.
+    stop.abort()
     const outcomes = await attacks
-    expect(outcomes.filter((outcome) => outcome.closeCode === 1013).length).toBe(stats.refused)
+    expect(outcomes.filter((outcome) => outcome.closeCode === 1013).length).toBe(settled.refused)
     const next = await socket(server.url)
     expect(next.readyState).toBe(WebSocket.OPEN)
-  })
+  }, 120_000)
 
   it('closes a connection whose unfinished message goes silent, and keeps an idle one that finished its messages', async () => {
     const server = await serverProcess({ stallTimeoutMs: 300 })
@@ -177,7 +210,7 @@ describe('sync server memory under attack', () => {
         async () => expect((await server.stats()).stats).toMatchObject({ documents: 0, connections: 0, released: 10 * n }),
         10_000,
       )
-      return (await server.stats()).rss
+      return (await server.stats(Boolean(process.env.MEASURE))).rss
     }
     // Released, round after round (the eventually above): documents 0 and released 10 × n. RSS is
     // logged, not asserted: Automerge's WASM memory never shrinks and grows at times that vary with

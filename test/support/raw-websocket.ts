@@ -40,12 +40,27 @@ export interface RawOutcome {
   readonly ended: boolean
 }
 
+/** What else a caller of `sendRaw` may want. */
+export interface RawOptions {
+  /** Ends the connection from this side (the outcome then has `ended: false`). */
+  readonly signal?: AbortSignal
+  /** Called once the server has answered the upgrade with 101, before `bytes` are written. */
+  readonly onUpgrade?: () => void
+}
+
 /**
  * Opens a TCP connection to `url` (ws://127.0.0.1:port/path), upgrades it, writes `bytes`, and
- * reports how the server answered within `timeoutMs`. The socket is always destroyed. `localAddress`
- * (such as 127.0.0.2) makes it come from another loopback address than honest clients.
+ * reports how the server answered within `timeoutMs` (or until `signal` aborts). The socket is
+ * always destroyed. `localAddress` (such as 127.0.0.2) makes it come from another loopback address
+ * than honest clients.
  */
-export function sendRaw(url: string, bytes: Uint8Array | undefined, timeoutMs = 3000, localAddress?: string): Promise<RawOutcome> {
+export function sendRaw(
+  url: string,
+  bytes: Uint8Array | undefined,
+  timeoutMs = 3000,
+  localAddress?: string,
+  options: RawOptions = {},
+): Promise<RawOutcome> {
   const { hostname, port, pathname } = new URL(url)
   return new Promise((done) => {
     const socket: Socket = connect({
@@ -57,12 +72,16 @@ export function sendRaw(url: string, bytes: Uint8Array | undefined, timeoutMs = 
     let upgraded = false
     let status = ''
     let closeCode: number | undefined
+    const abort = () => finish(false)
     const finish = (ended: boolean) => {
       clearTimeout(timer)
+      options.signal?.removeEventListener('abort', abort)
       socket.destroy()
       done({ upgraded, status, ended, ...(closeCode !== undefined ? { closeCode } : {}) })
     }
     const timer = setTimeout(() => finish(false), timeoutMs)
+    if (options.signal?.aborted) return finish(false)
+    options.signal?.addEventListener('abort', abort, { once: true })
     socket.on('error', () => finish(true))
     socket.on('close', () => finish(true))
     socket.on('connect', () => {
@@ -80,6 +99,7 @@ export function sendRaw(url: string, bytes: Uint8Array | undefined, timeoutMs = 
         received = received.subarray(end + 4)
         if (!status.includes(' 101 ')) return finish(false)
         upgraded = true
+        options.onUpgrade?.()
         if (bytes) socket.write(bytes)
       }
       // Server frames are unmasked; look for a close frame (opcode 0x8) and read its code.
