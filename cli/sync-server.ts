@@ -156,6 +156,9 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     rejected++
     log(`closed a connection: ${why}`)
     if (socket.readyState === OPEN) socket.close(CLOSE_POLICY, why.slice(0, 120))
+    // Reads no more from it: what it sent from here on would sit in ws's buffers, counted nowhere,
+    // until it is cut off.
+    socket.pause()
     // ws would wait 30 s for the peer's half of the closing handshake, keeping its slot and buffers.
     setTimeout(() => socket.terminate(), 1000).unref()
   }
