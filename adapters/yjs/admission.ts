@@ -5,8 +5,8 @@
  * the room password could announce 40 peer ids that do not exist and leave no slot for a real
  * member (issue 22). Here, before y-webrtc sees a signaling message of this room:
  *
- * - it is decrypted once; one that does not decrypt is dropped (y-webrtc would raise an unhandled
- *   OperationError for it);
+ * - it is decrypted (again: signaling-guard.ts, which the replica puts first, has already dropped
+ *   what y-webrtc could not read; this one drops an undecryptable message too when used alone);
  * - a message that would make y-webrtc open a connection (an announce, or an offer from a peer id
  *   it has no connection to) is refused when the address it came from already has
  *   `maxPendingPerSender` connections here that have not connected yet. townhall's signaling server

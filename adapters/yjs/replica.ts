@@ -66,7 +66,10 @@ export interface YjsReplica extends Replica {
   readonly presence: SignedPresence
   /** Peer messages dropped before decoding (too large, or fragments that do not reassemble) or that the decoder rejected. */
   readonly rejectedMessages: number
-  /** Signaling messages refused: undecryptable, or opening a connection beyond the sender's share (see admission.ts). */
+  /**
+   * Signaling messages refused for opening a connection beyond the sender's share (see
+   * admission.ts); those y-webrtc could not read are counted in `rejectedMessages`.
+   */
   readonly refusedSignaling: number
   /** Records restored after a peer deleted or overwrote them. */
   readonly healed: number
@@ -184,20 +187,6 @@ async function openReplica(
     peerOpts: options.peerOpts ?? {},
     ...(options.maxConns ? { maxConns: options.maxConns } : {}),
   }) as unknown as Provider
-  // Before the event loop turns: no signaling message can arrive earlier.
-  const unguard = guardSignaling(
-    provider.signalingConns,
-    room,
-    provider.key,
-    // y-webrtc reads the connection an answer to it is for without looking whether it has one
-    // (messages for other peers, and its own echoed back, it ignores).
-    (data) =>
-      (data.signal as { type?: unknown } | undefined)?.type !== 'answer' ||
-      data.to !== provider.room?.peerId ||
-      provider.room?.webrtcConns.has(data.from as string) === true,
-    () => void rejectedMessages++,
-  )
-
   let refusedSignaling = 0
   const admit = admission({
     roomName: room,
@@ -207,8 +196,29 @@ async function openReplica(
     maxPendingPerSender: options.maxPendingPerSender ?? 8,
     onRefused: () => refusedSignaling++,
   })
-  // Signaling connections open asynchronously: installed now, before any message can arrive.
-  admit.install(provider.signalingConns)
+  /**
+   * Puts both checks on the provider's signaling connections: first what y-webrtc could not read
+   * (signaling-guard.ts), then each address's share of unanswered connections (admission.ts).
+   * Called before the event loop turns, here and after each reconnect (which may create new
+   * connections), so no message reaches y-webrtc unchecked. Returns what removes the first.
+   */
+  const guardConnections = () => {
+    const unguard = guardSignaling(
+      provider.signalingConns,
+      room,
+      provider.key,
+      // y-webrtc reads the connection an answer to it is for without looking whether it has one
+      // (messages for other peers, and its own echoed back, it ignores).
+      (data) =>
+        (data.signal as { type?: unknown } | undefined)?.type !== 'answer' ||
+        data.to !== provider.room?.peerId ||
+        provider.room?.webrtcConns.has(data.from as string) === true,
+      () => void rejectedMessages++,
+    )
+    admit.install(provider.signalingConns)
+    return unguard
+  }
+  let unguard = guardConnections()
   const connectTimeout = options.connectTimeoutMs ?? 5000
 
   const presence = signedPresence({
@@ -313,7 +323,9 @@ async function openReplica(
         connectedSince.delete(conn)
         provider.disconnect()
         provider.connect()
-        admit.install(provider.signalingConns)
+        // connect() makes a new signaling connection where disconnect() closed the last user's.
+        unguard()
+        unguard = guardConnections()
         return
       }
     }
