@@ -132,7 +132,9 @@ describe('sync server memory under attack', () => {
       50,
     )
     if (process.env.MEASURE)
-      console.log(`unfinished messages: RSS ${before} -> ${(await server.stats(true)).rss} (${settled.refused} shed, peak ${settled.peakPendingBytes} bytes held)`)
+      console.log(
+        `unfinished messages: RSS ${before} -> ${(await server.stats(true)).rss} (${settled.refused} shed, peak ${settled.peakPendingBytes} bytes held)`,
+      )
     // Without the bound the server held all 94 MiB. With it, never more than the bound plus the
     // last socket read (64 KiB at most) of each connection that crossed it, and at the end at most
     // what fits in the bound: 4 whole messages.
