@@ -22,6 +22,7 @@ import { createOrbitdbNodePeer } from '../adapters/orbitdb/node.js'
 import type { OrbitdbPeer } from '../adapters/orbitdb/peer.js'
 import type { OrbitdbReplica } from '../adapters/orbitdb/replica.js'
 import { fileRecordStore } from '../adapters/shared/file-store.js'
+import { addressCounter, addressKey } from './address-limits.js'
 
 export interface RelayOptions {
   /** Where the relay persists logs, blocks, records and its peer key. */
@@ -44,6 +45,8 @@ export interface RelayOptions {
    * requests beyond it are answered `full` (and logged once).
    */
   readonly follow?: number
+  /** WebSocket connections from one address (an IPv6 /64 counts as one); further ones get HTTP 429 (default 32). */
+  readonly maxConnectionsPerAddress?: number
   /** Progress and notable events; default: silent. */
   readonly log?: (line: string) => void
   /** How often progress is reported while records arrive (default 2 s). */
@@ -65,6 +68,8 @@ export interface Relay {
   /** Opens a space now (no-op if open); resolves once its log is open. Not bound by `follow`. */
   openSpace(spaceId: string): Promise<void>
   status(): Promise<RelaySpaceStatus[]>
+  /** Inbound WebSocket connections closed for breaking the protocol or not upgrading in time. */
+  refused(): number
   /** Closes every space, then OrbitDB, Helia, libp2p and the stores. Idempotent. */
   close(): Promise<void>
 }
@@ -85,11 +90,22 @@ export function listenAddress(host: string, port: number, ws = false): string {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const host = options.host ?? '127.0.0.1'
   const log = options.log ?? (() => {})
+  let refused = 0
+  const perAddress = addressCounter(options.maxConnectionsPerAddress ?? 32)
   const peer: OrbitdbPeer = await createOrbitdbNodePeer({
     directory: options.directory,
     listen: [listenAddress(host, options.tcpPort ?? 4010), listenAddress(host, options.wsPort ?? 4011, true)],
     websockets: true,
     relayServer: true,
+    onRefused: (why) => {
+      refused++
+      log(why)
+    },
+    admitWebSocket: (remote) => {
+      const address = addressKey(remote)
+      if (!perAddress.take(address)) return undefined
+      return () => perAddress.give(address)
+    },
     ...(options.peers ? { peers: options.peers } : {}),
     onDamagedStore: options.onDamagedStore ?? 'refuse',
     onRebuiltStores: (movedTo, damaged) =>
@@ -190,6 +206,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     peerId: peer.libp2p.peerId.toString(),
     multiaddrs: peer.multiaddrs(),
     openSpace,
+    refused: () => refused,
     async status() {
       return Promise.all(
         replicas.map(async (replica) => {

@@ -1,9 +1,10 @@
 /**
  * A signaling server for y-webrtc, speaking its protocol (JSON `subscribe`, `unsubscribe`,
  * `publish`, `ping`), hardened for the open internet where y-webrtc's bundled server is not: it
- * binds one address (loopback unless told otherwise), bounds message size, connections, topics per
- * connection, subscribers per topic and message rate, drops connections that stop answering pings,
- * and relays a publish only from a connection subscribed to that topic.
+ * binds one address (loopback unless told otherwise), bounds message size, connections (in total
+ * and per remote address), topics per connection, subscribers per topic (in total and per address)
+ * and message rate, drops connections that stop answering pings or subscribe to nothing, relays a
+ * publish only from a connection subscribed to that topic, and tells a client what it refused.
  *
  * It sees only room names (hashes of space ids) and y-webrtc's encrypted signaling payloads, so it
  * learns which anonymous rooms are busy, never what is said in them.
@@ -15,9 +16,11 @@
  * await server.close()
  * ```
  */
+import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { addressCounter, addressKey, refuseUpgrade } from './address-limits.js'
 
 export interface SignalServerOptions {
   /** Address to bind (default 127.0.0.1). Use 0.0.0.0 or :: deliberately, behind TLS, to serve others. */
@@ -28,16 +31,22 @@ export interface SignalServerOptions {
   readonly maxMessageBytes?: number
   /** Concurrent connections; further ones are refused with HTTP 503 (default 1000). */
   readonly maxConnections?: number
+  /** Concurrent connections from one address (an IPv6 /64 counts as one); further ones get HTTP 429 (default 32). */
+  readonly maxConnectionsPerAddress?: number
   /** Topics (rooms) one connection may subscribe to (default 64). */
   readonly maxTopicsPerConnection?: number
   /** Subscribers per topic; y-webrtc meshes cap out far below this (default 256). */
   readonly maxSubscribersPerTopic?: number
+  /** Subscribers per topic from one address, so one client cannot fill a room (default 8). */
+  readonly maxSubscribersPerTopicPerAddress?: number
   /** Longest topic name (default 256 characters). */
   readonly maxTopicLength?: number
   /** Sustained messages per second per connection, with a burst of twice that (default 50). */
   readonly messagesPerSecond?: number
   /** A connection that misses a ping for this long is dropped (default 30 s). */
   readonly pingIntervalMs?: number
+  /** A connection subscribed to no topic for this long is closed with 1008 (default 30 s). */
+  readonly idleTimeoutMs?: number
   /** Called for notable events (connections refused, protocol violations); default: silent. */
   readonly log?: (line: string) => void
 }
@@ -61,9 +70,17 @@ export interface SignalServer {
 
 interface Client {
   readonly socket: WebSocket
+  /** Where it connects from (see address-limits.ts). */
+  readonly address: string
+  /** The address as other peers see it: a salted hash, stable while this server runs. */
+  readonly senderTag: string
   readonly topics: Set<string>
+  /** When it last had no topic, or undefined while it has some. */
+  idleSince: number | undefined
   tokens: number
   lastRefill: number
+  /** When it was last told it is over the rate. */
+  toldRate: number
   alive: boolean
 }
 
@@ -77,10 +94,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const maxConnections = options.maxConnections ?? 1000
   const maxTopicsPerConnection = options.maxTopicsPerConnection ?? 64
   const maxSubscribersPerTopic = options.maxSubscribersPerTopic ?? 256
+  const perAddress = addressCounter(options.maxConnectionsPerAddress ?? 32)
+  const maxSubscribersPerTopicPerAddress = options.maxSubscribersPerTopicPerAddress ?? 8
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000
   const maxTopicLength = options.maxTopicLength ?? 256
   const rate = options.messagesPerSecond ?? 50
   const log = options.log ?? (() => {})
 
+  const salt = randomBytes(16)
   const topics = new Map<string, Set<Client>>()
   const clients = new Set<Client>()
   let refused = 0
@@ -98,14 +119,23 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     if (closing || clients.size >= maxConnections) {
       refused++
       log(`refused a connection: ${closing ? 'shutting down' : `limit of ${maxConnections} connections reached`}`)
-      // Node's HTTP server detaches its own handlers from an upgrading socket: without this listener a
-      // peer that resets the refused connection would crash the process, and the server allows half-open
-      // sockets, so the socket is destroyed once the answer is written rather than left for the peer to end.
-      socket.on('error', () => socket.destroy())
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy())
-      return
+      return refuseUpgrade(socket, 503, closing ? 'shutting down' : 'server full')
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws))
+    const address = addressKey(request.socket.remoteAddress)
+    if (!perAddress.take(address)) {
+      refused++
+      log(`refused a connection from ${address}: it holds ${perAddress.count(address)} already`)
+      return refuseUpgrade(socket, 429, 'too many connections from your address')
+    }
+    // Taken before the upgrade completes, so a burst of upgrades from one address cannot overshoot.
+    let accepted = false
+    socket.once('close', () => {
+      if (!accepted) perAddress.give(address)
+    })
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      accepted = true
+      accept(ws, address)
+    })
   })
 
   function send(client: Client, message: string): void {
@@ -123,6 +153,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     subscribers?.delete(client)
     if (subscribers?.size === 0) topics.delete(topic)
     client.topics.delete(topic)
+    if (client.topics.size === 0) client.idleSince ??= Date.now()
+  }
+
+  /** A refusal the client can see: y-webrtc ignores message types it does not know. */
+  function tell(client: Client, reason: string, topic?: string): void {
+    refused++
+    send(client, JSON.stringify({ type: 'error', reason, ...(topic !== undefined ? { topic } : {}) }))
   }
 
   function withinRate(client: Client): boolean {
@@ -138,12 +175,20 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     refused++
     log(`closed a connection: ${why}`)
     client.socket.close(CLOSE_POLICY, why.slice(0, 120))
+    // ws would wait 30 s for the peer's half of the closing handshake, keeping its slot.
+    setTimeout(() => client.socket.terminate(), 1000).unref()
   }
 
   function onMessage(client: Client, data: RawData, isBinary: boolean): void {
     if (!withinRate(client)) {
       // Over the rate: drop the message, keep the connection (y-webrtc bursts when a room fills).
-      refused++
+      // Told at most once a second, so the answers cannot become a flood of their own.
+      const now = Date.now()
+      if (now - client.toldRate < 1000) refused++
+      else {
+        client.toldRate = now
+        tell(client, 'rate-limited')
+      }
       return
     }
     let message: unknown
@@ -166,13 +211,21 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
             return violation(client, `more than ${maxTopicsPerConnection} topics on one connection`)
           const subscribers = topics.get(topic) ?? new Set<Client>()
           if (subscribers.size >= maxSubscribersPerTopic) {
-            refused++
             log(`refused a subscription: topic is full (${maxSubscribersPerTopic})`)
+            tell(client, 'room-full', topic)
+            continue
+          }
+          let fromAddress = 0
+          for (const other of subscribers) if (other.address === client.address) fromAddress++
+          if (fromAddress >= maxSubscribersPerTopicPerAddress) {
+            log(`refused a subscription from ${client.address}: it holds ${fromAddress} in that topic already`)
+            tell(client, 'room-full-for-address', topic)
             continue
           }
           subscribers.add(client)
           topics.set(topic, subscribers)
           client.topics.add(topic)
+          client.idleSince = undefined
         }
         return
       }
@@ -184,13 +237,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       }
       case 'publish': {
         const topic = (message as { topic?: unknown }).topic
-        if (typeof topic !== 'string' || !client.topics.has(topic)) {
-          refused++
-          return
-        }
+        if (typeof topic !== 'string' || !client.topics.has(topic))
+          return tell(client, 'not-subscribed', typeof topic === 'string' ? topic.slice(0, maxTopicLength) : undefined)
         const receivers = topics.get(topic)!
         // y-webrtc reads `clients` to size its mesh; the payload itself is the sender's ciphertext.
-        const out = JSON.stringify({ ...message, clients: receivers.size })
+        // `sender` names the sender's address by an opaque tag (salted per server start), so peers can
+        // cap how many unanswered connections one address makes them open (see adapters/yjs/admission.ts);
+        // y-webrtc ignores it.
+        const out = JSON.stringify({ ...message, clients: receivers.size, sender: client.senderTag })
         for (const receiver of receivers) send(receiver, out)
         relayed++
         return
@@ -198,12 +252,23 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       case 'ping':
         return send(client, '{"type":"pong"}')
       default:
-        refused++
+        tell(client, 'unknown-type')
     }
   }
 
-  function accept(socket: WebSocket): void {
-    const client: Client = { socket, topics: new Set(), tokens: 2 * rate, lastRefill: Date.now(), alive: true }
+  function accept(socket: WebSocket, address: string): void {
+    const senderTag = createHash('sha256').update(salt).update(address).digest('base64url').slice(0, 16)
+    const client: Client = {
+      socket,
+      address,
+      senderTag,
+      topics: new Set(),
+      idleSince: Date.now(),
+      tokens: 2 * rate,
+      lastRefill: Date.now(),
+      toldRate: 0,
+      alive: true,
+    }
     clients.add(client)
     socket.on('message', (data, isBinary) => onMessage(client, data, isBinary))
     socket.on('pong', () => (client.alive = true))
@@ -215,6 +280,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     })
     socket.on('close', () => {
       clients.delete(client)
+      perAddress.give(address)
       for (const topic of [...client.topics]) unsubscribe(client, topic)
     })
   }
@@ -241,6 +307,18 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     }
   }, options.pingIntervalMs ?? 30_000)
   heartbeat.unref()
+  // A connection that subscribes to nothing costs a slot and serves no room: time it out, so idle
+  // connections cannot hold the server's slots for as long as their owner likes.
+  const idleSweep = setInterval(
+    () => {
+      const now = Date.now()
+      for (const client of clients)
+        if (client.idleSince !== undefined && now - client.idleSince >= idleTimeoutMs)
+          violation(client, `subscribed to nothing for ${idleTimeoutMs} ms`)
+    },
+    Math.max(50, idleTimeoutMs / 4),
+  )
+  idleSweep.unref()
 
   return {
     url,
@@ -249,6 +327,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat)
+        clearInterval(idleSweep)
         const closed = new Promise<void>((resolve) => http.close(() => resolve()))
         // ws reports a connection closed a little after its TCP socket (and so after the listener), so
         // wait for both: once close() resolves, stats() shows no connections and no topics.

@@ -4,8 +4,10 @@
  * for on disk, so a space stays available while all its browsers are closed.
  *
  * Hardened where the upstream `WebSocketServerAdapter` is not: it binds one address (loopback unless
- * told otherwise), bounds message size, connections, open documents and message rate, checks every
- * message before the Repo sees it (a CBOR `null` frame alone ends an unguarded server with a
+ * told otherwise), bounds message size, connections (in total and per address), open documents (in
+ * total, per connection and per address), the bytes of unfinished messages held across all
+ * connections, and message rate; it closes connections that do not join in time, releases a
+ * document from memory once no connected peer holds it, checks every message before the Repo sees it (a CBOR `null` frame alone ends an unguarded server with a
  * TypeError), refuses peer metadata that would become a path outside its directory, refuses a
  * second connection claiming a peer id that is already connected, and never announces documents:
  * a peer gets only the documents it asks for by id (ids derive from space ids, see
@@ -29,6 +31,9 @@ import { NodeWSServerAdapter } from '@automerge/automerge-repo-network-websocket
 import { WebSocketServer, type WebSocket } from 'ws'
 import { FileStorageAdapter } from '../adapters/automerge/file-storage.js'
 import { checkRepoMessage, DEFAULT_MAX_MESSAGE_BYTES, sanitizePeerMetadata } from '../adapters/automerge/guard.js'
+import { addressCounter, addressKey, refuseUpgrade } from './address-limits.js'
+import { documentKeeper } from './sync-documents.js'
+import { unfinishedBytes } from './unfinished-bytes.js'
 
 export interface SyncServerOptions {
   /** Directory for the documents (required: the server's whole point is to keep them). */
@@ -41,8 +46,28 @@ export interface SyncServerOptions {
   readonly maxMessageBytes?: number
   /** Concurrent connections; further ones are refused with HTTP 503 (default 1000). */
   readonly maxConnections?: number
-  /** Documents held open at once; requests for further new documents are answered "unavailable" (default 10 000). */
+  /** Concurrent connections from one address (an IPv6 /64 counts as one); further ones get HTTP 429 (default 32). */
+  readonly maxConnectionsPerAddress?: number
+  /**
+   * Bytes of unfinished (fragmented or still arriving) messages held across all connections (default
+   * 128 MiB), one address holding at most a quarter of it. A connection whose bytes would go past
+   * either is closed with 1013 (try again later). One connection holds at most `maxMessageBytes`.
+   */
+  readonly maxPendingBytes?: number
+  /**
+   * Documents with content held in memory at once; requests for further new documents are answered
+   * "unavailable" (default 10 000). A document leaves memory once no connected peer holds it, and
+   * ids that name no document (nothing on disk, no content from the peer) do not count.
+   */
   readonly maxDocuments?: number
+  /** Documents one connection may open (default 16); one more closes it with 1008. */
+  readonly maxDocumentsPerConnection?: number
+  /** Documents all connections from one address may hold open together (default 64). */
+  readonly maxDocumentsPerAddress?: number
+  /** A connection that has not sent `join` within this is closed with 1008 (default 10 s). */
+  readonly joinTimeoutMs?: number
+  /** A connection whose unfinished message gets no new byte for this long is closed with 1008 (default 15 s). */
+  readonly stallTimeoutMs?: number
   /** Sustained messages per second per connection, with a burst of twice that; a faster peer is disconnected (default 200). */
   readonly messagesPerSecond?: number
   /** Ping interval; a connection that misses a ping is dropped (default 5 s). */
@@ -53,8 +78,17 @@ export interface SyncServerOptions {
 
 export interface SyncServerStats {
   readonly connections: number
-  /** Documents held open. */
+  /** Documents held in memory (with content, or still being looked up). */
   readonly documents: number
+  /** Bytes of unfinished messages held across all connections. */
+  readonly pendingBytes: number
+  /**
+   * The most `pendingBytes` has been since the start: at most `maxPendingBytes` plus one socket
+   * read (64 KiB) per connection closed for crossing it.
+   */
+  readonly peakPendingBytes: number
+  /** Documents released from memory since the start, because no connected peer held them. */
+  readonly released: number
   /** Connections refused (limit reached, shutting down). */
   readonly refused: number
   /** Messages rejected: malformed, oversized, over the rate, or failing when applied. */
@@ -73,14 +107,19 @@ export interface SyncServer {
 
 const CLOSE_POLICY = 1008
 const CLOSE_GOING_AWAY = 1001
+const CLOSE_TRY_AGAIN_LATER = 1013
 const OPEN = 1
 
 interface Client {
+  readonly address: string
   tokens: number
   last: number
   peerId?: string
   /** Closed for a violation: whatever it still had in flight is ignored. */
   closed?: boolean
+  /** Documents it has named in a message that passed the checks. */
+  readonly documents: Set<DocumentId>
+  joinTimer?: ReturnType<typeof setTimeout>
 }
 
 export async function startSyncServer(options: SyncServerOptions): Promise<SyncServer> {
@@ -89,6 +128,12 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const maxConnections = options.maxConnections ?? 1000
   const maxDocuments = options.maxDocuments ?? 10_000
+  const maxDocumentsPerConnection = options.maxDocumentsPerConnection ?? 16
+  const documentsPerAddress = addressCounter(options.maxDocumentsPerAddress ?? 64)
+  const connectionsPerAddress = addressCounter(options.maxConnectionsPerAddress ?? 32)
+  const maxPendingBytes = options.maxPendingBytes ?? 128 * 1024 * 1024
+  const joinTimeoutMs = options.joinTimeoutMs ?? 10_000
+  const stallMs = options.stallTimeoutMs ?? 15_000
   const rate = options.messagesPerSecond ?? 200
   const log = options.log ?? (() => {})
   let refused = 0
@@ -111,6 +156,11 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     rejected++
     log(`closed a connection: ${why}`)
     if (socket.readyState === OPEN) socket.close(CLOSE_POLICY, why.slice(0, 120))
+    // Reads no more from it: what it sent from here on would sit in ws's buffers, counted nowhere,
+    // until it is cut off.
+    socket.pause()
+    // ws would wait 30 s for the peer's half of the closing handshake, keeping its slot and buffers.
+    setTimeout(() => socket.terminate(), 1000).unref()
   }
 
   let connected!: () => void
@@ -164,6 +214,15 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       if (senderId !== client.peerId) return
       const why = checkRepoMessage(message, maxMessageBytes)
       if (why) return violation(socket, why)
+      const documentId = (message as { documentId: DocumentId }).documentId
+      if (!client.documents.has(documentId)) {
+        if (client.documents.size >= maxDocumentsPerConnection)
+          return violation(socket, `more than ${maxDocumentsPerConnection} documents on one connection`)
+        if (!documentsPerAddress.take(client.address))
+          return violation(socket, `its address holds ${documentsPerAddress.count(client.address)} documents already`)
+        client.documents.add(documentId)
+        documents.hold(documentId)
+      }
       super.receiveMessage(bytes, socket)
     }
 
@@ -196,9 +255,11 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     shareConfig: {
       // Never announce: a peer learns of a document only by asking for it by id.
       announce: async () => false,
-      access: async (_peer, documentId) => documentId in repo.handles || Object.keys(repo.handles).length < maxDocuments,
+      access: async (_peer, documentId) => documentId in repo.handles || documents.loaded() < maxDocuments,
     },
   })
+  const documents = documentKeeper(repo, { log })
+
   // automerge-repo `console.log`s a message that failed while applied (Automerge leaves the document
   // unchanged); count it instead.
   const synchronizer = (repo as unknown as { synchronizer?: { receiveMessage(message: unknown): Promise<void> } }).synchronizer
@@ -211,17 +272,73 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       })
   }
 
+  const unfinished = unfinishedBytes({ max: maxPendingBytes })
+  /** Stops reading (TCP pushes back on the sender), tells it to come back later, and cuts it off if it does not close. */
+  const shed = (socket: WebSocket, client: Client, why: string) => {
+    refused++
+    log(`closed a connection: ${why}`)
+    // What it holds stays counted until its socket is gone: ws keeps those bytes until then, and
+    // forgetting them at once let other connections read the same amount again (RSS 388 MB against
+    // a 32 MiB bound in a measurement).
+    client.closed = true
+    socket.pause()
+    socket.close(CLOSE_TRY_AGAIN_LATER, 'too many unfinished messages on the server; try again later')
+    setTimeout(() => socket.terminate(), 1000).unref()
+  }
+  // An unfinished message that stops growing holds its bytes for nothing: its connection is closed.
+  const stalls = setInterval(
+    () => {
+      for (const socket of unfinished.stalled(stallMs) as WebSocket[])
+        if (!clients.get(socket)?.closed) violation(socket, `message unfinished and silent for ${stallMs} ms`)
+    },
+    Math.max(50, stallMs / 4),
+  )
+  stalls.unref()
+
   http.on('upgrade', (request, socket, head) => {
     if (closing || clients.size >= maxConnections) {
       refused++
       log(`refused a connection: ${closing ? 'shutting down' : `limit of ${maxConnections} connections reached`}`)
-      socket.on('error', () => socket.destroy())
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy())
-      return
+      return refuseUpgrade(socket, 503, closing ? 'shutting down' : 'server full')
     }
+    const address = addressKey(request.socket.remoteAddress)
+    if (!connectionsPerAddress.take(address)) {
+      refused++
+      log(`refused a connection from ${address}: it holds ${connectionsPerAddress.count(address)} already`)
+      return refuseUpgrade(socket, 429, 'too many connections from your address')
+    }
+    let accepted = false
+    socket.once('close', () => {
+      if (!accepted) connectionsPerAddress.give(address)
+    })
     wss.handleUpgrade(request, socket, head, (ws) => {
-      clients.set(ws, { tokens: 2 * rate, last: Date.now() })
-      ws.on('close', () => clients.delete(ws))
+      accepted = true
+      const client: Client = { address, tokens: 2 * rate, last: Date.now(), documents: new Set() }
+      clients.set(ws, client)
+      client.joinTimer = setTimeout(() => {
+        if (client.peerId === undefined) violation(ws, `no join within ${joinTimeoutMs} ms`)
+      }, joinTimeoutMs)
+      client.joinTimer.unref()
+      // ws keeps the fragments of an unfinished message until it completes (up to maxPayload per
+      // connection): count what arrives between complete messages, across all connections.
+      // Ahead of ws's own listener: counted before ws parses the chunk, so a message that completes
+      // in it is forgotten on 'message' and an idle connection holds nothing.
+      socket.prependListener('data', (chunk: Buffer) => {
+        if (client.closed) return
+        const why = unfinished.arrived(ws, address, chunk.length)
+        if (why) shed(ws, client, why)
+      })
+      ws.on('message', () => unfinished.forget(ws))
+      ws.on('close', () => {
+        clearTimeout(client.joinTimer)
+        unfinished.forget(ws)
+        clients.delete(ws)
+        connectionsPerAddress.give(address)
+        for (const documentId of client.documents) {
+          documentsPerAddress.give(address)
+          documents.letGo(documentId)
+        }
+      })
       ws.on('error', (error: Error & { code?: string }) => {
         // ws raises WS_ERR_UNSUPPORTED_MESSAGE_LENGTH for messages over maxPayload and closes with 1009.
         rejected++
@@ -250,7 +367,15 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
     url,
     port,
     repo,
-    stats: () => ({ connections: clients.size, documents: Object.keys(repo.handles).length, refused, rejected }),
+    stats: () => ({
+      connections: clients.size,
+      documents: Object.keys(repo.handles).length,
+      pendingBytes: unfinished.held(),
+      peakPendingBytes: unfinished.peak(),
+      released: documents.released(),
+      refused,
+      rejected,
+    }),
     close() {
       closing ??= (async () => {
         // Save what is open (only documents that loaded: others have nothing to save).
@@ -271,6 +396,8 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
         clearTimeout(force)
         // Emits 'close', which stops the adapter's keep-alive timer.
         wss.close()
+        documents.close()
+        clearInterval(stalls)
         await repo.shutdown().catch(() => {})
       })()
       return closing

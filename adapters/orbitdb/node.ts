@@ -61,6 +61,10 @@ export interface OrbitdbNodePeerOptions {
   readonly peers?: readonly string[]
   /** Adds the WebSockets transport (needed to listen on or dial `/ws` addresses). */
   readonly websockets?: boolean
+  /** Told of each inbound WebSocket connection closed for breaking the protocol or not upgrading in time, or refused. */
+  readonly onRefused?: (why: string) => void
+  /** Admits an inbound WebSocket connection by remote address (see websocket-guard.ts); default: all. */
+  readonly admitWebSocket?: (remoteAddress: string | undefined) => (() => void) | undefined
   /** Runs a circuit relay v2 server, so browsers can reserve a relayed address here. */
   readonly relayServer?: boolean
   readonly fetchTimeoutMs?: number
@@ -112,8 +116,12 @@ async function openNodePeer(options: OrbitdbNodePeerOptions): Promise<OrbitdbPee
     // Node 20 has no global WebSocket (Node 22 has): @libp2p/websockets dials with it.
     const g = globalThis as { WebSocket?: unknown }
     g.WebSocket ??= (await import('ws')).WebSocket
-    const { webSockets } = await import('@libp2p/websockets')
-    transports.push(webSockets() as unknown as ReturnType<typeof tcp>)
+    const [{ webSockets }, { guardWebSocketTransport }] = await Promise.all([import('@libp2p/websockets'), import('./websocket-guard.js')])
+    const guarded = guardWebSocketTransport(webSockets(), {
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+      ...(options.admitWebSocket ? { admit: options.admitWebSocket } : {}),
+    })
+    transports.push(guarded as unknown as ReturnType<typeof tcp>)
   }
   if (options.relayServer) {
     const { circuitRelayServer } = await import('@libp2p/circuit-relay-v2')

@@ -13,6 +13,7 @@ import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
 import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import { admission } from './admission.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
 import { claimRoom } from './rooms.js'
@@ -43,6 +44,16 @@ export interface YjsReplicaOptions {
    */
   readonly syncTimeoutMs?: number
   readonly maxConns?: number
+  /**
+   * A WebRTC connection that has not connected after this long is closed, freeing its slot (default
+   * 5 s): an announced peer id that never answers would otherwise hold one of `maxConns` for ever.
+   */
+  readonly connectTimeoutMs?: number
+  /**
+   * Connections not yet connected that one address (as tagged by townhall's signaling server) may
+   * make this peer open at once (default 8, the server's default room share per address).
+   */
+  readonly maxPendingPerSender?: number
 }
 
 export interface YjsReplica extends Replica {
@@ -55,6 +66,11 @@ export interface YjsReplica extends Replica {
   readonly presence: SignedPresence
   /** Peer messages dropped before decoding (too large, or fragments that do not reassemble) or that the decoder rejected. */
   readonly rejectedMessages: number
+  /**
+   * Signaling messages refused for opening a connection beyond the sender's share (see
+   * admission.ts); those y-webrtc could not read are counted in `rejectedMessages`.
+   */
+  readonly refusedSignaling: number
   /** Records restored after a peer deleted or overwrote them. */
   readonly healed: number
   /** The underlying y-webrtc provider, for diagnostics and tests; not part of the replica contract. */
@@ -64,9 +80,20 @@ export interface YjsReplica extends Replica {
 const LOCAL = 'townhall-local'
 const HEAL = 'townhall-heal'
 
-/** Room names are hashes, so the signaling server cannot link a room to a space id. */
-export const roomName = (spaceId: string): string => `townhall-${toBase64Url(sha256(utf8(`townhall/room/v1\n${spaceId}`))).slice(0, 32)}`
-const roomPassword = (spaceId: string, secret?: Uint8Array): string =>
+/**
+ * Room names are hashes, so the signaling server cannot link a room to a space id. With the space
+ * secret (private spaces' share links carry it) the name derives from the secret too: an outsider
+ * who learned only the space id can then neither find the room at the signaling server nor fill it
+ * with subscriptions to keep members apart (issue 22). Without a secret, anyone who knows the space
+ * id can compute the room, as they can compute its password: the signaling server's per-address
+ * limits are then what stands between them and the room.
+ */
+export const roomName = (spaceId: string, secret?: Uint8Array): string =>
+  `townhall-${toBase64Url(
+    sha256(secret ? new Uint8Array([...utf8(`townhall/room/v2\n${spaceId}\n`), ...secret]) : utf8(`townhall/room/v1\n${spaceId}`)),
+  ).slice(0, 32)}`
+/** The y-webrtc room password: from the secret when there is one, else from the space id (so anyone who knows the id has it). */
+export const roomPassword = (spaceId: string, secret?: Uint8Array): string =>
   toBase64Url(sha256(secret ? new Uint8Array([...utf8('townhall/room-key/v1\n'), ...secret]) : utf8(`townhall/room-key/v1\n${spaceId}`)))
 
 interface Conn {
@@ -92,6 +119,7 @@ interface Provider {
   readonly room: Room | null
   readonly awareness: Awareness
   readonly key: PromiseLike<CryptoKey | null>
+  /** y-webrtc appends the connections of each connect() and never removes them. */
   readonly signalingConns: Array<{ emit(name: string, args: unknown[]): void }>
   on(event: string, listener: (...args: unknown[]) => void): void
   connect(): void
@@ -102,7 +130,7 @@ interface Provider {
 export async function yjsReplica(options: YjsReplicaOptions): Promise<YjsReplica> {
   // Loaded lazily so that Node can install its WebSocket and BroadcastChannel shims first (see node.ts).
   const { WebrtcProvider } = await import('y-webrtc')
-  const room = roomName(options.spaceId)
+  const room = roomName(options.spaceId, options.secret)
   const releaseRoom = claimRoom(room, options.spaceId)
   try {
     return await openReplica(options, WebrtcProvider, room, releaseRoom)
@@ -159,19 +187,39 @@ async function openReplica(
     peerOpts: options.peerOpts ?? {},
     ...(options.maxConns ? { maxConns: options.maxConns } : {}),
   }) as unknown as Provider
-  // Before the event loop turns: no signaling message can arrive earlier.
-  const unguard = guardSignaling(
-    provider.signalingConns,
-    room,
-    provider.key,
-    // y-webrtc reads the connection an answer to it is for without looking whether it has one
-    // (messages for other peers, and its own echoed back, it ignores).
-    (data) =>
-      (data.signal as { type?: unknown } | undefined)?.type !== 'answer' ||
-      data.to !== provider.room?.peerId ||
-      provider.room?.webrtcConns.has(data.from as string) === true,
-    () => void rejectedMessages++,
-  )
+  let refusedSignaling = 0
+  const admit = admission({
+    roomName: room,
+    key: provider.key,
+    peerId: () => provider.room?.peerId,
+    conns: () => provider.room?.webrtcConns,
+    maxPendingPerSender: options.maxPendingPerSender ?? 8,
+    onRefused: () => refusedSignaling++,
+  })
+  /**
+   * Puts both checks on the provider's signaling connections: first what y-webrtc could not read
+   * (signaling-guard.ts), then each address's share of unanswered connections (admission.ts).
+   * Called before the event loop turns, here and after each reconnect (which may create new
+   * connections), so no message reaches y-webrtc unchecked. Returns what removes the first.
+   */
+  const guardConnections = () => {
+    const unguard = guardSignaling(
+      provider.signalingConns,
+      room,
+      provider.key,
+      // y-webrtc reads the connection an answer to it is for without looking whether it has one
+      // (messages for other peers, and its own echoed back, it ignores).
+      (data) =>
+        (data.signal as { type?: unknown } | undefined)?.type !== 'answer' ||
+        data.to !== provider.room?.peerId ||
+        provider.room?.webrtcConns.has(data.from as string) === true,
+      () => void rejectedMessages++,
+    )
+    admit.install(provider.signalingConns)
+    return unguard
+  }
+  let unguard = guardConnections()
+  const connectTimeout = options.connectTimeoutMs ?? 5000
 
   const presence = signedPresence({
     awareness: provider.awareness,
@@ -254,11 +302,20 @@ async function openReplica(
     notifySync()
   })
 
-  // Connections that connect but never sync (y-webrtc's simultaneous-initiator race) are rebuilt.
+  // Connections that connect but never sync (y-webrtc's simultaneous-initiator race) are rebuilt;
+  // connections that never connect (a peer id announced by someone who will not answer) are closed.
   const connectedSince = new WeakMap<object, number>()
+  const openedSince = new WeakMap<object, number>()
   const watchdog = setInterval(() => {
     for (const conn of provider.room?.webrtcConns.values() ?? []) {
       if (conn.synced) everSynced = true
+      if (!conn.connected && !conn.synced) {
+        const opened = openedSince.get(conn) ?? Date.now()
+        openedSince.set(conn, opened)
+        // y-webrtc drops the connection on 'close' and announces again, so the slot is offered anew.
+        if (Date.now() - opened > connectTimeout) conn.peer.destroy()
+        continue
+      }
       if (!conn.connected || conn.synced) continue
       const since = connectedSince.get(conn) ?? Date.now()
       connectedSince.set(conn, since)
@@ -266,6 +323,9 @@ async function openReplica(
         connectedSince.delete(conn)
         provider.disconnect()
         provider.connect()
+        // connect() makes a new signaling connection where disconnect() closed the last user's.
+        unguard()
+        unguard = guardConnections()
         return
       }
     }
@@ -329,6 +389,9 @@ async function openReplica(
     get rejectedMessages() {
       return rejectedMessages
     },
+    get refusedSignaling() {
+      return refusedSignaling
+    },
     get healed() {
       return healed
     },
@@ -366,6 +429,7 @@ async function openReplica(
       listeners.clear()
       syncListeners.clear()
       presence.close()
+      admit.uninstall()
       // Order measured to let Node exit promptly: disconnect (closes signaling), destroy, then the doc.
       provider.disconnect()
       provider.destroy()

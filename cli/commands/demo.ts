@@ -25,7 +25,9 @@ a sync server (for the Automerge adapter) and an OrbitDB relay (for the experime
 adapter) beside them, all on 127.0.0.1 by default. Open the printed address in two browser windows
 (or two browsers) and they sync. The apps find the servers in the /config.json this command
 serves. Add ?adapter=automerge or ?adapter=orbitdb to the address (or pick the adapter in Settings)
-to use another adapter. Ctrl-C stops everything.
+to use another adapter. Ctrl-C stops everything. The servers keep their default limits (see
+"townhall signal --help" and "townhall sync-server --help"); the web server allows 1000
+connections, 64 from one address, and drops clients that send no headers within 10 s.
 
 Options:
   --host ADDRESS       address for every server (default 127.0.0.1)

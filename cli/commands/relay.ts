@@ -26,6 +26,10 @@ Options:
   --port N            TCP port for Node peers (default 4010; 0 picks a free one)
   --ws-port N         WebSocket port for browsers (default 4011; 0 picks a free one)
   --peer MULTIADDR    another peer or relay to dial and keep dialing (repeatable)
+  --max-connections-per-address N
+                      WebSocket connections from one address, an IPv6 /64 counting as one
+                      (default 32; further ones get HTTP 429); libp2p's connection manager caps
+                      connections in total
   --follow N          also open up to N further spaces that peers ask for (browsers running the
                       apps on OrbitDB ask for the spaces they open); anyone who can reach the relay
                       can ask, so keep N small (default 0: only the given spaces)
@@ -90,6 +94,7 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
       peer: { type: 'string', multiple: true },
       follow: { type: 'string' },
       'rebuild-damaged-stores': { type: 'boolean', default: false },
+      'max-connections-per-address': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -124,13 +129,23 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
 
   log?.(`data in ${directory}`)
   const onDamagedStore = values['rebuild-damaged-stores'] ? 'rebuild' : 'refuse'
-  const relay = await startRelay({ directory, spaces, host, tcpPort, wsPort, peers, follow, onDamagedStore, ...(log ? { log } : {}) }).catch(
-    (error: Error & { code?: string }) => {
-      if (error.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(error.message))
-        throw new UsageError(`Port ${tcpPort} or ${wsPort} is in use: pick others with --port and --ws-port, or 0 for free ones.`)
-      throw error
-    },
-  )
+  const maxConnectionsPerAddress = integer(values['max-connections-per-address'], 'max-connections-per-address', 32, 1)
+  const relay = await startRelay({
+    directory,
+    spaces,
+    host,
+    tcpPort,
+    wsPort,
+    peers,
+    follow,
+    onDamagedStore,
+    maxConnectionsPerAddress,
+    ...(log ? { log } : {}),
+  }).catch((error: Error & { code?: string }) => {
+    if (error.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(error.message))
+      throw new UsageError(`Port ${tcpPort} or ${wsPort} is in use: pick others with --port and --ws-port, or 0 for free ones.`)
+    throw error
+  })
   // Listening for Ctrl-C and SIGTERM before printing: whoever reads the addresses may stop it at once.
   const stopped = untilSignal()
   const following = follow > 0 ? ` (and up to ${follow} more on request)` : ''

@@ -26,7 +26,19 @@ Options:
   --max-message-bytes N     largest message accepted (default 33554432, 32 MiB); an initial
                             sync carries a whole space, so keep it above your largest space
   --max-connections N       concurrent connections (default 1000)
-  --max-documents N         documents held open at once (default 10000)
+  --max-connections-per-address N
+                            concurrent connections from one address, an IPv6 /64 counting as
+                            one (default 32; behind a reverse proxy, every client has its address)
+  --max-pending-bytes N     bytes of unfinished messages held across all connections (default
+                            134217728, 128 MiB; one address at most a quarter); a connection
+                            whose bytes would go past it is closed with 1013
+  --max-documents N         documents with content held in memory at once (default 10000); a
+                            document leaves memory once no connected peer holds it
+  --max-documents-per-connection N
+                            documents one connection may open (default 16)
+  --max-documents-per-address N
+                            documents the connections of one address may hold together (default 64)
+  --join-timeout-ms N       close a connection that has not joined within this (default 10000)
   --rate N                  messages per second per connection (default 200)
   --quiet                   print only the listening line
   -h, --help                show this help
@@ -42,6 +54,11 @@ export async function syncServerCommand(argv: readonly string[]): Promise<void> 
       'max-message-bytes': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-documents': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
+      'max-pending-bytes': { type: 'string' },
+      'max-documents-per-connection': { type: 'string' },
+      'max-documents-per-address': { type: 'string' },
+      'join-timeout-ms': { type: 'string' },
       rate: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -62,6 +79,11 @@ export async function syncServerCommand(argv: readonly string[]): Promise<void> 
     maxMessageBytes: integer(values['max-message-bytes'], 'max-message-bytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxConnections: integer(values['max-connections'], 'max-connections', 1000, 1),
     maxDocuments: integer(values['max-documents'], 'max-documents', 10_000, 1),
+    maxConnectionsPerAddress: integer(values['max-connections-per-address'], 'max-connections-per-address', 32, 1),
+    maxPendingBytes: integer(values['max-pending-bytes'], 'max-pending-bytes', 128 * 1024 * 1024, 1024),
+    maxDocumentsPerConnection: integer(values['max-documents-per-connection'], 'max-documents-per-connection', 16, 1),
+    maxDocumentsPerAddress: integer(values['max-documents-per-address'], 'max-documents-per-address', 64, 1),
+    joinTimeoutMs: integer(values['join-timeout-ms'], 'join-timeout-ms', 10_000, 100),
     messagesPerSecond: integer(values.rate, 'rate', 200, 1),
     ...(log ? { log } : {}),
   }).catch((error: NodeJS.ErrnoException) => {

@@ -191,7 +191,7 @@ describe('signal server', () => {
     expect(server.stats()).toMatchObject({ connections: 3, topics: 2 })
 
     alice.send({ type: 'publish', topic: 'room', data: { offer: 'sdp' } })
-    const expected = { type: 'publish', topic: 'room', data: { offer: 'sdp' }, clients: 2 }
+    const expected = { type: 'publish', topic: 'room', data: { offer: 'sdp' }, clients: 2, sender: expect.any(String) }
     expect(await bob.receive((message) => message.type === 'publish')).toEqual(expected)
     expect(await alice.receive((message) => message.type === 'publish')).toEqual(expected)
 

@@ -13,8 +13,9 @@ import WebSocket from 'ws'
 import { RoomInUseError } from '../../core/errors.js'
 import { startSignalServer, type SignalServer } from '../../cli/signal-server.js'
 import { yjsNodeReplica } from '../../adapters/yjs/node.js'
-import { roomName, yjsReplica, type YjsReplica } from '../../adapters/yjs/replica.js'
+import { roomName, roomPassword, yjsReplica, type YjsReplica } from '../../adapters/yjs/replica.js'
 import { eventually } from '../../testing/index.js'
+import { encryptJson, roomKey } from '../support/y-webrtc-crypto.js'
 
 const SPACE = 'bafyreigdmqpykrgxyaxtlafqpqhzrb7qy2rh75nldvfd4tucqmqqme5yje'
 const cleanup: Array<() => Promise<unknown>> = []
@@ -74,6 +75,48 @@ describe('yjs: nothing process-wide', () => {
       () => {
         for (const data of messages) stranger.send(JSON.stringify({ type: 'publish', topic, data }))
         expect(replica.rejectedMessages).toBeGreaterThanOrEqual(messages.length)
+      },
+      10_000,
+      250,
+    ) // under the server's rate limit
+  })
+
+  it('still drops what y-webrtc cannot read after the replica reconnects its signaling', async () => {
+    const signal: SignalServer = await startSignalServer({ port: 0 })
+    cleanup.push(() => signal.close())
+    const replica: YjsReplica = await yjsNodeReplica({ spaceId: SPACE, signaling: [signal.url], syncTimeoutMs: 500 })
+    cleanup.push(() => replica.close())
+    interface Provider {
+      signalingConns: Array<{ connected: boolean }>
+      room: { peerId: string; webrtcConns: Map<string, unknown> } | null
+    }
+    const provider = replica.provider as Provider
+    // y-webrtc opens the room once it has derived the room key.
+    await eventually(() => expect(provider.room !== null && provider.signalingConns[0]?.connected).toBe(true), 10_000)
+    const room = provider.room!
+    // A connection that connected but never syncs makes the replica's watchdog disconnect and
+    // connect again, which gives it a new signaling connection (this replica was its only user).
+    const peer = { send() {}, on() {}, listeners: () => [], removeAllListeners() {}, destroy() {} }
+    room.webrtcConns.set('never-syncs', { connected: true, synced: false, peer, destroy() {} })
+    await eventually(() => expect(provider.signalingConns.length).toBeGreaterThan(1), 10_000, 50)
+    room.webrtcConns.delete('never-syncs')
+    const fresh = provider.signalingConns.at(-1)!
+    await eventually(() => expect(fresh.connected).toBe(true), 10_000)
+
+    // An insider's answer for a connection the replica does not have: y-webrtc would read the
+    // connection's glareToken from undefined, a TypeError in a promise nobody awaits.
+    const topic = roomName(SPACE)
+    const key = await roomKey(roomPassword(SPACE), topic)
+    const answer = await encryptJson({ type: 'signal', from: 'ghost', to: room.peerId, signal: { type: 'answer', sdp: 'x' } }, key)
+    const insider = new WebSocket(signal.url)
+    cleanup.push(async () => insider.close())
+    await new Promise((done) => insider.once('open', done))
+    insider.send(JSON.stringify({ type: 'subscribe', topics: [topic] }))
+    const before = replica.rejectedMessages
+    await eventually(
+      () => {
+        insider.send(JSON.stringify({ type: 'publish', topic, data: answer }))
+        expect(replica.rejectedMessages).toBeGreaterThan(before)
       },
       10_000,
       250,
