@@ -66,8 +66,10 @@ export async function signalCommand(argv: readonly string[]): Promise<void> {
       throw new UsageError(`Port ${portNumber} is in use: pick another with --port (or PORT), or 0 for any free port.`)
     throw error
   })
+  // Listening for Ctrl-C and SIGTERM before printing: whoever reads the address may stop it at once.
+  const stopped = untilSignal()
   console.log(`townhall signal listening on ${server.url}`)
-  const signal = await untilSignal()
+  const signal = await stopped
   log.info(`${signal}, shutting down (${server.stats().connections} connections)`)
   await server.close()
 }

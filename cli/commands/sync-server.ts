@@ -77,9 +77,11 @@ export async function syncServerCommand(argv: readonly string[]): Promise<void> 
     if (error.code === 'EACCES' || error.code === 'EROFS') throw new UsageError(`Cannot use ${directory}: ${error.message}.`)
     throw error
   })
+  // Listening for Ctrl-C and SIGTERM before printing: whoever reads the address may stop it at once.
+  const stopped = untilSignal()
   console.log(`townhall sync-server listening on ${server.url}`)
   log.info(`keeping documents in ${directory}`)
-  const signal = await untilSignal()
+  const signal = await stopped
   log.info(`${signal}, shutting down (${server.stats().connections} connections, ${server.stats().documents} documents)`)
   await server.close()
   const stats = server.stats()
