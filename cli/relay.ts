@@ -14,7 +14,6 @@
  * await relay.close()
  * ```
  */
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { isSpaceId } from '../core/index.js'
 import { serveFollowRequests, type FollowAnswer } from '../adapters/orbitdb/follow.js'
@@ -72,13 +71,6 @@ export interface Relay {
   refused(): number
   /** Closes every space, then OrbitDB, Helia, libp2p and the stores. Idempotent. */
   close(): Promise<void>
-}
-
-/** The relay's data directory when none is given: the OS's per-user data folder, never the working directory. */
-export function defaultRelayDirectory(platform = process.platform, env = process.env, home = homedir()): string {
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'townhall', 'relay')
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'townhall', 'relay')
-  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'townhall', 'relay')
 }
 
 /** A libp2p listen address for a host and port; `ws` adds the WebSocket path. */

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'STORE_LOCKED'
   | 'ROOM_IN_USE'
   | 'STORE_DAMAGED'
+  | 'MISSING_DEPENDENCY'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -175,5 +176,30 @@ export class StoreDamagedError extends TownhallError {
     )
     this.directory = directory
     this.damaged = damaged
+  }
+}
+
+/**
+ * Raised when a feature needs an optional package that is not installed: the adapters' libraries
+ * are optional peer dependencies, so an app installs only those of the adapter it uses. `install`
+ * is the command that adds them.
+ */
+export class MissingDependencyError extends TownhallError {
+  static override readonly name = 'MissingDependencyError'
+  override readonly name = 'MissingDependencyError'
+  /** What needed them: an entry point, a function or a command, such as `townhall relay`. */
+  readonly feature: string
+  /** The package names that could not be loaded. */
+  readonly packages: readonly string[]
+  /** The command that installs them, such as `npm install @roamhq/wrtc@0.10`. */
+  readonly install: string
+  /** `specs` are what to install, package names with an optional version (default: `packages`). */
+  constructor(feature: string, packages: readonly string[], specs: readonly string[] = packages, options?: { cause?: unknown }) {
+    const install = `npm install ${specs.join(' ')}`
+    const list = packages.length === 1 ? `${packages[0]}, which is` : `${packages.join(', ')}, which are`
+    super('MISSING_DEPENDENCY', `${feature} needs ${list} not installed. Install with: ${install}`, options)
+    this.feature = feature
+    this.packages = [...packages]
+    this.install = install
   }
 }

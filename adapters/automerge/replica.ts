@@ -50,7 +50,7 @@ export interface AutomergeReplicaOptions {
    */
   readonly repo?: Repo
   /** The space secret from the share link: mixed into the document id, so only its holders can name the document. */
-  readonly secret?: Uint8Array
+  readonly secret?: Uint8Array | undefined
   /** Durable local copy of the records (default: memory only). */
   readonly store?: RecordStore
   /** Signs this device's presence entries. */

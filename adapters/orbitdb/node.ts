@@ -18,26 +18,8 @@ import { fileRecordStore } from '../shared/file-store.js'
 import { lockStore } from '../shared/store-lock.js'
 import { openDespiteDamage } from './damaged-stores.js'
 import type { OrbitdbPeer } from './peer.js'
+import { installPromiseWithResolvers } from './with-resolvers.js'
 import type { OrbitdbReplica, OrbitdbReplicaOptions } from './replica.js'
-
-/**
- * Node 20 lacks `Promise.withResolvers` (Node 22 has it); libp2p's locks (mortice) call it while
- * stopping. Installed only when this entry is used, before libp2p is loaded, and only if missing.
- * (The other Node 20 gap, a global WebSocket, is filled below only when WebSockets are asked for.)
- */
-function installNodeShims(): void {
-  const P = Promise as unknown as { withResolvers?: unknown }
-  if (typeof P.withResolvers === 'function') return
-  P.withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void
-    let reject!: (reason?: unknown) => void
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res
-      reject = rej
-    })
-    return { promise, resolve, reject }
-  }
-}
 
 /**
  * Gossipsub's IP colocation penalty is off. By default every peer seen from one IP address beyond
@@ -85,7 +67,9 @@ export async function createOrbitdbNodePeer(options: OrbitdbNodePeerOptions = {}
 }
 
 async function openNodePeer(options: OrbitdbNodePeerOptions): Promise<OrbitdbPeer> {
-  installNodeShims()
+  // Before libp2p is loaded (the other Node 20 gap, a global WebSocket, is filled below only when
+  // WebSockets are asked for).
+  installPromiseWithResolvers()
   const [{ createLibp2p }, { tcp }, { noise }, { yamux }, { identify }, { gossipsub }, { generateKeyPairFromSeed }, { createOrbitdbPeer }] =
     await Promise.all([
       import('libp2p'),

@@ -7,6 +7,8 @@
  * browsers) and the block and data stores (Level on disk in Node, IndexedDB or memory in browsers).
  * `townhall/orbitdb/node` does that for Node.
  */
+// First: libp2p and Helia call Promise.withResolvers, which Node 20 lacks.
+import './with-resolvers.js'
 import { bitswap } from '@helia/block-brokers'
 import { libp2pRouting } from '@helia/routers'
 import { Helia, type HeliaInit } from '@helia/utils'

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { MissingDependencyError } from '../../core/errors.js'
 import { fileRecordStore } from './file-store.js'
 import { yjsReplica, type YjsReplica, type YjsReplicaOptions } from './replica.js'
 
@@ -29,6 +30,21 @@ function prepareNode(): void {
   }
 }
 
+/**
+ * WebRTC for Node: @roamhq/wrtc, an optional peer dependency (a native module, so browser apps
+ * never install it). Missing, it is a MissingDependencyError with the line that installs it.
+ */
+async function loadWrtc(): Promise<unknown> {
+  try {
+    return (await import('@roamhq/wrtc')).default
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown }
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes("'@roamhq/wrtc'"))
+      throw new MissingDependencyError('yjsNodeReplica (townhall/yjs/node)', ['@roamhq/wrtc'], ['@roamhq/wrtc@0.10'], { cause: error })
+    throw error
+  }
+}
+
 export interface YjsNodeReplicaOptions extends Omit<YjsReplicaOptions, 'store' | 'peerOpts'> {
   /** Directory for persisted records (one file per space). Omit for memory only. */
   readonly directory?: string
@@ -37,7 +53,7 @@ export interface YjsNodeReplicaOptions extends Omit<YjsReplicaOptions, 'store' |
 
 export async function yjsNodeReplica(options: YjsNodeReplicaOptions): Promise<YjsReplica> {
   prepareNode()
-  const { default: wrtc } = await import('@roamhq/wrtc')
+  const wrtc = await loadWrtc()
   const store = options.directory ? await fileRecordStore(join(options.directory, `${options.spaceId}.records`)) : undefined
   try {
     return await yjsReplica({

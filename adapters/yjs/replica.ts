@@ -28,7 +28,7 @@ export interface YjsReplicaOptions {
   /** y-webrtc signaling servers (`townhall signal`); several may be given, any one suffices. */
   readonly signaling: readonly string[]
   /** The space secret from the share link: it keys the room password, so signaling sees only ciphertext. */
-  readonly secret?: Uint8Array
+  readonly secret?: Uint8Array | undefined
   /** Durable local copy of the records (default: memory only). */
   readonly store?: RecordStore
   /** Signs this device's presence entries. */

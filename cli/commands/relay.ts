@@ -2,10 +2,11 @@
 import { readFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { parseArgs } from 'node:util'
-import { multiaddr } from '@multiformats/multiaddr'
 import { isSpaceId } from '../../core/index.js'
-import { integer, UsageError, untilSignal } from '../args.js'
-import { defaultRelayDirectory, startRelay } from '../relay.js'
+import { integer, setting, UsageError, untilSignal } from '../args.js'
+import { createLogger, logFormat } from '../log.js'
+import { missingFrom, needPackages, RELAY_PACKAGES } from '../needs.js'
+import { dataDirectory } from '../paths.js'
 
 export const relayHelp = `Usage: townhall relay --space ID [--space ID …] [options]
        townhall relay --config FILE [options]
@@ -13,7 +14,8 @@ export const relayHelp = `Usage: townhall relay --space ID [--space ID …] [opt
 
 Runs an always-on OrbitDB peer (libp2p over TCP and WebSockets, with a circuit relay server for
 browsers) that opens, replicates and pins the given spaces, so they stay available while every
-other peer is offline. Peers and browsers dial one of the printed addresses.
+other peer is offline. Peers and browsers dial one of the printed addresses. Needs OrbitDB, Helia
+and libp2p (townhall relay names the packages to install when any is missing).
 
 Options:
   --space ID          a space to replicate (repeatable)
@@ -21,9 +23,10 @@ Options:
                       "follow" }
                       (options given on the command line take precedence)
   --dir DIR           where logs, blocks, records and the peer key persist
-                      (default: ${defaultRelayDirectory()})
-  --host ADDRESS      address to bind (default 127.0.0.1; 0.0.0.0 or :: to serve others)
-  --port N            TCP port for Node peers (default 4010; 0 picks a free one)
+                      (default: $TOWNHALL_DATA_DIR, else ${dataDirectory('relay')})
+  --host ADDRESS      address to bind (default: $HOST, else 127.0.0.1; 0.0.0.0 or :: to serve
+                      others)
+  --port N            TCP port for Node peers (default: $PORT, else 4010; 0 picks a free one)
   --ws-port N         WebSocket port for browsers (default 4011; 0 picks a free one)
   --peer MULTIADDR    another peer or relay to dial and keep dialing (repeatable)
   --max-connections-per-address N
@@ -37,8 +40,13 @@ Options:
                       when a LevelDB store under DIR is damaged, move the stores into DIR/damaged/
                       and rebuild them from the record files and peers (default: refuse to start,
                       naming the damaged stores)
-  --quiet             print only the addresses
+  --log-format FORMAT text (default) or json: one object per line on stderr
+                      (default: $TOWNHALL_LOG_FORMAT, else text)
+  --quiet             log only warnings and errors
   -h, --help          show this help
+
+The addresses go to stdout; logs, with an ISO timestamp and a level, go to stderr. Flags win over
+the environment, and the environment over --config.
 `
 
 interface RelayConfig {
@@ -95,6 +103,7 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
       follow: { type: 'string' },
       'rebuild-damaged-stores': { type: 'boolean', default: false },
       'max-connections-per-address': { type: 'string' },
+      'log-format': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -104,6 +113,7 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(relayHelp)
     return
   }
+  const logger = createLogger({ component: 'relay', format: logFormat(values['log-format']), quiet: values.quiet })
   const config = values.config ? await readConfig(values.config) : {}
   const spaces = [...new Set([...strings(config.spaces, 'spaces'), ...(values.space ?? [])])]
   if (config.follow !== undefined && typeof config.follow !== 'number') throw new UsageError('"follow" must be a number.')
@@ -111,13 +121,18 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
   if (spaces.length === 0 && follow === 0)
     throw new UsageError('Give at least one space to replicate: --space ID, or "spaces" in --config FILE (or let peers ask: --follow N).')
   for (const id of spaces) if (!isSpaceId(id)) throw new UsageError(`"${id}" is not a space id (the CID of a space's genesis record).`)
-  const host = values.host ?? optionalString(config.host, 'host') ?? '127.0.0.1'
+  const host = setting(values.host, 'host', 'HOST').text ?? optionalString(config.host, 'host') ?? '127.0.0.1'
   if (isIP(host) === 0) throw new UsageError(`--host must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::), got "${host}".`)
-  const tcpPort = integer(values.port ?? port(config.port, 'port'), 'port', 4010, 0, 65535)
+  const portSetting = setting(values.port, 'port', 'PORT')
+  const tcpPort = integer(portSetting.text ?? port(config.port, 'port'), portSetting.label, 4010, 0, 65535)
   const wsPort = integer(values['ws-port'] ?? port(config.wsPort, 'wsPort'), 'ws-port', 4011, 0, 65535)
   if (tcpPort !== 0 && tcpPort === wsPort) throw new UsageError('--port and --ws-port must differ.')
-  const directory = values.dir ?? optionalString(config.dir, 'dir') ?? defaultRelayDirectory()
+  const directory = setting(values.dir, 'dir', 'TOWNHALL_DATA_DIR').text ?? optionalString(config.dir, 'dir') ?? dataDirectory('relay')
   const peers = [...strings(config.peers, 'peers'), ...(values.peer ?? [])]
+  needPackages('townhall relay', RELAY_PACKAGES)
+  const [{ multiaddr }, { startRelay }] = await Promise.all([import('@multiformats/multiaddr'), import('../relay.js')]).catch(
+    missingFrom('townhall relay', RELAY_PACKAGES),
+  )
   for (const address of peers) {
     try {
       multiaddr(address)
@@ -125,9 +140,9 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
       throw new UsageError(`"${address}" is not a multiaddr: ${(error as Error).message}`)
     }
   }
-  const log = values.quiet ? undefined : (line: string) => console.error(`relay: ${line}`)
+  const log = logger.line
 
-  log?.(`data in ${directory}`)
+  log(`data in ${directory}`)
   const onDamagedStore = values['rebuild-damaged-stores'] ? 'rebuild' : 'refuse'
   const maxConnectionsPerAddress = integer(values['max-connections-per-address'], 'max-connections-per-address', 32, 1)
   const relay = await startRelay({
@@ -140,7 +155,7 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
     follow,
     onDamagedStore,
     maxConnectionsPerAddress,
-    ...(log ? { log } : {}),
+    log,
   }).catch((error: Error & { code?: string }) => {
     if (error.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(error.message))
       throw new UsageError(`Port ${tcpPort} or ${wsPort} is in use: pick others with --port and --ws-port, or 0 for free ones.`)
@@ -152,6 +167,6 @@ export async function relayCommand(argv: readonly string[]): Promise<void> {
   console.log(`townhall relay ${relay.peerId} replicating ${spaces.length} space(s)${following}, listening on`)
   for (const address of relay.multiaddrs) console.log(`  ${address}`)
   const signal = await stopped
-  log?.(`${signal}, shutting down`)
+  log(`${signal}, shutting down`)
   await relay.close()
 }

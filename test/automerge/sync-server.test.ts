@@ -2,11 +2,11 @@
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { defaultSyncDirectory } from '../../cli/commands/sync-server.js'
+import { dataDirectory } from '../../cli/paths.js'
 import { startSyncServer, type SyncServer } from '../../cli/sync-server.js'
 
 const run = promisify(execFile)
@@ -47,10 +47,11 @@ describe('townhall sync-server', () => {
     expect((bad as { stderr: string }).stderr).toMatch(/--port must be a whole number/)
   })
 
-  it('keeps its documents in the OS data folder by default, never the working directory', () => {
-    expect(defaultSyncDirectory('linux', { XDG_DATA_HOME: '/data' }, '/home/u')).toBe('/data/townhall-sync')
-    expect(defaultSyncDirectory('linux', {}, '/home/u')).toBe('/home/u/.local/share/townhall-sync')
-    expect(defaultSyncDirectory('darwin', {}, '/Users/u')).toBe('/Users/u/Library/Application Support/townhall-sync')
+  it('keeps its documents in the OS data folder by default, never the working directory', async () => {
+    const help = await run(process.execPath, [bin, 'sync-server', '--help'])
+    expect(help.stdout).toContain(dataDirectory('sync'))
+    expect(isAbsolute(dataDirectory('sync'))).toBe(true)
+    expect(dataDirectory('sync').startsWith(process.cwd())).toBe(false)
   })
 
   it('binds loopback, answers health checks, refuses connections over its limit, and closes cleanly', async () => {

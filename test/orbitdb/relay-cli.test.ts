@@ -5,7 +5,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { defaultRelayDirectory, listenAddress } from '../../cli/relay.js'
+import { dataDirectory } from '../../cli/paths.js'
+import { listenAddress } from '../../cli/relay.js'
 import { startRelay, stopAllRelays } from '../support/relay-process.js'
 
 const bin = resolve(import.meta.dirname, '../../bin/townhall.js')
@@ -43,7 +44,7 @@ describe('townhall relay: command line', () => {
     const { code, out } = await run(['--help'])
     expect(code).toBe(0)
     expect(out).toMatch(/--space ID/)
-    expect(out).toContain(defaultRelayDirectory())
+    expect(out).toContain(dataDirectory('relay'))
   })
 
   it('exits 2 with a message for each usage mistake', async () => {
@@ -98,7 +99,5 @@ describe('townhall relay: command line', () => {
   it('builds listen addresses for IPv4 and IPv6 hosts', () => {
     expect(listenAddress('127.0.0.1', 4010)).toBe('/ip4/127.0.0.1/tcp/4010')
     expect(listenAddress('::1', 4011, true)).toBe('/ip6/::1/tcp/4011/ws')
-    expect(defaultRelayDirectory('linux', { XDG_DATA_HOME: '/data' }, '/home/a')).toBe('/data/townhall/relay')
-    expect(defaultRelayDirectory('linux', {}, '/home/a')).toBe('/home/a/.local/share/townhall/relay')
   })
 })
