@@ -3,6 +3,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte'
 import { userEvent } from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import FeedPanel from './FeedPanel.svelte'
+import { PAGE_SIZE } from './FeedView.svelte'
 import { linkParts, matchesSearch } from './format.js'
 import { community, type Community } from './test-helpers.js'
 
@@ -71,10 +72,23 @@ describe('FeedView tools', () => {
     expect(await screen.findByText('No posts match “zebra”.')).toBeTruthy()
   })
 
-  it("opens a permalink to a post far down the feed, and offers each post's link", async () => {
+  it('renders at most one page of a feed of 2,000 posts, and more on "Show more"', { timeout: 120_000 }, async () => {
+    world = await community({ founderName: 'Ada' })
+    for (let i = 0; i < 2000; i++) await world.founder.post(`Post number ${i}`)
+    const user = userEvent.setup()
+    const { container } = render(FeedPanel, { space: world.founder })
+    const posts = screen.getByRole('list', { name: 'Posts' })
+    expect(within(posts).getAllByRole('article')).toHaveLength(PAGE_SIZE)
+    expect(container.querySelectorAll('article').length).toBeLessThanOrEqual(PAGE_SIZE)
+    expect(screen.getByText(`Showing ${PAGE_SIZE} of 2000 posts.`)).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Show more' }))
+    expect(within(posts).getAllByRole('article')).toHaveLength(2 * PAGE_SIZE)
+  })
+
+  it("opens a permalink to a post beyond the first page, and offers each post's link", async () => {
     world = await community({ founderName: 'Ada' })
     const first = await world.founder.post('The oldest post')
-    for (let i = 0; i < 55; i++) await world.founder.post(`Filler ${i}`)
+    for (let i = 0; i < PAGE_SIZE + 5; i++) await world.founder.post(`Filler ${i}`)
     render(FeedPanel, { space: world.founder, item: first.id })
     const card = await waitFor(() => {
       const found = document.getElementById(`post-${first.id}`)
