@@ -1,10 +1,11 @@
-/** The poll view's tools: permalinks, the voter list and its CSV export. */
+/** The poll view's tools: permalinks, the voter list and its CSV export, and the deadline. */
 import { render, screen, within } from '@testing-library/svelte'
 import { userEvent } from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually } from '../../../testing/index.js'
 import PollDetail from './PollDetail.svelte'
 import PollsPanel from './PollsPanel.svelte'
+import { deadlineText } from './deadline.js'
 import { closeSpaces, community, soloSpace } from './test-helpers.js'
 import { csvCell, describeChoice, voterRows, votersCsv } from './voters.js'
 
@@ -71,5 +72,37 @@ describe('poll tools', () => {
     render(PollDetail, { props: { space: founder, pollId: poll.id } })
     expect(screen.queryByText(/Who voted/)).toBeNull()
     expect(voterRows(founder, founder.getPoll(poll.id)!, new Map())).toEqual([])
+  })
+
+  it('shows the deadline with the time left', async () => {
+    const space = await soloSpace()
+    const poll = await space.createPoll({
+      question: 'Soon?',
+      options: ['Yes', 'No'],
+      method: 'plurality',
+      closesAt: Date.now() + 3 * 3600_000 + 60_000,
+    })
+    render(PollDetail, { props: { space, pollId: poll.id } })
+    expect(screen.getByTestId('deadline').textContent).toMatch(/\(3 hours left\)/)
+    expect(screen.queryByRole('button', { name: 'Close now: the deadline has passed' })).toBeNull()
+    expect(deadlineText(10_000, 0)).toBe('less than a minute left')
+    expect(deadlineText(0, 2 * 86_400_000)).toBe('passed 2 days ago')
+  })
+
+  it('offers the closer "Close now" once the deadline has passed, and nobody else', async () => {
+    const { founder, members, sync } = await community(1)
+    const poll = await founder.createPoll({ question: 'Late?', options: ['Yes', 'No'], method: 'plurality', closesAt: Date.now() - 60_000 })
+    await sync()
+    const user = userEvent.setup()
+    const other = render(PollDetail, { props: { space: members[0]!, pollId: poll.id } })
+    expect(screen.getByTestId('deadline').textContent).toMatch(/passed 1 minute ago/)
+    expect(screen.queryByRole('button', { name: 'Close now: the deadline has passed' })).toBeNull()
+    other.unmount()
+
+    render(PollDetail, { props: { space: founder, pollId: poll.id } })
+    await user.click(screen.getByRole('button', { name: 'Close now: the deadline has passed' }))
+    await user.click(screen.getByRole('button', { name: 'Confirm close' }))
+    await eventually(() => expect(document.querySelector('.badge')?.textContent).toBe('Final'))
+    expect(screen.queryByRole('button', { name: 'Close now: the deadline has passed' })).toBeNull()
   })
 })
