@@ -13,6 +13,7 @@ import type { DocHandle, PeerId } from '@automerge/automerge-repo'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
+import { presenceExpiry } from '../shared/presence-expiry.js'
 import { presenceMessage, verifyPresence, type PresenceClaim } from '../shared/presence-signing.js'
 
 /** Marks townhall's presence among whatever else an app broadcasts on the document. */
@@ -47,16 +48,16 @@ export interface EphemeralPresenceOptions {
   readonly peerId: string
   readonly spaceId: string
   readonly identity?: Identity
-  /** Entries older than this are not shown (default 45 s). */
+  /** Entries older than this are not shown, and drop out of the list when they reach it (default 20 s). */
   readonly staleMs?: number
-  /** How often this device re-sends its entry (default 10 s). */
+  /** How often this device re-sends its entry (default 5 s). */
   readonly refreshMs?: number
   readonly now?: () => number
 }
 
 export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralPresence {
   const { handle, peerId, spaceId, identity } = options
-  const staleMs = options.staleMs ?? 45_000
+  const staleMs = options.staleMs ?? 20_000
   const now = options.now ?? Date.now
   /** Verified entries by sender peer id. */
   const verified = new Map<string, PresencePeer>()
@@ -69,9 +70,14 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
 
   const peers = (): PresencePeer[] =>
     [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0))
-  const notify = () => {
+  const tell = () => {
     const list = peers()
     for (const listener of [...listeners]) listener(list)
+  }
+  const expiry = presenceExpiry(verified, { staleMs, now, onExpire: tell })
+  const notify = () => {
+    expiry.schedule()
+    tell()
   }
 
   async function sign(state: Record<string, unknown> | null): Promise<WireEntry | undefined> {
@@ -145,7 +151,7 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
   }
   handle.on('ephemeral-message', onMessage)
 
-  const refresh = setInterval(() => void publish(), options.refreshMs ?? 10_000)
+  const refresh = setInterval(() => void publish(), options.refreshMs ?? 5_000)
   ;(refresh as { unref?: () => void }).unref?.()
 
   return {
@@ -172,6 +178,7 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
       if (closed) return
       closed = true
       clearInterval(refresh)
+      expiry.stop()
       clearTimeout(answerTimer)
       handle.off('ephemeral-message', onMessage)
       listeners.clear()

@@ -26,6 +26,11 @@ interface Socket {
 export type WebSocketConstructor = new (url: string) => unknown
 
 const OPEN = 1
+/** The browser's network events (`online`, `offline`); absent in Node, where this does nothing. */
+const browserNetwork = globalThis as {
+  addEventListener?: (type: string, listener: () => void) => void
+  removeEventListener?: (type: string, listener: () => void) => void
+}
 const CLOSED = 3
 const PROTOCOL_V1 = '1'
 
@@ -123,6 +128,8 @@ export class WebSocketClientAdapter extends NetworkAdapter {
     this.peerId = peerId
     this.peerMetadata = peerMetadata ?? {}
     this.#stopped = false
+    browserNetwork.addEventListener?.('online', this.#onBrowserOnline)
+    browserNetwork.addEventListener?.('offline', this.#onBrowserOffline)
     // "Ready" means the network has had its chance: the Repo waits on it before declaring a document
     // unavailable, so an unreachable server must not hold that up for long.
     if (!this.#ready && !this.#readyTimer) this.#readyTimer = setTimeout(() => this.#markReady(), 1000)
@@ -166,6 +173,34 @@ export class WebSocketClientAdapter extends NetworkAdapter {
   }
 
   #onError = (): void => {}
+
+  /**
+   * The browser says it went offline: drop the connection now, so the peer count (and the status
+   * shown from it) says so at once. A socket whose network is gone can otherwise look open for
+   * minutes, until TCP gives up.
+   */
+  #onBrowserOffline = (): void => {
+    const socket = this.socket
+    if (this.#stopped || !socket) return
+    this.socket = undefined
+    this.#detach(socket)
+    try {
+      socket.close(1000, 'offline')
+    } catch {
+      // Already closing.
+    }
+    this.#lost()
+    this.#scheduleRetry()
+  }
+
+  /** Back online: reconnect now rather than at the end of a backoff that grew while offline. */
+  #onBrowserOnline = (): void => {
+    if (this.#stopped || this.socket) return
+    clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
+    this.#delay = this.#retryMs
+    this.#open()
+  }
 
   #onClose = (): void => {
     if (this.socket) this.#detach(this.socket)
@@ -239,6 +274,8 @@ export class WebSocketClientAdapter extends NetworkAdapter {
   disconnect(): void {
     if (!this.#connected) this.#cancelled = true
     this.#stopped = true
+    browserNetwork.removeEventListener?.('online', this.#onBrowserOnline)
+    browserNetwork.removeEventListener?.('offline', this.#onBrowserOffline)
     clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
     clearTimeout(this.#readyTimer)

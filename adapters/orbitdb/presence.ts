@@ -16,6 +16,7 @@ import { ed25519Backend } from '../../core/ed25519.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
+import { presenceExpiry } from '../shared/presence-expiry.js'
 
 const DOMAIN = utf8('townhall/presence/v1\n')
 
@@ -60,7 +61,7 @@ export function pubsubPresence(options: {
 }): OrbitdbPresence {
   const { libp2p, pubsub, spaceId, identity } = options
   const topic = presenceTopic(spaceId)
-  const staleMs = options.staleMs ?? 45_000
+  const staleMs = options.staleMs ?? 20_000
   const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024
   const now = options.now ?? Date.now
   const self = libp2p.peerId.toString()
@@ -73,9 +74,14 @@ export function pubsubPresence(options: {
 
   const peers = (): PresencePeer[] =>
     [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1))
-  const notify = () => {
+  const tell = () => {
     const list = peers()
     for (const listener of [...listeners]) listener(list)
+  }
+  const expiry = presenceExpiry(verified, { staleMs, now, onExpire: tell })
+  const notify = () => {
+    expiry.schedule()
+    tell()
   }
 
   async function check(event: PubSubMessage): Promise<void> {
@@ -132,7 +138,7 @@ export function pubsubPresence(options: {
     if (closed) return
     await pubsub.publish(topic, encode({ d: identity.did, st: localState, t: ts, p: self, s: sig })).catch(() => {})
   }
-  const refresh = setInterval(() => void publish(), options.refreshMs ?? 10_000)
+  const refresh = setInterval(() => void publish(), options.refreshMs ?? 5_000)
   ;(refresh as { unref?: () => void }).unref?.()
 
   return {
@@ -153,6 +159,7 @@ export function pubsubPresence(options: {
       if (closed) return
       closed = true
       clearInterval(refresh)
+      expiry.stop()
       pubsub.removeEventListener('message', onMessage)
       pubsub.removeEventListener('subscription-change', onSubscriptions)
       libp2p.removeEventListener('peer:disconnect', onDisconnect)

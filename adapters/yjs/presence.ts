@@ -9,6 +9,7 @@ import { fromBase64Url, toBase64Url } from '../../core/bytes.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
+import { presenceExpiry } from '../shared/presence-expiry.js'
 import { presenceMessage, verifyPresence } from '../shared/presence-signing.js'
 
 /** Awareness states travel as JSON, so the signature is base64url text rather than bytes. */
@@ -24,6 +25,10 @@ const message = (space: string, clientId: number, entry: Omit<SignedEntry, 'sig'
 export interface SignedPresence extends Presence {
   /** Entries rejected because their signature did not verify. */
   readonly forged: number
+  /** Stops announcing this device and tells peers it is gone (the browser went offline). */
+  withdraw(): void
+  /** Announces this device again after `withdraw`. */
+  restore(): void
   close(): void
 }
 
@@ -36,19 +41,25 @@ export function signedPresence(options: {
   now?: () => number
 }): SignedPresence {
   const { awareness, spaceId, identity } = options
-  const staleMs = options.staleMs ?? 45_000
+  const staleMs = options.staleMs ?? 20_000
   const now = options.now ?? Date.now
   const verified = new Map<number, PresencePeer>()
   const listeners = new Set<(peers: readonly PresencePeer[]) => void>()
   let forged = 0
   let localState: Record<string, unknown> | undefined
   let closed = false
+  let withdrawn = false
 
   const peers = (): PresencePeer[] =>
     [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1))
-  const notify = () => {
+  const tell = () => {
     const list = peers()
     for (const listener of [...listeners]) listener(list)
+  }
+  const expiry = presenceExpiry(verified, { staleMs, now, onExpire: tell })
+  const notify = () => {
+    expiry.schedule()
+    tell()
   }
 
   async function check(clientId: number): Promise<void> {
@@ -80,12 +91,13 @@ export function signedPresence(options: {
   awareness.on('change', onChange)
 
   async function publish(): Promise<void> {
-    if (!identity || !localState || closed) return
+    if (!identity || !localState || closed || withdrawn) return
     const entry = { did: identity.did, state: localState, ts: now() }
     const sig = toBase64Url(await identity.sign(message(spaceId, awareness.clientID, entry)))
-    if (!closed) awareness.setLocalStateField('townhall', { ...entry, sig })
+    // Set whole: after a withdrawal the local state is null, where setLocalStateField does nothing.
+    if (!closed && !withdrawn) awareness.setLocalState({ ...(awareness.getLocalState() ?? {}), townhall: { ...entry, sig } })
   }
-  const refresh = setInterval(() => void publish(), options.refreshMs ?? 10_000)
+  const refresh = setInterval(() => void publish(), options.refreshMs ?? 5_000)
   ;(refresh as { unref?: () => void }).unref?.()
 
   return {
@@ -102,9 +114,20 @@ export function signedPresence(options: {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    withdraw() {
+      if (closed || withdrawn) return
+      withdrawn = true
+      awareness.setLocalState(null)
+    },
+    restore() {
+      if (closed || !withdrawn) return
+      withdrawn = false
+      void publish()
+    },
     close() {
       closed = true
       clearInterval(refresh)
+      expiry.stop()
       awareness.off('change', onChange)
       listeners.clear()
     },

@@ -332,6 +332,20 @@ async function openReplica(
   }, 1000)
   ;(watchdog as { unref?: () => void }).unref?.()
 
+  // The browser says it went offline: withdraw this device's presence (peers drop it at once)
+  // and announce it again once the browser is back. Peer connections on loopback can outlive the
+  // network, and this device would go on being listed online by its peers while the person is told
+  // they are offline. (Leaving the room instead loses y-webrtc's awareness state and, with a peer
+  // whose connection to us had not closed yet, the way back.) Node has no such events.
+  const browserNetwork = globalThis as {
+    addEventListener?: (type: string, listener: () => void) => void
+    removeEventListener?: (type: string, listener: () => void) => void
+  }
+  const onOffline = () => presence.withdraw()
+  const onOnline = () => presence.restore()
+  browserNetwork.addEventListener?.('offline', onOffline)
+  browserNetwork.addEventListener?.('online', onOnline)
+
   const incoming = async (changes: Array<{ key: string; value: unknown }>, source: string) => {
     const entries: ReplicaEntry[] = []
     const fresh: StoredRecord[] = []
@@ -423,6 +437,8 @@ async function openReplica(
       if (closed) return
       closed = true
       clearInterval(watchdog)
+      browserNetwork.removeEventListener?.('offline', onOffline)
+      browserNetwork.removeEventListener?.('online', onOnline)
       clearTimeout(fillTimer)
       for (const out of outboxes) out.close()
       outboxes.clear()

@@ -110,3 +110,46 @@ export function matchMembers<T extends { did: Did; label: string }>(members: rea
 export function domId(prefix: string, id: string): string {
   return `${prefix}-${id.replace(/[^a-zA-Z0-9_-]/g, '')}`
 }
+
+export interface LinkPart {
+  readonly text: string
+  /** Set for a web address: the normalized http(s) URL the link opens. */
+  readonly href?: string
+}
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/giu
+/** Punctuation that ends a sentence more often than it ends an address. */
+const TRAILING = /[.,;:!?)\]}]+$/u
+
+/**
+ * Splits plain text into runs and web addresses. Only `http:` and `https:` become links (so no
+ * `javascript:` or `data:` address can), each checked by the URL parser; the text stays text, and
+ * the component renders it as such, never as HTML.
+ */
+export function linkParts(text: string): LinkPart[] {
+  const parts: LinkPart[] = []
+  let last = 0
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const raw = match[0].replace(TRAILING, '')
+    const start = match.index
+    let href: string | undefined
+    try {
+      const url = new URL(raw)
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) href = url.href
+    } catch {
+      href = undefined
+    }
+    if (!href) continue
+    if (start > last) parts.push({ text: text.slice(last, start) })
+    parts.push({ text: raw, href })
+    last = start + raw.length
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) })
+  return parts
+}
+
+/** Case-insensitive search of a post's text and author label; an empty query matches everything. */
+export function matchesSearch(query: string, text: string, author: string): boolean {
+  const q = query.trim().toLocaleLowerCase()
+  return q === '' || text.toLocaleLowerCase().includes(q) || author.toLocaleLowerCase().includes(q)
+}

@@ -32,6 +32,9 @@ export function joinBase(
   return `${page}${query}${JOIN_PREFIX}`
 }
 
+/** The address of this app with the adapter in use (`<origin><path>[?adapter=…]`), to which a route is appended. */
+export const appBase = (): string => joinBase().slice(0, -JOIN_PREFIX.length)
+
 /** A link that opens the app and joins the space: the space id and its secret, plus the invite when given. */
 export function appShareLink(link: ShareLink, base: string = joinBase()): string {
   return formatShareLink(link, base)

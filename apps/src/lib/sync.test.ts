@@ -13,8 +13,9 @@ describe('syncLabel', () => {
     expect(syncLabel(state(0, true), { online: false, servers: 1 })).toMatchObject({ status: 'offline', text: 'Offline' })
     expect(syncLabel(state(0, false), { online: true, servers: 0 })).toMatchObject({ status: 'offline', text: 'Offline' })
     expect(syncLabel(state(0, false), net)).toMatchObject({ status: 'waiting', text: 'No peers online' })
-    // Peers reachable (same LAN) while the browser reports offline: connected wins.
-    expect(syncLabel(state(1, true), { online: false, servers: 1 }).status).toBe('synced')
+    // A connection that still looks open once the browser reports offline does not make it "Up to date".
+    expect(syncLabel(state(1, true), { online: false, servers: 1 })).toMatchObject({ status: 'offline', text: 'Offline' })
+    expect(syncLabel(state(2, false, 5), { online: false, servers: 1 }).status).toBe('offline')
   })
 
   it("names the adapter's servers and says why it is waiting", () => {

@@ -23,8 +23,21 @@ export interface NetworkInfo {
   readonly waiting?: string
 }
 
+/**
+ * The browser saying it is offline wins over the replica's peer count: a connection whose network
+ * went away can look open for minutes (Automerge showed "Up to date · 1 peer" for 93 s), and
+ * `navigator.onLine` is false only when no network interface is up at all. Adapters drop their
+ * connections on the same signal, so the count follows within moments.
+ */
 export function syncLabel(state: SyncState, network: NetworkInfo): SyncLabel {
   const peers = plural(state.peers, 'peer', 'peers')
+  if (!network.online) {
+    return {
+      status: 'offline',
+      text: 'Offline',
+      detail: 'This device is offline. Everything here keeps working and syncs when peers are back.',
+    }
+  }
   if (state.peers > 0 && !state.synced) {
     return {
       status: 'syncing',
@@ -33,14 +46,8 @@ export function syncLabel(state: SyncState, network: NetworkInfo): SyncLabel {
     }
   }
   if (state.peers > 0) return { status: 'synced', text: 'Up to date', detail: `Connected to ${peers}; everything they hold is here.` }
-  if (!network.online || network.servers === 0) {
-    return {
-      status: 'offline',
-      text: 'Offline',
-      detail: network.online
-        ? `No ${network.serverKind ?? 'signaling server'} is configured.`
-        : 'This device is offline. Everything here keeps working and syncs when peers are back.',
-    }
+  if (network.servers === 0) {
+    return { status: 'offline', text: 'Offline', detail: `No ${network.serverKind ?? 'signaling server'} is configured.` }
   }
   return {
     status: 'waiting',
