@@ -23,7 +23,28 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
 is covered by tests, most of them added with the change.
 
-Eleventh round (the figures above, a full run at the commit in the machine table; a first full
+Twelfth round (the figures above, a full run at the commit in the machine table, after record
+format v2 and causal delivery, issue 21):
+
+- **The host is slower than in the eleventh round**: node:crypto verification at 100k measured
+  4.9k to 5.6k/s (11.4k/s then), plain automerge-repo sync of 10k records 4.3 to 4.5 s (3.6 s then).
+  Ratios to the raw libraries moved little; absolute figures moved with the host.
+- **Automerge sync misses its 3 s limit: 3.71 s**, where the raw library takes 4.46 s for the same
+  10k records on this host (0.83x raw; 0.774x in the eleventh round). Verifying the 10k signatures
+  alone is ~1.8 s at this host's rate. The limit was met at 2.77 s on the faster host; the ratio to
+  raw rose by ~7%, which is what causal delivery costs per record on arrival (dependencies,
+  depth, the authority frontier).
+- **Final result of a closed poll** (\`core/poll.ts\`): causal finality added a walk of the close's
+  past and per-ballot checks, and the first measurement after it missed the limit (instant runoff
+  1.99 s, plurality 826 ms on this host). Two changes brought it back to 930 ms (instant runoff,
+  of which 244 ms is the count itself) and 387 ms (plurality): a valid ballot keeps its normalized
+  choice and its depth test beside it, so a close looks each committed id up once and touches no
+  ballot record, and a public poll's final count is made once per checked close. The tally workload
+  also now gives its records the flat string ids validation gives (\`cidString\`);
+  \`CID.toString()\` builds its string one character at a time, and every map lookup on such a
+  string cost about twice as much as in a space.
+
+Eleventh round (its own full run, whose figures are quoted here; a first full
 run earlier the same day, at f328147, before two mends of the change below, is quoted where it helps):
 
 - **A space reopens from a view checkpoint** (\`core/checkpoint.ts\`, \`core/space.ts\`,
