@@ -45,15 +45,8 @@ describe('the sample apps refuse what would mislead, in Chromium over WebRTC', {
     bob = await AppUser.open(browser!, 'Bob', server!.url, '', 'safety')
   }, 60_000)
 
-  const uncaught = new Map<AppUser, number>()
   afterEach(() => {
-    const fresh = [alice, bob].flatMap((user) => {
-      if (!user) return []
-      const errors = user.errors.filter((error) => error.startsWith('pageerror:'))
-      const seen = uncaught.get(user) ?? 0
-      uncaught.set(user, errors.length)
-      return errors.slice(seen).map((error) => `${user.name}: ${error}`)
-    })
+    const fresh = [alice, bob].flatMap((user) => user?.newPageErrors() ?? [])
     expect(fresh, 'uncaught errors in the pages').toEqual([])
   })
 

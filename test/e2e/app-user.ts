@@ -30,6 +30,16 @@ export class AppUser {
     })
   }
 
+  private pageErrorsSeen = 0
+
+  /** Uncaught errors in this user's page since the last call, named by the user (a test step fails on them). */
+  newPageErrors(): string[] {
+    const errors = this.errors.filter((error) => error.startsWith('pageerror:'))
+    const fresh = errors.slice(this.pageErrorsSeen).map((error) => `${this.name}: ${error}`)
+    this.pageErrorsSeen = errors.length
+    return fresh
+  }
+
   static async open(browser: Browser, name: string, appUrl: string, query = '', label = 'apps'): Promise<AppUser> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } })
     const page = await context.newPage()

@@ -78,15 +78,8 @@ for (const { adapter, transport, online, offline: offlineQuery } of adapters) {
 
     // An uncaught error in a page fails the step in which it happened; console errors are only
     // reported (refused connections to the dead server are the point of the offline step).
-    const uncaught = new Map<AppUser, number>()
     afterEach(() => {
-      const fresh = [alice, bob].flatMap((user) => {
-        if (!user) return []
-        const errors = user.errors.filter((error) => error.startsWith('pageerror:'))
-        const seen = uncaught.get(user) ?? 0
-        uncaught.set(user, errors.length)
-        return errors.slice(seen).map((error) => `${user.name}: ${error}`)
-      })
+      const fresh = [alice, bob].flatMap((user) => user?.newPageErrors() ?? [])
       expect(fresh, `uncaught errors in the pages (${adapter})`).toEqual([])
     })
 
