@@ -2,61 +2,23 @@
  * The `townhall` command as users run it: `node bin/townhall.js ...` in a child process, every run
  * bounded by a timeout, every long-running child killed after its test.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { createIdentity, createSpace, exportSpace, openSpace, type PollView, type Space } from '../../core/index.js'
 import { eventually, memoryNetwork } from '../../testing/index.js'
+import { startCli, stopAllCli, type CliResult } from '../support/cli-run.js'
 
-const BIN = resolve(import.meta.dirname, '../../bin/townhall.js')
 const RUN_TIMEOUT_MS = 15_000
 
-interface Run {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
+afterEach(stopAllCli)
 
-const children = new Set<ChildProcess>()
-
-afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  children.clear()
-})
-
-function start(args: readonly string[]): { child: ChildProcess; output: () => Run; exited: Promise<Run> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  children.add(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const output = (): Run => ({ code: child.exitCode, signal: child.signalCode, stdout, stderr })
-  const exited = new Promise<Run>((done, fail) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      fail(new Error(`townhall ${args.join(' ')} did not exit within ${RUN_TIMEOUT_MS} ms: ${JSON.stringify(output())}`))
-    }, RUN_TIMEOUT_MS)
-    child.once('error', (error) => {
-      clearTimeout(timer)
-      fail(error)
-    })
-    // 'close', not 'exit': by then stdout and stderr have been read to the end.
-    child.once('close', (code, signal) => {
-      clearTimeout(timer)
-      done({ code, signal, stdout, stderr })
-    })
-  })
-  return { child, output, exited }
-}
-
-const run = (...args: string[]): Promise<Run> => start(args).exited
+const start = (args: readonly string[]) => startCli(args, { timeoutMs: RUN_TIMEOUT_MS })
+const run = (...args: string[]): Promise<CliResult> => start(args).exited
 
 describe('townhall', () => {
   it('--help lists the signal and recount commands', async () => {
