@@ -7,7 +7,10 @@
  * IPv4-mapped IPv6 addresses count as the IPv4 address. Behind a reverse proxy every client has the
  * proxy's address: raise the per-address limits there, or let the proxy apply them.
  */
+import type { IncomingMessage } from 'node:http'
 import { isIPv4, isIPv6 } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { WebSocket, WebSocketServer } from 'ws'
 
 /** The key under which a remote address is counted. */
 export function addressKey(remote: string | undefined): string {
@@ -74,7 +77,7 @@ export function bucket(rate: number, now: () => number = Date.now): Bucket {
 }
 
 /** Answers a refused WebSocket upgrade with an HTTP status the client can see, then drops the socket. */
-export function refuseUpgrade(socket: import('node:stream').Duplex, status: 429 | 503, why: string): void {
+export function refuseUpgrade(socket: Duplex, status: 429 | 503, why: string): void {
   const text = status === 429 ? 'Too Many Requests' : 'Service Unavailable'
   // Node's HTTP server detaches its own handlers from an upgrading socket: without this listener a
   // peer that resets the refused connection would crash the process, and the server allows half-open
@@ -84,4 +87,48 @@ export function refuseUpgrade(socket: import('node:stream').Duplex, status: 429 
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(why) + 1}\r\n\r\n${why}\n`,
     () => socket.destroy(),
   )
+}
+
+export interface Upgrade {
+  readonly request: IncomingMessage
+  readonly socket: Duplex
+  readonly head: Buffer
+}
+
+/**
+ * Admits a WebSocket upgrade under a server's total cap and its per-address cap, or refuses it
+ * visibly (503 when shutting down or full, 429 over the address's cap) and says why through
+ * `refused`. The address's slot is taken before the upgrade completes, so a burst of upgrades from
+ * one address cannot overshoot, and given back if the socket closes before it is accepted; once
+ * accepted, the server gives it back when the connection ends.
+ */
+export function admitUpgrade(
+  { request, socket, head }: Upgrade,
+  server: {
+    readonly wss: WebSocketServer
+    readonly perAddress: AddressCounter
+    readonly closing: boolean
+    readonly connections: number
+    readonly maxConnections: number
+    refused(line: string): void
+  },
+  accept: (ws: WebSocket, address: string) => void,
+): void {
+  if (server.closing || server.connections >= server.maxConnections) {
+    server.refused(`refused a connection: ${server.closing ? 'shutting down' : `limit of ${server.maxConnections} connections reached`}`)
+    return refuseUpgrade(socket, 503, server.closing ? 'shutting down' : 'server full')
+  }
+  const address = addressKey(request.socket.remoteAddress)
+  if (!server.perAddress.take(address)) {
+    server.refused(`refused a connection from ${address}: it holds ${server.perAddress.count(address)} already`)
+    return refuseUpgrade(socket, 429, 'too many connections from your address')
+  }
+  let accepted = false
+  socket.once('close', () => {
+    if (!accepted) server.perAddress.give(address)
+  })
+  server.wss.handleUpgrade(request, socket, head, (ws) => {
+    accepted = true
+    accept(ws, address)
+  })
 }

@@ -101,7 +101,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     ...(options.peers ? { peers: options.peers } : {}),
     onDamagedStore: options.onDamagedStore ?? 'refuse',
     onRebuiltStores: (movedTo, damaged) =>
-      log(`rebuilding damaged stores (${damaged.map(({ path, reason }) => `${path}: ${reason}`).join('; ')}); the old ones are in ${movedTo}`),
+      log(
+        `rebuilding damaged stores (${damaged.map(({ path, reason }) => `${path}: ${reason}`).join('; ')}); the old ones are in ${movedTo}`,
+      ),
   })
   const { orbitdbReplica } = await import('../adapters/orbitdb/replica.js')
   const replicas: OrbitdbReplica[] = []

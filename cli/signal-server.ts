@@ -20,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { addressCounter, addressKey, refuseUpgrade } from './address-limits.js'
+import { addressCounter, admitUpgrade } from './address-limits.js'
 
 export interface SignalServerOptions {
   /** Address to bind (default 127.0.0.1). Use 0.0.0.0 or :: deliberately, behind TLS, to serve others. */
@@ -115,28 +115,17 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false })
 
-  http.on('upgrade', (request, socket, head) => {
-    if (closing || clients.size >= maxConnections) {
-      refused++
-      log(`refused a connection: ${closing ? 'shutting down' : `limit of ${maxConnections} connections reached`}`)
-      return refuseUpgrade(socket, 503, closing ? 'shutting down' : 'server full')
-    }
-    const address = addressKey(request.socket.remoteAddress)
-    if (!perAddress.take(address)) {
-      refused++
-      log(`refused a connection from ${address}: it holds ${perAddress.count(address)} already`)
-      return refuseUpgrade(socket, 429, 'too many connections from your address')
-    }
-    // Taken before the upgrade completes, so a burst of upgrades from one address cannot overshoot.
-    let accepted = false
-    socket.once('close', () => {
-      if (!accepted) perAddress.give(address)
-    })
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      accepted = true
-      accept(ws, address)
-    })
-  })
+  const refusedConnection = (line: string) => {
+    refused++
+    log(line)
+  }
+  http.on('upgrade', (request, socket, head) =>
+    admitUpgrade(
+      { request, socket, head },
+      { wss, perAddress, closing: closing !== undefined, connections: clients.size, maxConnections, refused: refusedConnection },
+      accept,
+    ),
+  )
 
   function send(client: Client, message: string): void {
     if (client.socket.readyState !== client.socket.OPEN) return

@@ -31,7 +31,7 @@ import { NodeWSServerAdapter } from '@automerge/automerge-repo-network-websocket
 import { WebSocketServer, type WebSocket } from 'ws'
 import { FileStorageAdapter } from '../adapters/automerge/file-storage.js'
 import { checkRepoMessage, DEFAULT_MAX_MESSAGE_BYTES, sanitizePeerMetadata } from '../adapters/automerge/guard.js'
-import { addressCounter, addressKey, refuseUpgrade } from './address-limits.js'
+import { addressCounter, admitUpgrade } from './address-limits.js'
 import { documentKeeper } from './sync-documents.js'
 import { unfinishedBytes } from './unfinished-bytes.js'
 
@@ -295,24 +295,20 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   )
   stalls.unref()
 
+  const refusedConnection = (line: string) => {
+    refused++
+    log(line)
+  }
   http.on('upgrade', (request, socket, head) => {
-    if (closing || clients.size >= maxConnections) {
-      refused++
-      log(`refused a connection: ${closing ? 'shutting down' : `limit of ${maxConnections} connections reached`}`)
-      return refuseUpgrade(socket, 503, closing ? 'shutting down' : 'server full')
+    const server = {
+      wss,
+      perAddress: connectionsPerAddress,
+      closing: closing !== undefined,
+      connections: clients.size,
+      maxConnections,
+      refused: refusedConnection,
     }
-    const address = addressKey(request.socket.remoteAddress)
-    if (!connectionsPerAddress.take(address)) {
-      refused++
-      log(`refused a connection from ${address}: it holds ${connectionsPerAddress.count(address)} already`)
-      return refuseUpgrade(socket, 429, 'too many connections from your address')
-    }
-    let accepted = false
-    socket.once('close', () => {
-      if (!accepted) connectionsPerAddress.give(address)
-    })
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      accepted = true
+    admitUpgrade({ request, socket, head }, server, (ws, address) => {
       const client: Client = { address, tokens: 2 * rate, last: Date.now(), documents: new Set() }
       clients.set(ws, client)
       client.joinTimer = setTimeout(() => {
