@@ -486,7 +486,7 @@ export class PollState {
     }
     // A valid ballot the checkpoint did not count (it counted every valid one it covered).
     this.ready(entry)
-    entry.valid.set(ballot.id, { record: ballot, choice, deep: depthOf(ballot) > depthOf(entry.record) + 1 })
+    entry.valid.set(ballot.id, { record: ballot, choice, deep: belowPollChildren(entry, ballot) })
     const previous = entry.latest.get(ballot.author)
     if (!previous || compareCausal(ballot, previous) > 0) {
       entry.latest.set(ballot.author, ballot)
@@ -628,7 +628,6 @@ export class PollState {
     // of that past stops above them: for the usual ballot, which names only its poll, and for a
     // close's parts, there is nothing below to visit.
     const pollCid = entry.record.cid
-    const shallow = depthOf(entry.record) + 1
     const ofPoll = (record: SignedRecord) => record.kind === 'ballot' && (record.body as PollBodyOf<'ballot'>).poll.equals(pollCid)
     const countable = (record: SignedRecord, isLive: boolean): boolean =>
       (isLive || (ofPoll(record) && wellFormed(entry, record.id))) && this.eligibleSettled(entry, record)
@@ -661,7 +660,7 @@ export class PollState {
         counted.push(record as Rec<'ballot'>)
         countedChoices.push(choiceOf(valid, record as Rec<'ballot'>))
       } else newest(record as Rec<'ballot'>)
-      if (valid ? valid.deep : depthOf(record) > shallow) deeper.push(record)
+      if (valid ? valid.deep : belowPollChildren(entry, record)) deeper.push(record)
     }
     // Ballots of the poll in the close's past that it does not commit (rare: a close's own
     // dependencies do not name ballots unless someone chose to).
@@ -676,7 +675,7 @@ export class PollState {
           if (wellFormed(entry, record.id) && this.eligibleSettled(entry, record)) newest(record as Rec<'ballot'>)
         }
       }
-      return depthOf(record) > shallow
+      return belowPollChildren(entry, record)
     })
     for (let index = 0; index < committed.length && !oneEach; index++) {
       if (!ok[index]) continue
@@ -839,6 +838,12 @@ export class PollState {
     }
   }
 }
+
+/**
+ * Deeper than the poll's own children: only such a record can have a ballot of the poll in its
+ * causal past (a ballot that names only its poll sits right below it).
+ */
+const belowPollChildren = (entry: PollEntry, record: SignedRecord): boolean => depthOf(record) > depthOf(entry.record) + 1
 
 /** A ballot of this poll that passed the method's checks (folded: every ready ballot of the poll is), eligible now or not. */
 const wellFormed = (entry: PollEntry, id: RecordId): boolean => entry.valid.has(id) || entry.ineligible.has(id)
