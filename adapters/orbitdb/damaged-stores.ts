@@ -22,7 +22,7 @@ export interface DamagedStore {
 
 /** Whether an error from opening a peer or a database looks like a LevelDB store that would not open. */
 export function isLevelOpenFailure(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+  for (const cause of causes(error)) {
     const code = (cause as { code?: unknown }).code
     if (code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_CORRUPTION' || code === 'LEVEL_IO_ERROR') return true
     if (cause.name === 'OpenFailedError' || /Database failed to open|Corruption:/.test(cause.message)) return true
@@ -117,6 +117,11 @@ async function openFailure(path: string): Promise<string | undefined> {
 /** LevelDB's own words ("Corruption: checksum mismatch") sit at the bottom of the wrapped errors. */
 function innermostMessage(error: unknown): string {
   let message = String(error)
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) message = cause.message
+  for (const cause of causes(error)) message = cause.message
   return message
+}
+
+/** An error and the errors it wraps (`cause`), outermost first; a few levels at most. */
+function* causes(error: unknown): Generator<Error> {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) yield cause
 }
