@@ -17,8 +17,7 @@
  * which frees their slots (and makes y-webrtc announce again). An attacker with k addresses can
  * therefore hold at most k × `maxPendingPerSender` slots of each honest peer at a time.
  */
-import * as buffer from 'lib0/buffer'
-import * as decoding from 'lib0/decoding'
+import { decryptSignaling } from './signaling-guard.js'
 
 type Listener = (...args: unknown[]) => void
 interface SignalingConnLike {
@@ -91,17 +90,7 @@ export function admission(options: AdmissionOptions): Admission {
     return count
   }
 
-  const decrypt = async (data: unknown): Promise<unknown> => {
-    const key = await options.key
-    if (!key) return data
-    if (typeof data !== 'string') return undefined
-    const decoder = decoding.createDecoder(buffer.fromBase64(data))
-    if (decoding.readVarString(decoder) !== 'AES-GCM') return undefined
-    const iv = decoding.readVarUint8Array(decoder)
-    const cipher = decoding.readVarUint8Array(decoder)
-    const plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, cipher))
-    return decoding.readAny(decoding.createDecoder(plain))
-  }
+  const decrypt = async (data: unknown): Promise<unknown> => decryptSignaling(data, await options.key)
 
   const filter: Filter = async (message) => {
     let data: unknown

@@ -67,19 +67,26 @@ export function guardSignaling(
   }
 }
 
+/**
+ * A signaling message's data as y-webrtc decrypts it under the room key (itself when the room has
+ * no password): undefined when it is not in y-webrtc's AES-GCM framing; throws when it does not
+ * decrypt.
+ */
+export async function decryptSignaling(data: unknown, key: CryptoKey | null): Promise<unknown> {
+  if (!key) return data
+  if (typeof data !== 'string') return undefined
+  const decoder = decoding.createDecoder(buffer.fromBase64(data))
+  if (decoding.readVarString(decoder) !== 'AES-GCM') return undefined
+  const iv = decoding.readVarUint8Array(decoder)
+  const cipher = decoding.readVarUint8Array(decoder)
+  const bytes = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, cipher))
+  return decoding.readAny(decoding.createDecoder(bytes))
+}
+
 /** The message as y-webrtc would read it, or undefined if reading it would throw. */
 async function readable(data: unknown, key: CryptoKey | null): Promise<Record<string, unknown> | undefined> {
   try {
-    let plain: unknown = data
-    if (key) {
-      if (typeof data !== 'string') return undefined
-      const decoder = decoding.createDecoder(buffer.fromBase64(data))
-      if (decoding.readVarString(decoder) !== 'AES-GCM') return undefined
-      const iv = decoding.readVarUint8Array(decoder)
-      const cipher = decoding.readVarUint8Array(decoder)
-      const bytes = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, cipher))
-      plain = decoding.readAny(decoding.createDecoder(bytes))
-    }
+    const plain = await decryptSignaling(data, key)
     if (typeof plain !== 'object' || plain === null) return undefined
     const message = plain as Record<string, unknown>
     if (typeof message.from !== 'string') return undefined
