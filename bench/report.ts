@@ -16,6 +16,9 @@ export interface IngestRun {
   readonly ingestMs: number
   readonly oneMoreMs: number
   readonly bytesPerBallot: number
+  /** The same N ballots in a private space (sealed frames), in the same process; absent in runs before private spaces. */
+  readonly privateIngestRate?: number
+  readonly privateBytesPerBallot?: number
 }
 export interface TallyRun {
   readonly method: string
@@ -115,6 +118,29 @@ export function targets(results: Results): Target[] {
       load: 0.7 / share,
       met: share >= 0.7,
       note: `N=${fmt(ingest.n)}${quickNote(ingest.n, 100_000)}`,
+    })
+  }
+  const sealed = ingest?.runs.filter((run) => run.privateIngestRate !== undefined) ?? []
+  if (ingest && sealed.length) {
+    const share = med(sealed, (run) => run.privateIngestRate! / run.ingestRate)
+    out.push({
+      name: 'Ingest of a private space vs a public one',
+      limit: '≥ 90%',
+      figure:
+        `${fmt(share * 100)}%, median of per-run ratios ` +
+        `(medians: ${fmt(med(sealed, (run) => run.privateIngestRate!))}/s vs ${fmt(med(sealed, (run) => run.ingestRate))}/s)`,
+      load: 0.9 / share,
+      met: share >= 0.9,
+      note: `N=${fmt(ingest.n)}, the same ballots sealed under epoch 0 and opened by Space.ingest${quickNote(ingest.n, 100_000)}`,
+    })
+    const extra = med(sealed, (run) => run.privateBytesPerBallot! - run.bytesPerBallot)
+    out.push({
+      name: 'Extra bytes per stored record in a private space',
+      limit: '≤ 48 B',
+      figure: `${fmt(extra)} B (${fmt(med(sealed, (run) => run.privateBytesPerBallot!))} B sealed vs ${fmt(med(sealed, (run) => run.bytesPerBallot))} B plain)`,
+      load: extra / 48,
+      met: extra <= 48,
+      note: `N=${fmt(ingest.n)}, mean ballot record size, frame vs plain record`,
     })
   }
   const tallyN = results.tally.some((row) => row.n === 100_000) ? 100_000 : Math.max(0, ...results.tally.map((row) => row.n))

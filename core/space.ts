@@ -128,6 +128,8 @@ export interface Invite {
 }
 
 type Listener = (change: SpaceChange) => void
+/** A validation and the entry it was made of (opened, for a private space's frames); no entry when the frame did not open. */
+type Opened = { readonly result: Validation | { readonly ok: undefined }; readonly entry?: ReplicaEntry }
 
 const schemas: ReadonlyMap<string, Validator<unknown>> = new Map([...Object.entries(bodies), ...Object.entries(pollBodies)])
 
@@ -217,7 +219,12 @@ export class Space {
     const checkpoint = await space.loadCheckpoint()
     // Through the sealing layer: a private space's frames are opened before they are validated.
     const sealed = space.sealing.replica
-    space.unsubscribe = sealed.subscribe((entries) => void space.ingest(entries))
+    const stopArrivals = sealed.subscribe((entries) => void space.ingest(entries))
+    const stopOpened = sealed.onOpened((entries) => void space.ingestOpened(entries))
+    space.unsubscribe = () => {
+      stopArrivals()
+      stopOpened()
+    }
     const entries = await sealed.getAll()
     for (const damage of sealed.getStorageDamage()) space.rejections.add(storageRejection(damage))
     const plan = checkpoint && (await matchCheckpoint(entries, checkpoint))
@@ -225,7 +232,7 @@ export class Space {
     else {
       const verified = await loadVerifiedIds(replica)
       space.verifiedBefore = verified && ((id) => verified.has(id))
-      await space.ingest(entries)
+      await space.ingestOpened(entries)
       space.checkpointStale = space.records.size > 0
     }
     // Later records are new to this device: the list has nothing more to say about them.
@@ -662,9 +669,20 @@ export class Space {
     return record
   }
 
-  /** Validates and folds entries from a replica (or any untrusted source). Never throws for bad input. */
+  /**
+   * Validates and folds entries from a replica (or any untrusted source), as they travel: a private
+   * space's frames are opened first. Never throws for bad input.
+   */
   ingest(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
-    const work = this.validateAndAccept(entries)
+    return this.track(this.validateAndAccept(entries, true))
+  }
+
+  /** Entries the sealing layer already opened (its `getAll`, frames whose key came later). */
+  private ingestOpened(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
+    return this.track(this.validateAndAccept(entries, false))
+  }
+
+  private track(work: Promise<SpaceChange>): Promise<SpaceChange> {
     this.pending.add(work)
     const done = () => this.pending.delete(work)
     work.then(done, done)
@@ -681,23 +699,31 @@ export class Space {
     await Promise.allSettled([...this.verifiedWrites])
   }
 
-  private async validateAndAccept(entries: readonly ReplicaEntry[]): Promise<SpaceChange> {
-    const { valid, rejected } = await this.validateAll(entries)
+  private async validateAndAccept(entries: readonly ReplicaEntry[], sealed: boolean): Promise<SpaceChange> {
+    const { valid, rejected } = await this.validateAll(entries, this.validationContext(), sealed)
     if (this.closed) return { added: [], rejected, membershipChanged: false }
     return this.accept(valid, rejected)
   }
 
+  /** `sealed`: the entries are as they travel, and a private space's frames are opened first, each just before its validation. */
   private async validateAll(
     entries: readonly ReplicaEntry[],
     context = this.validationContext(),
+    sealed = false,
   ): Promise<{ valid: SignedRecord[]; rejected: Rejection[] }> {
-    const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) => this.validateOne(entry, context))
+    const opener = this.sealing.replica
+    const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry): Opened | Promise<Opened> => {
+      if (!sealed) return this.openedResult(entry, context)
+      const opened = opener.openOne(entry)
+      if (!(opened instanceof Promise)) return opened ? this.openedResult(opened, context) : { result: { ok: undefined } }
+      return opened.then((later) => (later ? this.openedResult(later, context) : { result: { ok: undefined } }))
+    })
     const arrivals: { record: SignedRecord; sealed: boolean }[] = []
     const rejected: Rejection[] = []
-    results.forEach((result, i) => {
-      if (result.ok === true) arrivals.push({ record: result.value, sealed: entries[i]!.sealed === true })
+    for (const { result, entry } of results) {
+      if (result.ok === true) arrivals.push({ record: result.value, sealed: entry?.sealed === true })
       else if (result.ok === false) rejected.push(result.rejection)
-    })
+    }
     // Sealed in a private space, plain in a public one, as the genesis says (space-sealing.ts).
     return { valid: this.sealing.admit(arrivals, rejected), rejected }
   }
@@ -719,6 +745,11 @@ export class Space {
    */
   private coveredContext(): ValidationContext {
     return { ...this.validationContext(true), isVerified: () => true }
+  }
+
+  private openedResult(entry: ReplicaEntry, context: ValidationContext): Opened | Promise<Opened> {
+    const result = this.validateOne(entry, context)
+    return result instanceof Promise ? result.then((settled) => ({ result: settled, entry })) : { result, entry }
   }
 
   private validateOne(entry: ReplicaEntry, context: ValidationContext): Validation | Promise<Validation> {
@@ -892,7 +923,7 @@ export class Space {
     if (this.polls.isRestored(pollId)) rejected.push(...this.polls.foldRestored(pollId, records, last))
     else for (const record of records) this.fold(record, rejected)
     // Not expected (their ids came with them), but never lost: validated the usual way.
-    if (later.length > 0) void this.ingest(later)
+    if (later.length > 0) void this.ingestOpened(later)
     return rejected
   }
 

@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createIdentity, signRecord, Space, type Identity, type Replica, type ReplicaEntry, type SignedRecord } from '../core/index.js'
 
 import { randomBytes } from '../core/bytes.js'
+import { sealFrame } from '../core/private/frame.js'
+import { epochZeroKey } from '../core/private/keyring.js'
 
 /** One secret for every space here: they are private, as new spaces are, and each peer opens them with their share link's secret. */
 const SPACE_SECRET = randomBytes(32)
@@ -85,8 +87,11 @@ describe.each(cases)('view checkpoint on %s storage, %s space', (adapter, visibi
     }
     // As a replica receives them: stored in batches, then folded.
     for (let i = 0; i < ballots.length; i += 10) await space.replica.add(ballots.slice(i, i + 10).map((ballot) => ballot.bytes))
-    // What the replica holds, as the space reads it (opened, in a private space).
-    await space.ingest(await space.replica.getAll())
+    // As they travel: sealed under epoch 0 in a private space.
+    const key = epochZeroKey(SPACE_SECRET)
+    await space.ingest(
+      ballots.map((ballot) => ({ bytes: visibility === 'private' ? sealFrame(key, 0, ballot.bytes) : ballot.bytes, source: 'peer' })),
+    )
     const before = space.getPoll(poll.id)
     expect(before?.live?.ballots).toBe(40)
     await space.close()

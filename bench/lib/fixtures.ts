@@ -8,7 +8,9 @@ import { createHash, createPrivateKey, sign as nodeSign, type KeyObject } from '
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
+import { openFrame, readFrameHeader, sealFrame } from '../../core/private/frame.js'
+import { epochZeroKey } from '../../core/private/keyring.js'
 import { createSpace, didFromPublicKey, localReplica, recordCid, signRecord, type Identity, type MethodName } from '../../core/index.js'
 
 /** Bump when the record format or the fixture shape changes. */
@@ -24,9 +26,14 @@ export interface Fixture {
   readonly head: readonly Uint8Array[]
   /** N ballots, one per voter. */
   readonly ballots: readonly Uint8Array[]
-  /** Total bytes of the ballot records. */
+  /** Total bytes of the ballot records (of their frames, in a private space). */
   readonly ballotBytes: number
+  /** Private spaces: the share link's secret; `head` and `ballots` are then sealed frames, as replicas carry them. */
+  readonly secret?: Uint8Array
 }
+
+/** The share-link secret of the private fixtures. */
+const BENCH_SECRET = createHash('sha256').update('townhall-bench/secret').digest()
 
 export const METHOD_PARAMS: Partial<Record<MethodName, unknown>> = {
   score: { min: 0, max: 5 },
@@ -101,8 +108,8 @@ export function cacheDir(): string {
 }
 
 /** The fixture for `method` with `n` ballots, from the cache or made now. */
-export async function fixture(method: MethodName, n: number): Promise<Fixture> {
-  const path = join(cacheDir(), `fixture-v${FORMAT}-${method}-${n}.bin`)
+export async function fixture(method: MethodName, n: number, visibility: 'public' | 'private' = 'public'): Promise<Fixture> {
+  const path = join(cacheDir(), `fixture-v${FORMAT}-${method}-${n}${visibility === 'private' ? '-private' : ''}.bin`)
   let records: Uint8Array[] | undefined
   try {
     records = unframe(new Uint8Array(await readFile(path)))
@@ -110,7 +117,7 @@ export async function fixture(method: MethodName, n: number): Promise<Fixture> {
     records = undefined
   }
   if (!records || records.length !== n + 2) {
-    records = await makeRecords(method, n)
+    records = await makeRecords(method, n, visibility)
     await mkdir(cacheDir(), { recursive: true })
     const temp = `${path}.${process.pid}.tmp`
     await writeFile(temp, frame(records))
@@ -119,29 +126,41 @@ export async function fixture(method: MethodName, n: number): Promise<Fixture> {
   const [genesis, poll, ...ballots] = records
   let ballotBytes = 0
   for (const ballot of ballots) ballotBytes += ballot.length
+  const plain = (bytes: Uint8Array) => (visibility === 'private' ? opened(bytes) : bytes)
   return {
     method,
-    spaceId: (await recordCid(genesis!)).toString(),
-    pollId: (await recordCid(poll!)).toString(),
+    spaceId: (await recordCid(plain(genesis!))).toString(),
+    pollId: (await recordCid(plain(poll!))).toString(),
     head: [genesis!, poll!],
     ballots,
     ballotBytes,
+    ...(visibility === 'private' ? { secret: BENCH_SECRET } : {}),
   }
 }
 
-async function makeRecords(method: MethodName, n: number): Promise<Uint8Array[]> {
+function opened(frame: Uint8Array): Uint8Array {
+  const header = readFrameHeader(frame)
+  const record = header && openFrame(epochZeroKey(BENCH_SECRET), frame, header)
+  if (!record) throw new Error('a private fixture frame does not open')
+  return record
+}
+
+async function makeRecords(method: MethodName, n: number, visibility: 'public' | 'private'): Promise<Uint8Array[]> {
   const founder = benchIdentity('founder')
-  let genesis: Uint8Array | undefined
+  // What reaches the replica: the genesis and the poll, as frames in a private space.
+  const added: Uint8Array[] = []
   const space = await createSpace({
     identity: founder,
     name: 'Benchmark',
+    visibility,
+    secret: BENCH_SECRET,
     replica: (id) => {
       const replica = localReplica(id)
       const add = replica.add.bind(replica)
       return {
         ...replica,
         add: async (records) => {
-          genesis ??= records[0]
+          added.push(...records)
           await add(records)
         },
       }
@@ -155,7 +174,7 @@ async function makeRecords(method: MethodName, n: number): Promise<Uint8Array[]>
     eligibility: { type: 'anyone' },
   })
   await space.close()
-  const spaceCid = (await recordCid(genesis!)) as CID
+  const spaceCid = CID.parse(space.id)
   const pollCid = poll.cid
   const base = poll.hlc[0] + 1
   const ballots: Uint8Array[] = []
@@ -168,9 +187,9 @@ async function makeRecords(method: MethodName, n: number): Promise<Uint8Array[]>
       refs: [pollCid],
       body: { poll: pollCid, choice: choiceFor(method, i) },
     })
-    ballots.push(ballot.bytes)
+    ballots.push(visibility === 'private' ? sealFrame(epochZeroKey(BENCH_SECRET), 0, ballot.bytes) : ballot.bytes)
   }
-  return [genesis!, poll.bytes, ...ballots]
+  return [added[0]!, added[1]!, ...ballots]
 }
 
 export function frame(records: readonly Uint8Array[]): Uint8Array {

@@ -70,7 +70,12 @@ async function webCryptoRate(parts: ReturnType<typeof signedParts>): Promise<num
 }
 
 async function ingest(fx: Fixture): Promise<{ rate: number; ms: number; space: Space }> {
-  const space = await openSpace({ id: fx.spaceId, identity: await createIdentity(), replica: localReplica(fx.spaceId) })
+  const space = await openSpace({
+    id: fx.spaceId,
+    identity: await createIdentity(),
+    replica: localReplica(fx.spaceId),
+    ...(fx.secret ? { secret: fx.secret } : {}),
+  })
   await space.ingest(fx.head.map((bytes) => ({ bytes, source: 'local' })))
   const entries = fx.ballots.map((bytes) => ({ bytes, source: 'peer' }))
   gc()
@@ -130,7 +135,14 @@ await childMain(async ({ n, warmup, extraBallots }: Args) => {
   const result = await ingest(fx)
   const oneMoreMs = await oneMore(result.space, fx, extraBallots)
   await result.space.close()
+  // The same ballots sealed, as a private space's replica holds them: opened, then as above.
+  const sealed = await fixture('plurality', n, 'private')
+  gc()
+  const privately = await ingest(sealed)
+  await privately.space.close()
   return {
+    privateIngestRate: privately.rate,
+    privateBytesPerBallot: sealed.ballotBytes / n,
     n,
     nodeRate: node,
     nodeImportRate: nodeWithImportRate(parts),

@@ -81,18 +81,19 @@ export class SealedReplica implements Replica {
     return this.openAll(await this.inner.getAll())
   }
 
+  /**
+   * Arrivals as the adapter hands them over, frames unopened: the space opens each one in its
+   * validation pipeline (`openOne`). Frames that waited for a key and open later come through
+   * `onOpened`, already opened.
+   */
   subscribe(listener: (entries: readonly ReplicaEntry[]) => void): () => void {
+    return this.inner.subscribe(listener)
+  }
+
+  /** Frames that waited for a key and opened once it arrived. */
+  onOpened(listener: (entries: readonly ReplicaEntry[]) => void): () => void {
     this.listeners.add(listener)
-    const stop = this.inner.subscribe((entries) => {
-      const work = this.openAll(entries).then((opened) => {
-        if (opened.length > 0 && this.listeners.has(listener)) listener(opened)
-      })
-      this.track(work)
-    })
-    return () => {
-      this.listeners.delete(listener)
-      stop()
-    }
+    return () => this.listeners.delete(listener)
   }
 
   getSyncState(): SyncState {
@@ -142,7 +143,7 @@ export class SealedReplica implements Replica {
     return out
   }
 
-  /** Resolves once every arrival so far has been opened and handed to the space (for `Space.idle`). */
+  /** Resolves once every frame whose key arrived has been opened and handed to the space (for `Space.idle`). */
   async idle(): Promise<void> {
     while (this.opening.size > 0) await Promise.allSettled([...this.opening])
   }
@@ -165,44 +166,62 @@ export class SealedReplica implements Replica {
     return this.inner.close()
   }
 
+  /** Entries as the space reads them: frames opened (or left waiting, or refused), plain ones as the space's privacy allows. */
+  openEntries(entries: readonly ReplicaEntry[]): Promise<ReplicaEntry[]> {
+    return this.openAll(entries)
+  }
+
   private async openAll(entries: readonly ReplicaEntry[]): Promise<ReplicaEntry[]> {
-    // A plain genesis under its own id (as the adapter hashed it) makes the space public: its
-    // entries then pass untouched, and a checkpoint's unread ballots stay unread.
-    if (this.sealing === undefined && entries.some((entry) => entry.hashed === true && entry.claimedId === this.spaceId)) this.plain()
-    if (this.sealing === 'plain') return entries as ReplicaEntry[]
     const out: ReplicaEntry[] = []
     for (const entry of entries) {
-      const bytes = entry.bytes
-      const frame = bytes instanceof Uint8Array ? readFrameHeader(bytes) : undefined
-      if (!frame) {
-        if (typeof this.sealing === 'function') {
-          // A private space's records travel sealed: a plain one is a peer's doing, refused here.
-          this.rejected({
-            reason: 'wrong-privacy',
-            detail: 'a plain entry in a private space: its records travel sealed',
-            source: entry.source,
-          })
-          continue
-        }
-        // Only this layer may say an entry was sealed; whatever a replica claimed is dropped.
-        out.push(entry.sealed === undefined ? entry : { ...entry, sealed: undefined })
-        continue
-      }
-      const opened = await this.open({ ...entry, bytes: bytes as Uint8Array }, frame, true)
-      if (opened) out.push(opened)
+      const opened = this.openOne(entry)
+      const settled = opened instanceof Promise ? await opened : opened
+      if (settled) out.push(settled)
     }
     return out
   }
 
-  /** The opened entry, or undefined when the frame waits for a key (logged once, when `first`). */
-  private async open(entry: ReplicaEntry & { bytes: Uint8Array }, frame: FrameHeader, first: boolean): Promise<ReplicaEntry | undefined> {
+  /**
+   * One entry as the space reads it: a frame opened (undefined while it waits for its key, or when
+   * refused), a plain entry as the space's privacy allows. Synchronous where hashing is (Node), so
+   * a space opens each arrival just before validating it, and the opening of one overlaps the
+   * signature checks of the others (they run off the main thread).
+   */
+  openOne(entry: ReplicaEntry): ReplicaEntry | undefined | Promise<ReplicaEntry | undefined> {
+    // A plain genesis under its own id (as the adapter hashed it) makes the space public: its
+    // entries then pass untouched, and a checkpoint's unread ballots stay unread.
+    if (this.sealing === undefined && entry.hashed === true && entry.claimedId === this.spaceId) this.plain()
+    if (this.sealing === 'plain') return entry
+    const bytes = entry.bytes
+    const frame = bytes instanceof Uint8Array ? readFrameHeader(bytes) : undefined
+    if (!frame) {
+      if (typeof this.sealing === 'function') {
+        // A private space's records travel sealed: a plain one is a peer's doing, refused here.
+        this.rejected({
+          reason: 'wrong-privacy',
+          detail: 'a plain entry in a private space: its records travel sealed',
+          source: entry.source,
+        })
+        return undefined
+      }
+      // Only this layer may say an entry was sealed; whatever a replica claimed is dropped.
+      return entry.sealed === undefined ? entry : { ...entry, sealed: undefined }
+    }
+    return this.open({ ...entry, bytes: bytes as Uint8Array }, frame, true)
+  }
+
+  private open(
+    entry: ReplicaEntry & { bytes: Uint8Array },
+    frame: FrameHeader,
+    first: boolean,
+  ): ReplicaEntry | undefined | Promise<ReplicaEntry | undefined> {
     const keys = this.keyring.of(frame.epoch)
     for (const key of keys) {
       const record = openFrame(key, entry.bytes, frame)
       if (!record) continue
-      const id = cidString(recordCidNow(record) ?? (await recordCid(record)))
-      this.ids.set(entry.bytes, id)
-      return { bytes: record, claimedId: id, hashed: true, source: entry.source, sealed: true }
+      const cid = recordCidNow(record)
+      if (cid) return this.opened(entry, record, cidString(cid))
+      return recordCid(record).then((later) => this.opened(entry, record, cidString(later)))
     }
     if (first) {
       this.rejected(
@@ -221,6 +240,11 @@ export class SealedReplica implements Replica {
       this.wait(entry, frame)
     }
     return undefined
+  }
+
+  private opened(entry: ReplicaEntry & { bytes: Uint8Array }, record: Uint8Array, id: string): ReplicaEntry {
+    this.ids.set(entry.bytes, id)
+    return { bytes: record, claimedId: id, hashed: true, source: entry.source, sealed: true }
   }
 
   private wait(entry: ReplicaEntry & { bytes: Uint8Array }, frame: FrameHeader): void {
