@@ -44,6 +44,8 @@ export interface SpaceInfo {
   readonly policy: 'open' | 'invite-only'
   readonly founder: Did
   readonly maxRecordBytes: number
+  /** 'private': records travel sealed (see `getPrivacy`); 'public': readable by anyone who learns the space id. */
+  readonly visibility: 'private' | 'public'
 }
 
 export interface SpaceChange {
@@ -288,6 +290,7 @@ export class Space {
       policy: genesis.body.policy,
       founder: genesis.author,
       maxRecordBytes: this.maxRecordBytes(),
+      visibility: genesis.body.private ? 'private' : 'public',
     }
   }
 

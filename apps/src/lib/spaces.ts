@@ -110,6 +110,8 @@ export interface NewSpaceForm {
   readonly name: string
   readonly description: string
   readonly policy: Policy
+  /** Private (the default): only members read it; public: anyone who learns its id reads everything. */
+  readonly visibility?: 'private' | 'public'
 }
 
 /** A reason the form cannot be submitted, or undefined (same limits as core's genesis schema). */
@@ -137,6 +139,7 @@ export async function createNewSpace(
     name,
     description: form.description.trim(),
     policy: form.policy,
+    visibility: form.visibility ?? 'private',
     replica: services.replica,
     secrets: services.secrets,
   })
