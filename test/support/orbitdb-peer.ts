@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { orbitdbNodeReplica } from '../../adapters/orbitdb/node.js'
+import { askToFollow } from '../../adapters/orbitdb/follow.js'
 import { Entry } from '@orbitdb/core'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -62,6 +63,12 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
   presence: async (c) => replica.presence.set(c.state as Record<string, unknown>),
   addresses: async () => replica.peer.multiaddrs(),
   dial: async (c) => replica.peer.dial(c.address as string),
+  /** Asks a connected relay started with `--follow` to replicate this space; resolves with its answer. */
+  follow: async (c) => {
+    const connection = replica.peer.libp2p.getConnections().find((conn) => conn.remotePeer.toString() === c.peerId)
+    if (!connection) throw new Error(`not connected to ${String(c.peerId)}`)
+    return askToFollow(connection, options.spaceId)
+  },
   stats: async () => ({
     malformedEntries: replica.malformedEntries,
     refusedEntries: replica.refusedEntries,
