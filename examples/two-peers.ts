@@ -20,9 +20,15 @@ const aliceSpace = await createSpace({
 const invite = await aliceSpace.createInvite({ maxUses: 1 })
 console.log(`alice created "${aliceSpace.getInfo()?.name}" and an invite link:\n  ${invite.link.slice(0, 72)}…\n`)
 
-// Bob opens the link on his own device: same space id, his own replica, and the invite.
+// Bob opens the link on his own device: same space id, the secret that opens a private space
+// (spaces are private unless created public), his own replica, and the invite.
 const link = parseShareLink(invite.link)
-const bobSpace = await openSpace({ id: link.space, identity: bob, replica: network.replica(link.space, { peerId: 'bob' }) })
+const bobSpace = await openSpace({
+  id: link.space,
+  ...(link.secret ? { secret: link.secret } : {}),
+  identity: bob,
+  replica: network.replica(link.space, { peerId: 'bob' }),
+})
 await bobSpace.redeemInvite(link.invite!)
 await bobSpace.setProfile({ name: 'Bob' })
 await aliceSpace.setProfile({ name: 'Alice' })

@@ -14,10 +14,28 @@ import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
 import { presenceExpiry } from '../shared/presence-expiry.js'
+import { decodeUntrusted, encode } from '../../core/codec.js'
+import type { PresenceSeal } from '../shared/presence-sealing.js'
 import { presenceMessage, verifyPresence, type PresenceClaim } from '../shared/presence-signing.js'
 
 /** Marks townhall's presence among whatever else an app broadcasts on the document. */
 const KIND = 'townhall/presence/v1'
+/** A sealed entry (private spaces): `box` holds the dag-cbor of a `KIND` entry. */
+const SEALED_KIND = 'townhall/presence-sealed/v1'
+
+/** The entry inside a sealed message; null for anything else, plain entries included (a private space's presence is sealed). */
+function unseal(message: unknown, seal: PresenceSeal): unknown {
+  if (typeof message !== 'object' || message === null || (message as { kind?: unknown }).kind !== SEALED_KIND) return null
+  const box = (message as { box?: unknown }).box
+  const opened = box instanceof Uint8Array ? seal.open(box) : undefined
+  if (!opened) return null
+  try {
+    return decodeUntrusted(opened)
+  } catch {
+    return null
+  }
+}
+
 /** Peers tracked at most; beyond it the stalest entry is dropped. */
 const MAX_PEERS = 1024
 
@@ -48,6 +66,8 @@ export interface EphemeralPresenceOptions {
   readonly peerId: string
   readonly spaceId: string
   readonly identity?: Identity
+  /** Seals entries for the share link's holders (private spaces); without it they travel in plain form. */
+  readonly seal?: PresenceSeal
   /** Entries older than this are not shown, and drop out of the list when they reach it (default 20 s). */
   readonly staleMs?: number
   /** How often this device re-sends its entry (default 5 s). */
@@ -89,7 +109,7 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
   const send = (entry: WireEntry | undefined) => {
     if (!entry) return
     try {
-      handle.broadcast(entry)
+      handle.broadcast(options.seal ? { kind: SEALED_KIND, box: options.seal.seal(encode(entry)) } : entry)
     } catch {
       // Nobody to send to right now; the next refresh tries again.
     }
@@ -112,7 +132,8 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
     ;(answerTimer as { unref?: () => void }).unref?.()
   }
 
-  async function receive(sender: string, message: unknown): Promise<void> {
+  async function receive(sender: string, received: unknown): Promise<void> {
+    const message = options.seal ? unseal(received, options.seal) : received
     if (typeof message !== 'object' || message === null || (message as { kind?: unknown }).kind !== KIND) return
     const raw = message as Partial<WireEntry>
     const state = raw.state

@@ -34,6 +34,7 @@ import { batchValues, encodeBatch, idNow, idOf, readBatch } from './batch-value.
 import { genesisBytes, isMap, spaceDocumentId, type SpaceDocument } from './document.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, GuardedNetworkAdapter } from './guard.js'
 import { ephemeralPresence, type EphemeralPresence } from './presence.js'
+import { presenceSeal } from '../shared/presence-sealing.js'
 
 export interface AutomergeReplicaOptions {
   readonly spaceId: string
@@ -494,11 +495,13 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   // A peer the Repo heard of while this replica was opening.
   if (repo.peers.length > 0) whenPeer()
 
+  const presenceSealOf = presenceSeal(spaceId, options.secret)
   const presence = ephemeralPresence({
     handle: handle as DocHandle<unknown>,
     peerId: repo.peerId,
     spaceId,
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(presenceSealOf ? { seal: presenceSealOf } : {}),
   })
   announcePresence = () => presence.announce()
 

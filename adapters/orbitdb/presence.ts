@@ -10,6 +10,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, toBase64Url, utf8 } from '../../core/bytes.js'
+import type { PresenceSeal } from '../shared/presence-sealing.js'
 import { decodeUntrusted, encode } from '../../core/codec.js'
 import { publicKeyFromDid } from '../../core/did.js'
 import { ed25519Backend } from '../../core/ed25519.js'
@@ -54,6 +55,8 @@ export function pubsubPresence(options: {
   pubsub: PubSubLike
   spaceId: string
   identity?: Identity
+  /** Seals messages for the share link's holders (private spaces); without it they travel in plain form. */
+  seal?: PresenceSeal
   staleMs?: number
   refreshMs?: number
   maxMessageBytes?: number
@@ -89,8 +92,10 @@ export function pubsubPresence(options: {
     let valid = false
     let entry: { d?: unknown; st?: unknown; t?: unknown; p?: unknown; s?: unknown } = {}
     try {
-      if (from && event.data.length <= maxMessageBytes) {
-        entry = decodeUntrusted(event.data) as typeof entry
+      // A private space's presence is sealed: a plain message, or one under another key, is not presence here.
+      const data = event.data.length <= maxMessageBytes ? (options.seal ? options.seal.open(event.data) : event.data) : undefined
+      if (from && data) {
+        entry = decodeUntrusted(data) as typeof entry
         const key = typeof entry.d === 'string' ? publicKeyFromDid(entry.d) : undefined
         valid =
           key !== undefined &&
@@ -136,7 +141,8 @@ export function pubsubPresence(options: {
     const ts = now()
     const sig = await identity.sign(message(spaceId, self, identity.did, localState, ts))
     if (closed) return
-    await pubsub.publish(topic, encode({ d: identity.did, st: localState, t: ts, p: self, s: sig })).catch(() => {})
+    const data = encode({ d: identity.did, st: localState, t: ts, p: self, s: sig })
+    await pubsub.publish(topic, options.seal ? options.seal.seal(data) : data).catch(() => {})
   }
   const refresh = setInterval(() => void publish(), options.refreshMs ?? 5_000)
   ;(refresh as { unref?: () => void }).unref?.()

@@ -25,6 +25,7 @@ import type { SpaceLogDatabase } from './database.js'
 import { DEFAULT_MAX_BATCH_BYTES, toBatches, unbatch } from './batch.js'
 import type { OrbitdbPeer } from './peer.js'
 import { pubsubPresence, type OrbitdbPresence, type PubSubLike } from './presence.js'
+import { presenceSeal } from '../shared/presence-sealing.js'
 
 export interface OrbitdbReplicaOptions {
   readonly spaceId: string
@@ -36,6 +37,8 @@ export interface OrbitdbReplicaOptions {
   readonly store?: RecordStore
   /** Signs this device's presence messages. */
   readonly identity?: Identity
+  /** The space secret from the share link: seals presence messages, so only its holders see who is online. */
+  readonly secret?: Uint8Array
   /** Most record bytes per log entry; larger `add` calls are split (default 512 KiB). */
   readonly maxBatchBytes?: number
   /** Entries that were not records of this space, kept for `getAll` (default 10 000, oldest dropped first). */
@@ -89,7 +92,14 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
 
   const database = await peer.openSpaceLog(spaceId, access)
   const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
-  const presence = pubsubPresence({ libp2p: peer.libp2p, pubsub, spaceId, ...(options.identity ? { identity: options.identity } : {}) })
+  const seal = presenceSeal(spaceId, options.secret)
+  const presence = pubsubPresence({
+    libp2p: peer.libp2p,
+    pubsub,
+    spaceId,
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...(seal ? { seal } : {}),
+  })
 
   const state = (): SyncState => ({ peers: database.peers.size, synced: everSynced, bytesInFlight: 0, received })
   const notifySync = () => {

@@ -28,6 +28,7 @@ describe('automerge: Byzantine peer in the space', () => {
     const url = server.url
     let aliceReplica: ProcessReplica | undefined
     const alice = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'byzantine',
       replica: async (spaceId) => (aliceReplica = await processReplica('automerge-peer.ts', { spaceId, url })),

@@ -27,6 +27,7 @@ async function community(count: number): Promise<Peer[]> {
   const server = await startSyncServerProcess()
   let founderReplica: ProcessReplica | undefined
   const founder = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'finality',
     replica: async (spaceId) => (founderReplica = await processReplica('automerge-peer.ts', { spaceId, url: server.url })),

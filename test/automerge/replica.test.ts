@@ -47,6 +47,7 @@ async function replicaOn(spaceId: string, ports: MessagePort[], extra: Partial<P
 async function spaceOn(ports: MessagePort[]) {
   let replica: AutomergeReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'unit',
     replica: async (spaceId) => (replica = await replicaOn(spaceId, ports)),
@@ -214,7 +215,12 @@ describe('automerge replica over MessageChannels', () => {
   })
 
   it('writes held records the document lacks as batches when it opens, the same keys on every device', async () => {
-    const founder = await Space.create({ identity: await createIdentity(), name: 'offline', replica: async (id) => replicaOn(id, []) })
+    const founder = await Space.create({
+      visibility: 'public',
+      identity: await createIdentity(),
+      name: 'offline',
+      replica: async (id) => replicaOn(id, []),
+    })
     cleanup.push(() => founder.close())
     for (let i = 0; i < 20; i++) await founder.post(`note ${i}`)
     const held = (await founder.replica.getAll()).map((entry) => ({ id: entry.claimedId!, bytes: entry.bytes as Uint8Array }))
@@ -346,7 +352,12 @@ describe('automerge replica over MessageChannels', () => {
         store: await fileRecordStore(join(dir, `${spaceId}.records`)),
       })
     let first: AutomergeReplica | undefined
-    const space = await Space.create({ identity: await createIdentity(), name: 'disk', replica: async (id) => (first = await open(id)) })
+    const space = await Space.create({
+      visibility: 'public',
+      identity: await createIdentity(),
+      name: 'disk',
+      replica: async (id) => (first = await open(id)),
+    })
     await space.post('kept')
     await space.close()
     const changes = changeCount(first!)
@@ -369,7 +380,7 @@ describe('automerge replica over MessageChannels', () => {
         store: await fileRecordStore(join(dir, `${spaceId}.records`)),
         network: network.map(adapter),
       })
-    const space = await Space.create({ identity: await createIdentity(), name: 'lazy', replica: (id) => open(id) })
+    const space = await Space.create({ visibility: 'public', identity: await createIdentity(), name: 'lazy', replica: (id) => open(id) })
     for (let i = 0; i < 3; i++) await space.post(`kept ${i}`)
     await space.close()
 
@@ -409,7 +420,7 @@ describe('automerge replica over MessageChannels', () => {
         storage: new CountingStorage(join(dir, 'am')),
         store: await fileRecordStore(join(dir, `${spaceId}.records`)),
       })
-    const space = await Space.create({ identity: await createIdentity(), name: 'disk', replica: open })
+    const space = await Space.create({ visibility: 'public', identity: await createIdentity(), name: 'disk', replica: open })
     await space.post('first')
     await space.close()
     expect(saves).toBeGreaterThan(0)

@@ -39,6 +39,7 @@ const NOWHERE = 'ws://127.0.0.1:9'
 async function founder(options: Record<string, unknown>) {
   let replica: ProcessReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'automerge',
     replica: async (spaceId) => (replica = await processReplica('automerge-peer.ts', { spaceId, ...options })),

@@ -192,6 +192,7 @@ describe('townhall recount', () => {
     // Manual mode: nothing is delivered until flush(), so every run builds the same history.
     const network = memoryNetwork({ mode: 'manual' })
     const space = await createSpace({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'Garden club',
       replica: (id) => network.replica(id, { peerId: 'founder' }),

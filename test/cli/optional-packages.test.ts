@@ -50,7 +50,12 @@ describe('townhall without optional packages', () => {
 
   it('recounts an export', async () => {
     const network = memoryNetwork()
-    const space = await createSpace({ identity: await createIdentity(), name: 'Bare', replica: (id) => network.replica(id) })
+    const space = await createSpace({
+      visibility: 'public',
+      identity: await createIdentity(),
+      name: 'Bare',
+      replica: (id) => network.replica(id),
+    })
     const poll = await space.createPoll({ question: 'Which?', options: ['a', 'b'], method: 'plurality' })
     await space.castBallot(poll.id, 1)
     await space.closePoll(poll.id)

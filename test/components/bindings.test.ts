@@ -17,7 +17,12 @@ afterEach(async () => {
 /** A space whose listener count the test can read: the bindings must detach what they attach. */
 async function countedSpace() {
   const network = memoryNetwork()
-  const space = await createSpace({ identity: await createIdentity(), name: 'Garden club', replica: (id) => network.replica(id) })
+  const space = await createSpace({
+    visibility: 'public',
+    identity: await createIdentity(),
+    name: 'Garden club',
+    replica: (id) => network.replica(id),
+  })
   open.push(space)
   let listening = 0
   const subscribe = space.subscribe.bind(space)

@@ -33,6 +33,7 @@ describe('orbitdb: Byzantine peer in the log', () => {
     const honest = { fetchTimeoutMs: 3000, maxPayloadBytes: 1024 * 1024 }
     let aliceReplica: ProcessReplica | undefined
     const alice = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'byzantine',
       replica: async (spaceId) => (aliceReplica = await processReplica('orbitdb-peer.ts', { spaceId, ...honest })),

@@ -36,6 +36,7 @@ const texts = (space: Space) => space.getFeed({ order: 'oldest' }).map((item) =>
 async function closedSpace(directory: string, identity: Identity) {
   let first: OrbitdbReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity,
     name: 'checkpoint',
     replica: async (spaceId) => (first = await openReplica(directory, spaceId)),

@@ -8,6 +8,7 @@ describe('orbitdb: close', () => {
   it('absorbs errors that OrbitDB reports after close instead of ending the process', async () => {
     let replica: OrbitdbReplica | undefined
     const space = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'closing',
       replica: async (spaceId) => (replica = await orbitdbNodeReplica({ spaceId })),

@@ -31,6 +31,7 @@ const texts = (space: Space) => space.getFeed({ order: 'oldest' }).map((item) =>
 /** A space of a few posts on a peer in `directory`, closed cleanly. */
 async function closedSpace(directory: string) {
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'damaged stores',
     replica: (spaceId) => orbitdbNodeReplica({ spaceId, directory }),
@@ -55,7 +56,10 @@ describe('orbitdb: damaged LevelDB stores', () => {
     const { spaceId } = await closedSpace(directory)
     damageManifest(join(directory, 'blocks'))
     // LevelDB's own info log (LOG, LOG.old) is written on every attempt to open; the data files are not.
-    const dataFiles = () => readdirSync(join(directory, 'blocks')).filter((name) => !/^(LOG|LOG\.old|LOCK)$/.test(name)).sort()
+    const dataFiles = () =>
+      readdirSync(join(directory, 'blocks'))
+        .filter((name) => !/^(LOG|LOG\.old|LOCK)$/.test(name))
+        .sort()
     const before = dataFiles()
     const opening = orbitdbNodeReplica({ spaceId, directory })
     await expect(opening).rejects.toBeInstanceOf(StoreDamagedError)

@@ -38,6 +38,7 @@ describe('relay follow requests', () => {
     const tcp = relay.multiaddrs.find((address) => !address.includes('/ws/'))!
     let replica: OrbitdbReplica | undefined
     const space = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'followed',
       replica: async (spaceId) => (replica = await orbitdbNodeReplica({ spaceId, peers: [tcp] })),

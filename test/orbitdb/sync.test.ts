@@ -34,6 +34,7 @@ const addressOf = async (replica: ProcessReplica) => ((await replica.command('ad
 async function found(options: Record<string, unknown> = {}, identity?: Identity) {
   let replica: ProcessReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity: identity ?? (await createIdentity()),
     name: 'orbitdb sync',
     replica: async (spaceId) => (replica = await processReplica('orbitdb-peer.ts', { spaceId, ...options })),

@@ -44,7 +44,7 @@ const damagedFile = (name: string) => async () => {
     const random = seededRandom(seed)
     const pristine = tempDir()
     const identity: Identity = await createIdentity()
-    const space = await Space.create({ identity, name: 'damage', replica: adapters[name]!(pristine) })
+    const space = await Space.create({ visibility: 'public', identity, name: 'damage', replica: adapters[name]!(pristine) })
     for (let i = 0; i < POSTS; i++) await space.post(`post ${i}`)
     await space.close()
     const recordsFile = recordsPath(name, space.id)

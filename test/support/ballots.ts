@@ -40,6 +40,7 @@ export async function yjsPeerWithBallots(
 ): Promise<{ space: Space; replica: ProcessReplica; poll: SignedRecord; ballots: Ballots }> {
   let replica: ProcessReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name,
     replica: async (spaceId) => (replica = await processReplica('yjs-peer.ts', { spaceId, signaling: [signaling] })),

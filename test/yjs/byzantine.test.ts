@@ -34,6 +34,7 @@ describe('yjs: Byzantine peer in the room', () => {
     const options = { signaling: [signal.url], maxMessageBytes: 128 * 1024 }
     let aliceReplica: ProcessReplica | undefined
     const alice = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'byzantine',
       replica: async (spaceId) => (aliceReplica = await processReplica('yjs-peer.ts', { spaceId, ...options })),
@@ -100,6 +101,7 @@ describe('yjs: persistence', () => {
     const identity = await createIdentity()
     let replica: ProcessReplica | undefined
     const space = await Space.create({
+      visibility: 'public',
       identity,
       name: 'durable',
       replica: async (spaceId) =>

@@ -26,6 +26,7 @@ async function storedSpace(): Promise<{ spaceId: string; directory: string }> {
   const directory = mkdtempSync(join(tmpdir(), 'townhall-yjs-fill-'))
   dirs.push(directory)
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'fill',
     replica: (spaceId) => yjsNodeReplica({ spaceId, signaling: [], directory }),

@@ -31,6 +31,7 @@ afterEach(async () => {
 async function founder(signal: SignalProcess): Promise<{ space: Space; replica: ProcessReplica }> {
   let replica: ProcessReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'attacked',
     replica: async (spaceId) => (replica = await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] })),

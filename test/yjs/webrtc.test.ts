@@ -41,6 +41,7 @@ async function peer(
 async function founder(signal: SignalProcess, extra: Record<string, unknown> = {}) {
   let replica: ProcessReplica | undefined
   const space = await Space.create({
+    visibility: 'public',
     identity: await createIdentity(),
     name: 'webrtc',
     replica: async (spaceId) => (replica = await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url], ...extra })),

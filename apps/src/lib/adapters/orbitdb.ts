@@ -30,7 +30,7 @@ const withoutPeerId = (address: string): string => address.replace(/\/p2p\/[^/]+
 
 export async function createOrbitdbReplica(
   spaceId: string,
-  _context: ReplicaContext,
+  { secret }: ReplicaContext,
   identity: Identity,
   config: AppConfig,
 ): Promise<Replica> {
@@ -60,10 +60,12 @@ export async function createOrbitdbReplica(
       datastore: new MemoryDatastore(),
       peers: [...config.relays],
     })
-    const replica = await orbitdbReplica({ spaceId, peer, ownsPeer: true, store, identity }).catch(async (error: unknown) => {
-      await peer.close()
-      throw error
-    })
+    const replica = await orbitdbReplica({ spaceId, peer, ownsPeer: true, store, identity, ...(secret ? { secret } : {}) }).catch(
+      async (error: unknown) => {
+        await peer.close()
+        throw error
+      },
+    )
     const relays = new Set(config.relays.map((address) => address.slice(address.lastIndexOf('/p2p/') + 5)))
     /** Connections to a relay that agreed to follow the space, or are being asked. */
     const asked = new Set<string>()
