@@ -26,6 +26,7 @@ import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
+import type { Quorum } from './quorum.js'
 import { PollState, pollIdOf, type BallotStanding, type PollView, type RestoredPoll } from './poll.js'
 import { decodeCheckpoint, describeEntries, encodeCheckpoint, matchCheckpoint, type Checkpoint, type RestorePlan } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
@@ -85,6 +86,8 @@ export interface CreatePollOptions {
   readonly eligibility?: Eligibility
   /** Advisory closing time (ms since epoch), shown to voters; only `closePoll` ends voting. */
   readonly closesAt?: number
+  /** Ballots the result needs to stand: `{ minBallots }`, or `{ percent }` of an explicit voter list. */
+  readonly quorum?: Quorum
   /** Commit-reveal: choices stay hidden until the poll closes and voters reveal. */
   readonly secret?: boolean
 }
@@ -450,6 +453,7 @@ export class Space {
       ...(options.params !== undefined ? { params: options.params } : {}),
       eligibility: options.eligibility ?? { type: 'members' },
       ...(options.closesAt !== undefined ? { closesAt: options.closesAt } : {}),
+      ...(options.quorum !== undefined ? { quorum: options.quorum } : {}),
       secret: options.secret ?? false,
     })
   }
