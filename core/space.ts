@@ -262,6 +262,11 @@ export class Space {
     return this.feed.getThread(id, this.withMutes(options))
   }
 
+  /** The comments on a poll (posts whose `replyTo` names it), each with its replies, oldest first. */
+  getComments(pollId: RecordId, options: FeedOptions = {}): ThreadNode[] {
+    return this.feed.getReplies(pollId, this.withMutes(options))
+  }
+
   getMembers(): ReadonlyArray<{ did: Did; role: Role; since: RecordId; profile: Profile | undefined }> {
     return (this.membership?.members() ?? []).map((m) => ({ ...m, profile: this.feed.getProfile(m.did) }))
   }
@@ -1089,7 +1094,11 @@ export class Space {
       }
     }
     if (POLL_KINDS.has(record.kind)) return undefined
-    return authorizeContent(record, { membership: this.membership, postAuthor: (id) => this.feed.postAuthor(id) })
+    return authorizeContent(record, {
+      membership: this.membership,
+      postAuthor: (id) => this.feed.postAuthor(id),
+      kindOf: (id) => this.records.get(id)?.kind,
+    })
   }
 
   /**
