@@ -180,6 +180,32 @@ describe('PollDetail', () => {
     expect(summary()).toBe('Yes wins with 1 of 1 ballot.')
   })
 
+  it('shows comments on the poll with their replies, and adds one that another member receives', async () => {
+    const { founder, members, sync } = await community(1)
+    const record = await founder.createPoll({ question: 'Repaint?', options: ['Yes', 'No'], method: 'plurality' })
+    await sync()
+    const user = userEvent.setup()
+    render(PollDetail, { props: { space: founder, pollId: record.id } })
+    expect(screen.getByText('No comments yet.')).toBeTruthy()
+
+    const theirs = await members[0]!.reply(record.id, 'Which colour?')
+    await members[0]!.reply(theirs.id, 'Green, I hope.')
+    await sync()
+    await eventually(() => expect(screen.getByRole('heading', { name: 'Comments (1)' })).toBeTruthy())
+    expect(screen.getByText('Which colour?')).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Show 1 reply' }))
+    expect(screen.getByText('Green, I hope.')).toBeTruthy()
+
+    await user.click(screen.getByRole('button', { name: 'Comment' }))
+    expect(screen.getByText('Write something before commenting.')).toBeTruthy()
+    await user.type(screen.getByLabelText('Write a comment'), 'Blue.')
+    await user.click(screen.getByRole('button', { name: 'Comment' }))
+    await eventually(() => expect(screen.getByRole('heading', { name: 'Comments (2)' })).toBeTruthy())
+    await sync()
+    expect(members[0]!.getComments(record.id).map((node) => node.item.text)).toEqual(['Which colour?', 'Blue.'])
+    expect(members[0]!.getFeed()).toEqual([])
+  })
+
   it('explains why a member cannot vote or close, and warns about Sybil voting', async () => {
     const { founder, members, sync } = await community(1)
     const listed = await founder.createPoll({
