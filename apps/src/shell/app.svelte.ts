@@ -46,6 +46,8 @@ import {
   type SpaceServices,
 } from '../lib/spaces.js'
 import { openAppStorage, type AppStorage } from '../lib/storage.js'
+import { keyValueSeenStore } from '../lib/unread.js'
+import { UnreadMarks } from './unread.svelte.js'
 
 export interface Session {
   readonly id: string
@@ -95,6 +97,9 @@ export class TownhallApp {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine)
   /** Short confirmations ("Link copied"), announced politely and cleared after a few seconds. */
   notices = $state.raw<readonly Notice[]>([])
+
+  /** What this device has seen of each space: unread markers and mention counts. */
+  readonly unread = new UnreadMarks(() => (this.storage ? keyValueSeenStore(this.storage.settings) : undefined))
 
   private storage: AppStorage | undefined
   private registry: SpaceRegistry | undefined
