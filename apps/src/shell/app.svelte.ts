@@ -251,7 +251,8 @@ export class TownhallApp {
       if (info && known && (known.name !== info.name || known.policy !== info.policy)) {
         void registry.update(space.id, { name: info.name, policy: info.policy }).then(() => this.refreshSpaces())
       }
-      if (!syncing && !abort.signal.aborted) {
+      // A preview publishes nothing: the profile waits until the person has chosen to join.
+      if (!syncing && !abort.signal.aborted && !registry.get(space.id)?.preview) {
         syncing = true
         void publishProfile(space, this.profile)
           .catch(() => false)
@@ -265,8 +266,44 @@ export class TownhallApp {
     await registry.setLast(space.id)
     this.refreshSpaces()
     onChange()
+    if (entry.preview) {
+      // Until the genesis arrives the preview waits as a join does, with the same timeout.
+      this.membershipStep = 'waiting-for-space'
+      this.startJoinTimer(session)
+      void space
+        .whenRecord(space.id, abort.signal)
+        .then(() => {
+          if (this.session === session && this.registry?.get(space.id)?.preview) {
+            this.stopJoinTimer()
+            this.membershipStep = undefined
+          }
+        })
+        .catch(() => undefined)
+      return
+    }
     void this.publishPresence()
     if (entry.invite || entry.joinPending) void this.finishJoining(session, entry)
+  }
+
+  /** The person saw the preview and chose Join: now the join (or invite) is published. */
+  async confirmJoin(): Promise<void> {
+    const session = this.session
+    if (!session) return
+    const entry = await this.requireRegistry().update(session.id, { preview: undefined })
+    this.refreshSpaces()
+    if (!entry || this.session !== session) return
+    void this.publishPresence()
+    void publishProfile(session.space, this.profile).catch(() => false)
+    if (entry.invite || entry.joinPending) await this.finishJoining(session, entry)
+  }
+
+  /** The person saw the preview and chose Cancel: nothing was published; forget the link and its records. */
+  async cancelPreview(): Promise<void> {
+    const session = this.session
+    if (!session) return
+    await this.forgetSpace(session.id)
+    this.go('#/')
+    this.notify('Not joined. The link was removed from this device.')
   }
 
   private async finishJoining(session: Session, entry: SpaceEntry): Promise<void> {
