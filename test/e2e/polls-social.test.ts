@@ -152,9 +152,10 @@ describe('previews, quorum, comments and unread markers, in Chromium over WebRTC
       await user.waitForText(user.statusBadge(), 'Final')
       await user.waitForText(quorum(user), 'Quorum met (2 of 2).')
     }
-    // The whole poll (question, quorum, result, comments), taller than the window.
+    // The whole page (question, quorum, result, comments), taller than the window.
     mkdirSync(SCREENSHOTS, { recursive: true })
-    await alice.page.locator('.poll-detail').screenshot({ path: join(SCREENSHOTS, 'social-poll-comments-quorum.png') })
+    await alice.page.evaluate(() => window.scrollTo(0, 0))
+    await alice.page.screenshot({ path: join(SCREENSHOTS, 'social-poll-comments-quorum.png'), fullPage: true })
 
     const comment = comments(bob).getByRole('article').filter({ hasText: 'which colour' }).first()
     await comment.getByRole('button', { name: 'Copy link', exact: true }).click()

@@ -51,7 +51,13 @@ export const mentionsMe = (item: Pick<FeedItem, 'mentions'>, me: Did): boolean =
  * What is new in each tab since `seen`, read from the space's views (the feed, threads, polls and
  * their comments): posts as the viewer sees them, so hidden, muted and retracted posts never count.
  */
-export function unreadOf(space: Space, seen: Seen, me: Did): Record<Tab, TabUnread> {
+export function unreadOf(
+  space: Space,
+  seen: Seen,
+  me: Did,
+  /** The space's feed, when the caller has it already (the bindings cache it per version). */
+  feedItems: readonly FeedItem[] = space.getFeed(),
+): Record<Tab, TabUnread> {
   const tally = (tab: Tab) => {
     let items = 0
     let mentions = 0
@@ -71,7 +77,7 @@ export function unreadOf(space: Space, seen: Seen, me: Did): Record<Tab, TabUnre
     return { add, walk, result: (): TabUnread => ({ items, mentions, newest }) }
   }
   const feed = tally('feed')
-  for (const post of space.getFeed()) {
+  for (const post of feedItems) {
     feed.add(post)
     if (post.replyCount > 0) feed.walk(space.getThread(post.id)?.replies ?? [])
   }
