@@ -5,6 +5,8 @@
  */
 import type { BodyOf } from './kinds.js'
 import { rankOf, type Membership } from './membership.js'
+
+const RANK_ADMIN = rankOf('admin')
 import type { SignedRecord } from './record.js'
 import { reject, type Rejection } from './rejection.js'
 
@@ -59,6 +61,22 @@ export function authorizeContent(record: SignedRecord, context: AuthorizationCon
         ? reject('not-authorized', `moderation needs moderator, admin or founder; ${record.author} was ${role ?? 'not a member'}`, about)
             .rejection
         : undefined
+    case 'epoch': {
+      // Only who may change roles may decide who reads: an admin or the founder, in the record's past.
+      if (rankOf(role) < RANK_ADMIN) {
+        return reject('not-authorized', `a key rotation needs admin or founder; ${record.author} was ${role ?? 'not a member'}`, about).rejection
+      }
+      const seen = new Set<string>()
+      for (const { m } of (record.body as BodyOf<'epoch'>).keys) {
+        if (seen.has(m)) return reject('schema', `the key is sealed to ${m} twice`, about).rejection
+        seen.add(m)
+        // Judged in the record's own past: a removal concurrent with the rotation calls for another one, not a refusal.
+        if (membership.settledRoleAt(m, record) === null) {
+          return reject('not-authorized', `the key is sealed to ${m}, who was not a member in this record's past`, about).rejection
+        }
+      }
+      return undefined
+    }
     default:
       return reject('unknown-kind', `no authorization rule for kind ${record.kind}`, about).rejection
   }

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ROOM_IN_USE'
   | 'STORE_DAMAGED'
   | 'MISSING_DEPENDENCY'
+  | 'MISSING_KEY'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -201,5 +202,18 @@ export class MissingDependencyError extends TownhallError {
     this.feature = feature
     this.packages = [...packages]
     this.install = install
+  }
+}
+
+/**
+ * Thrown when a private space cannot seal or open what was asked: the share link's secret is
+ * missing (epoch 0's key derives from it), or this member holds no key of the epoch needed. Open
+ * the space with its full share link, or wait for an admin's rotation to reach this member.
+ */
+export class MissingKeyError extends TownhallError {
+  static override readonly name = 'MissingKeyError'
+  override readonly name = 'MissingKeyError'
+  constructor(message: string) {
+    super('MISSING_KEY', message)
   }
 }

@@ -106,7 +106,7 @@ export function parseExport(input: unknown): SpaceExport {
 /** Verifies every record of an export and recomputes every poll's result from them alone. */
 export async function recount(input: unknown): Promise<Recount> {
   const file = parseExport(input)
-  const space = await Space.open({ id: file.space, identity: await createIdentity(), replica: localReplica(file.space), autoReveal: false })
+  const space = await Space.open({ id: file.space, identity: await createIdentity(), replica: localReplica(file.space), autoReveal: false, plainRecords: true })
   try {
     const entries = file.records.map((text, index) => {
       try {

@@ -6,6 +6,7 @@ import { fromBase64Url, randomBytes, toBase64Url, equalBytes } from './bytes.js'
 import { didFromPublicKey, type Did } from './did.js'
 import { ed25519Backend } from './ed25519.js'
 import { InvalidIdentityError } from './errors.js'
+import { ed25519 } from '@noble/curves/ed25519.js'
 
 export interface Identity {
   readonly did: Did
@@ -46,6 +47,20 @@ export async function identityFromSecretKey(seed: Uint8Array): Promise<Identity>
   }
   return identityFromSeed(seed)
 }
+
+/**
+ * The X25519 secret of an identity created or imported here (RFC 7748 form of its Ed25519 seed),
+ * with which it opens epoch keys sealed to its did (core/private/key-box.ts); undefined for
+ * identities made elsewhere. Internal to core: never exported from the package.
+ */
+export function keyAgreementSecret(identity: Identity): Uint8Array | undefined {
+  const seed = seeds.get(identity)
+  if (!seed) return undefined
+  let secret = agreementSecrets.get(identity)
+  if (!secret) agreementSecrets.set(identity, (secret = ed25519.utils.toMontgomerySecret(seed)))
+  return secret
+}
+const agreementSecrets = new WeakMap<Identity, Uint8Array>()
 
 export function exportIdentity(identity: Identity): ExportedIdentity {
   const seed = seeds.get(identity)

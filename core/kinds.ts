@@ -4,12 +4,15 @@
  */
 import { HARD_MAX_RECORD_BYTES } from './record.js'
 import * as s from './schema.js'
+import { KEY_BOX_BYTES, MAX_EPOCH } from './private/frame.js'
 import { collapseSpaces, unsafeCharacter } from './text.js'
 
 /** Maximum post and reply length, in UTF-16 code units (what `String.length` counts). */
 export const MAX_POST_LENGTH = 5000
 export const MAX_MENTIONS = 32
 export const MAX_INVITE_USES = 10_000
+/** Recipients of one epoch record: at 136 bytes each, about what a 64 KiB record holds. */
+export const MAX_EPOCH_RECIPIENTS = 400
 
 export const ROLES = ['founder', 'admin', 'moderator', 'member'] as const
 export type Role = (typeof ROLES)[number]
@@ -40,6 +43,11 @@ export const bodies = {
     policy: s.literal('open', 'invite-only'),
     nonce: s.bytes({ min: 16, max: 16 }),
     maxRecordBytes: s.optional(s.integer(1024, HARD_MAX_RECORD_BYTES)),
+    /**
+     * Present in a private space, whose records travel sealed (core/private/). `history: 'all'`: a
+     * member who joins later reads what came before (the only policy so far; see docs/concepts.md).
+     */
+    private: s.optional(s.object({ history: s.literal('all') })),
   }),
   role: s.object({ member: s.did, role: s.nullable(grantable) }),
   invite: s.object({
@@ -63,6 +71,15 @@ export const bodies = {
   edit: s.object({ post: s.cid, text }),
   retract: s.object({ post: s.cid }),
   react: s.object({ post: s.cid, emoji, on: s.boolean }),
+  /**
+   * A new epoch key of a private space (core/private/): the key sealed to each member (`m`: did,
+   * `b`: HPKE box), and, when the space keeps history readable, the earlier keys sealed under it.
+   */
+  epoch: s.object({
+    n: s.integer(1, MAX_EPOCH),
+    keys: s.array(s.object({ m: s.did, b: s.bytes({ min: KEY_BOX_BYTES, max: KEY_BOX_BYTES }) }), { max: MAX_EPOCH_RECIPIENTS }),
+    back: s.optional(s.bytes({ min: 40, max: 64 * 1024 })),
+  }),
   moderate: s.refine(
     s.object({ post: s.optional(s.cid), author: s.optional(s.did), hidden: s.boolean, reason: s.optional(s.string({ max: 500 })) }),
     (body) => ((body.post === undefined) !== (body.author === undefined) ? undefined : 'exactly one of post or author'),

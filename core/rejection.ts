@@ -32,6 +32,14 @@ export type RejectionReason =
   | 'missing-dependency'
   /** a poll's closer committed an older ballot of a voter whose newer ballot the close's past holds */
   | 'stale-ballot'
+  /** a private space's frame under an epoch whose key this member does not hold (yet); kept until the key arrives */
+  | 'unknown-epoch'
+  /** a private space's frame that does not open under its epoch's key: changed in transit, or sealed under another key */
+  | 'bad-ciphertext'
+  /** a plain record in a private space, or a sealed one in a public space */
+  | 'wrong-privacy'
+  /** an epoch key sealed to this member that does not open (sealed to another key, or damaged); the record stands, this member lacks that key */
+  | 'bad-key-box'
   /** bytes of this device's own storage that could not be read back (a damaged disk, a torn write); moved to a quarantine file */
   | 'damaged-storage'
 

@@ -28,6 +28,11 @@ export interface ReplicaEntry {
   readonly wellFormed?: boolean
   /** Which peer the entry came from, as far as the adapter knows ("local" for this peer's own store). */
   readonly source: string
+  /**
+   * Set only by the space's own sealing layer (core/private/sealed-replica.ts): these bytes were
+   * opened from a frame sealed under one of the space's epoch keys. Adapters never set it.
+   */
+  readonly sealed?: boolean
 }
 
 export interface SyncState {

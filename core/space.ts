@@ -15,7 +15,7 @@ import { FeedState, type FeedItem, type FeedOptions, type Profile, type ThreadNo
 import { createHlc, type HlcClock, type HlcOptions } from './hlc.js'
 import type { Identity } from './identity.js'
 import { signInviteProof, inviteKeyPair, formatShareLink } from './invite.js'
-import { bodies, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
+import { bodies, MAX_EPOCH_RECIPIENTS, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
 import { foldMembership, type InviteState, type Membership } from './membership.js'
 import { keptRecord } from './kept-record.js'
 import { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
@@ -33,6 +33,10 @@ import { ballotCommitment, ballotSetDigest } from './commitment.js'
 import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
 import type { BaseResult, MethodName } from './tally/types.js'
 import { methodByName } from './tally/index.js'
+import { sealFrame } from './private/frame.js'
+import { epochZeroKey } from './private/keyring.js'
+import type { EpochRecord } from './private/epochs.js'
+import { SpaceSealing, type PrivacyStatus } from './private/space-sealing.js'
 
 export interface SpaceInfo {
   readonly id: string
@@ -68,6 +72,18 @@ export interface OpenSpaceOptions {
   /** Reveal this identity's secret ballots automatically when their poll closes (default true). */
   readonly autoReveal?: boolean
   /**
+   * The replica holds a member's plain copy of the records (an export, read for a recount): a
+   * private space's records are taken as they are instead of being refused for arriving unsealed.
+   * Never for a replica that peers write to.
+   */
+  readonly plainRecords?: boolean
+  /**
+   * How long an admin's peer waits before it rotates a private space's key by itself, when members
+   * left, were removed or joined since the current epoch (default 3000 ms; a removal made here
+   * rotates at once). Other admins may do it first: the wait keeps concurrent rotations rare.
+   */
+  readonly keyRotationDelayMs?: number
+  /**
    * Use and keep the replica's view checkpoint, where it offers one (default true): polls then show
    * their results at open from what this device saved, and their ballots are read afterwards, in
    * slices (see core/checkpoint.ts).
@@ -99,6 +115,12 @@ export interface CreateSpaceOptions extends Omit<OpenSpaceOptions, 'id' | 'repli
   readonly policy?: 'open' | 'invite-only'
   /** Largest record the space accepts, in bytes (default 64 KiB, at most 1 MiB). */
   readonly maxRecordBytes?: number
+  /**
+   * 'private' (the default): every record is sealed before it reaches any replica, readable only
+   * with the share link's secret and the epoch keys sealed to members (docs/concepts.md, "Private
+   * spaces"). 'public': records travel as they are, readable by anyone who learns the space id.
+   */
+  readonly visibility?: 'private' | 'public'
 }
 
 export interface Invite {
@@ -157,13 +179,23 @@ export class Space {
   private readonly cids = new Map<string, CID>()
   private lastCid: CID | undefined
   private readonly closeWaiters = new Set<() => void>()
+  /** Keys, sealing and epochs of a private space (core/private/); a pass-through for public ones. */
+  private readonly sealing: SpaceSealing
+  private readonly keyRotationDelayMs: number
+  private rotationTimer: ReturnType<typeof setTimeout> | undefined
+  private rotationCancelled: (() => void) | undefined
 
   private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
     this.id = options.id
     this.cid = options.cid
     this.identity = options.identity
     this.secret = options.secret
-    this.replica = options.replica
+    this.sealing = new SpaceSealing(options.replica, options.secret, options.id, options.plainRecords === true, (rejection) => {
+      this.rejections.add(rejection)
+      this.versionCounter++
+    })
+    this.replica = this.sealing.replica
+    this.keyRotationDelayMs = options.keyRotationDelayMs ?? 3000
     this.clock = createHlc(options.clock)
     this.rejections = new RejectionLog(options.rejectionLogSize)
     this.secrets = options.secrets ?? memorySecretStore()
@@ -186,9 +218,11 @@ export class Space {
         : options.replica
     const space = new Space({ ...options, replica, cid })
     const checkpoint = await space.loadCheckpoint()
-    space.unsubscribe = replica.subscribe((entries) => void space.ingest(entries))
-    const entries = await replica.getAll()
-    for (const damage of replica.getStorageDamage?.() ?? []) space.rejections.add(storageRejection(damage))
+    // Through the sealing layer: a private space's frames are opened before they are validated.
+    const sealed = space.sealing.replica
+    space.unsubscribe = sealed.subscribe((entries) => void space.ingest(entries))
+    const entries = await sealed.getAll()
+    for (const damage of sealed.getStorageDamage()) space.rejections.add(storageRejection(damage))
     const plan = checkpoint && (await matchCheckpoint(entries, checkpoint))
     if (plan) await space.restore(plan)
     else {
@@ -213,12 +247,14 @@ export class Space {
     ) {
       throw new InvalidArgumentError(`maxRecordBytes must be an integer from 1024 to ${HARD_MAX_RECORD_BYTES}.`)
     }
+    const isPrivate = (options.visibility ?? 'private') === 'private'
     const body = {
       name: options.name,
       description: options.description ?? '',
       policy: options.policy ?? 'open',
       nonce: randomBytes(16),
       ...(maxRecordBytes !== undefined ? { maxRecordBytes } : {}),
+      ...(isPrivate ? { private: { history: 'all' } } : {}),
     }
     const checked = bodies.space(body, 'body')
     if (!checked.ok) throw new InvalidArgumentError(`Cannot create the space: ${checked.error}.`)
@@ -226,7 +262,8 @@ export class Space {
     const genesis = await signRecord(options.identity, { kind: 'space', space: null, hlc: clock.now(), refs: [], body })
     const secret = options.secret ?? randomBytes(32)
     const replica = await options.replica(genesis.id, { secret })
-    await replica.add([genesis.bytes])
+    // The genesis travels sealed under epoch 0 like every record of a private space.
+    await replica.add([isPrivate ? sealFrame(epochZeroKey(secret), 0, genesis.bytes) : genesis.bytes])
     return Space.open({ ...options, id: genesis.id, replica, secret })
   }
 
@@ -413,8 +450,39 @@ export class Space {
     return this.publish('role', { member: did, role }, [])
   }
 
-  revokeRole(did: string): Promise<SignedRecord> {
-    return this.publish('role', { member: did, role: null }, [])
+  /**
+   * Removes `did`'s role. In a private space, an admin's removal also rotates the space key, so the
+   * removed member cannot read what is published afterwards (see `rotateKey`).
+   */
+  async revokeRole(did: string): Promise<SignedRecord> {
+    const record = await this.publish('role', { member: did, role: null }, [])
+    if (this.sealing.seals && this.mayRotate()) await this.rotateKey()
+    return record
+  }
+
+  /**
+   * Starts a new epoch of a private space (admins and the founder): a fresh key, sealed to each
+   * current member's did, published as a signed epoch record. Records sealed afterwards cannot be
+   * read by anyone outside the membership as it is now, including members removed before. The
+   * record also carries the earlier keys under the new one, for members who join later. Admins' peers rotate by themselves when members leave or join (`keyRotationDelayMs`).
+   */
+  async rotateKey(): Promise<SignedRecord> {
+    if (!this.sealing.seals) throw new InvalidArgumentError('Only private spaces opened from a replica have keys to rotate.')
+    const members = this.getMembers().map((member) => member.did)
+    if (members.length > MAX_EPOCH_RECIPIENTS) {
+      throw new InvalidArgumentError(
+        `This space has ${members.length} members; one key rotation reaches at most ${MAX_EPOCH_RECIPIENTS} in this version.`,
+      )
+    }
+    const { body, key } = await this.sealing.nextEpoch(members)
+    const record = await this.publish('epoch', body, [])
+    this.sealing.adopt(record as EpochRecord, key)
+    return record
+  }
+
+  /** Whether this space is private, which epoch new records are sealed under, and what this member cannot read yet. */
+  getPrivacy(): PrivacyStatus {
+    return this.sealing.status((did) => this.isMember(did))
   }
 
   /** Leaves the space: revokes one's own role. */
@@ -598,7 +666,7 @@ export class Space {
   /** Hands a prepared record to the replica (durable when this resolves) and folds it locally. */
   private async send(record: SignedRecord): Promise<SignedRecord> {
     if (this.closed) throw new ClosedError('space')
-    await this.replica.add([record.bytes])
+    await this.sealing.replica.addRecords([record])
     this.accept([this.compact(record)], [])
     return record
   }
@@ -614,7 +682,11 @@ export class Space {
 
   /** Resolves when every entry received so far has been validated and folded (for tests and tools). */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending])
+    await this.sealing.replica.idle()
+    while (this.pending.size > 0) {
+      await Promise.allSettled([...this.pending])
+      await this.sealing.replica.idle()
+    }
     await Promise.allSettled([...this.verifiedWrites])
   }
 
@@ -629,13 +701,14 @@ export class Space {
     context = this.validationContext(),
   ): Promise<{ valid: SignedRecord[]; rejected: Rejection[] }> {
     const results = await mapConcurrently(entries, VALIDATION_CONCURRENCY, (entry) => this.validateOne(entry, context))
-    const valid: SignedRecord[] = []
+    const arrivals: { record: SignedRecord; sealed: boolean }[] = []
     const rejected: Rejection[] = []
-    for (const result of results) {
-      if (result.ok === true) valid.push(result.value)
+    results.forEach((result, i) => {
+      if (result.ok === true) arrivals.push({ record: result.value, sealed: entries[i]!.sealed === true })
       else if (result.ok === false) rejected.push(result.rejection)
-    }
-    return { valid, rejected }
+    })
+    // Sealed in a private space, plain in a public one, as the genesis says (space-sealing.ts).
+    return { valid: this.sealing.admit(arrivals, rejected), rejected }
   }
 
   /** `stored`: entries the replica gave at open, each once and none a restored poll's unread ballot. */
@@ -681,6 +754,8 @@ export class Space {
     this.closed = true
     this.unsubscribe()
     clearTimeout(this.checkpointTimer)
+    clearTimeout(this.rotationTimer)
+    this.rotationCancelled?.()
     for (const waiter of [...this.closeWaiters]) waiter()
     this.listeners.clear()
     await Promise.allSettled([...this.verifiedWrites])
@@ -879,7 +954,7 @@ export class Space {
     if (!store || !this.useCheckpoint) return
     this.checkpointStale = false
     try {
-      const entries = await this.replica.getAll()
+      const entries = await this.sealing.replica.entryIds()
       // The checkpoint describes polls from their own state.
       this.readAllRestored()
       const checkpoint = await describeEntries(
@@ -912,6 +987,7 @@ export class Space {
       stored.push(record)
     }
     this.rememberVerified(stored)
+    for (const record of stored) if (record.kind === 'epoch') this.learnEpochKey(record as EpochRecord)
     // Records whose past is all here, each after its past; the others wait for theirs.
     const fresh: SignedRecord[] = []
     for (const record of stored) {
@@ -942,6 +1018,7 @@ export class Space {
       this.emit(change)
     }
     if (fresh.some((record) => record.kind === 'close' || record.kind === 'close-part' || record.kind === 'ballot')) this.revealDue()
+    if (membershipChanged || fresh.some((record) => record.kind === 'epoch')) this.considerRotation()
     return change
   }
 
@@ -1062,6 +1139,10 @@ export class Space {
       return !this.polls.held.has(record.id)
     }
     this.held.delete(record.id)
+    if (record.kind === 'epoch') {
+      this.sealing.fold(record as EpochRecord)
+      return true
+    }
     this.feed.add(record)
     // Edits and retractions of this post by someone else that arrived earlier are refused now, so
     // what is held does not depend on arrival order.
@@ -1119,6 +1200,8 @@ export class Space {
     }
     const previouslyRejected = this.membership?.rejected ?? new Map<RecordId, Rejection>()
     this.membership = this.genesis ? foldMembership(this.genesis, membershipRecords, this.graph) : undefined
+    this.sealing.reset()
+    if (this.genesis) this.sealing.sealWith(() => this.sealing.current((did) => this.isMember(did)))
     for (const [id, rejection] of this.membership?.rejected ?? []) if (!previouslyRejected.has(id)) rejected.push(rejection)
     this.feed = new FeedState()
     const previouslyHeld = this.polls.held
@@ -1152,6 +1235,63 @@ export class Space {
     if (!MEMBERSHIP_KINDS.has(record.kind)) return this.judge(record)
     const others = [...this.records.values()].filter((r) => AUTHORITY_KINDS.has(r.kind) && this.graph.isReady(r))
     return foldMembership(this.genesis, [...others, record], this.graph).rejected.get(record.id)
+  }
+
+  private isMember(did: string): boolean {
+    return (this.membership?.roleAt(did) ?? null) !== null
+  }
+
+  private mayRotate(): boolean {
+    const role = this.membership?.roleAt(this.identity.did) ?? null
+    return role === 'founder' || role === 'admin'
+  }
+
+  /** A verified epoch record: its key is opened if it was sealed to this member, off the synchronous path. */
+  private learnEpochKey(record: EpochRecord): void {
+    const work = this.sealing.learn(record, this.identity).then((rejection) => {
+      if (!rejection || this.closed) return
+      this.rejections.add(rejection)
+      this.versionCounter++
+      this.emit({ added: [], rejected: [rejection], membershipChanged: false })
+    })
+    this.pending.add(work)
+    void work.finally(() => this.pending.delete(work))
+  }
+
+  /**
+   * An admin's peer rotates a private space's key by itself when the current epoch no longer
+   * reaches exactly the members (someone left, was removed, or joined), after a delay that lets the
+   * admin who acted do it first; it looks again when the delay is over.
+   */
+  private considerRotation(): void {
+    if (this.closed || this.rotationTimer !== undefined || !this.sealing.seals || !this.mayRotate()) return
+    if (!this.rotationNeeded()) return
+    const work = new Promise<void>((resolve) => {
+      this.rotationCancelled = resolve
+      this.rotationTimer = setTimeout(() => {
+        this.rotationTimer = undefined
+        // Epoch keys this peer is still opening may already reach everyone.
+        const settle = Promise.allSettled([...this.pending].filter((p) => p !== work))
+        void settle
+          .then(() => (!this.closed && this.mayRotate() && this.rotationNeeded() ? this.rotateKey() : undefined))
+          .catch(() => {})
+          .finally(resolve)
+      }, this.keyRotationDelayMs)
+      ;(this.rotationTimer as { unref?: () => void }).unref?.()
+    })
+    this.pending.add(work)
+    void work.finally(() => this.pending.delete(work))
+  }
+
+  private rotationNeeded(): boolean {
+    const members = new Set<string>(this.getMembers().map((member) => member.did))
+    let anyoneRemoved = false
+    for (const record of this.records.values()) {
+      if (record.kind !== 'role' || (record.body as BodyOf<'role'>).role !== null) continue
+      if (this.membership?.rejected.has(record.id) || !this.graph.isReady(record)) continue
+      if (!members.has((record.body as BodyOf<'role'>).member)) anyoneRemoved = true
+    }
+    return this.sealing.rotationNeeded(members, anyoneRemoved)
   }
 
   private newPollState(): PollState {

@@ -20,6 +20,11 @@ import { memoryRecordStore, type RecordStore } from '../adapters/shared/store.js
 import { seededRandom } from '../testing/index.js'
 import { assertProperty } from './property/runs.js'
 
+import { randomBytes } from '../core/bytes.js'
+
+/** These tests store plain records by hand, so their spaces are public; private spaces reopen from checkpoints in checkpoint-adapters.test.ts. */
+const SPACE_SECRET = randomBytes(32)
+
 interface Disk {
   readonly store: RecordStore
   /** Ids whose bytes a space asked for, since the last `reads.clear()`. */
@@ -85,7 +90,7 @@ async function stored(d: Disk, record: SignedRecord): Promise<void> {
 }
 
 const open = (d: Disk, id: string, identity: Identity, checkpoint = true) =>
-  Space.open({ id, identity, replica: storedReplica(id, d), checkpoint })
+  Space.open({ secret: SPACE_SECRET, id, identity, replica: storedReplica(id, d), checkpoint })
 
 /** Everything a space shows, as plain data. */
 function views(space: Space, identity: Identity) {
@@ -117,7 +122,13 @@ async function ballot(voter: Identity, poll: SignedRecord, choice: unknown, at: 
 async function pollWithBallots(n: number, founderVotes = true) {
   const d = disk()
   const founder = await createIdentity()
-  const space = await Space.create({ identity: founder, name: 'Checkpoints', replica: (id) => storedReplica(id, d) })
+  const space = await Space.create({
+    visibility: 'public',
+    secret: SPACE_SECRET,
+    identity: founder,
+    name: 'Checkpoints',
+    replica: (id) => storedReplica(id, d),
+  })
   const poll = await space.createPoll({
     question: 'Which?',
     options: ['a', 'b', 'c'],
@@ -242,7 +253,13 @@ describe('view checkpoints', () => {
   it('counts again when a membership record it did not cover arrived, and reads every ballot first', async () => {
     const d = disk()
     const founder = await createIdentity()
-    const space = await Space.create({ identity: founder, name: 'Members', replica: (id) => storedReplica(id, d) })
+    const space = await Space.create({
+      visibility: 'public',
+      secret: SPACE_SECRET,
+      identity: founder,
+      name: 'Members',
+      replica: (id) => storedReplica(id, d),
+    })
     const spaceCid = CID.parse(space.id)
     const poll = await space.createPoll({ question: 'Members only?', options: ['yes', 'no'], method: 'plurality' })
     const voters = await Promise.all([0, 1, 2, 3].map(() => createIdentity()))
@@ -339,7 +356,12 @@ describe('view checkpoint properties', () => {
         fc.constantFrom('none', 'none', 'none', 'torn', 'shuffled', 'another-writer'),
         async (everyoneJoined, before, after, trouble) => {
           const d = disk()
-          const space = await Space.create({ identity: founder, name: 'Property', replica: (id) => storedReplica(id, d) })
+          const space = await Space.create({
+            secret: SPACE_SECRET,
+            identity: founder,
+            name: 'Property',
+            replica: (id) => storedReplica(id, d),
+          })
           const spaceCid = CID.parse(space.id)
           // Members-only and anyone-may-vote: joins and leaves change only the first.
           const polls = [

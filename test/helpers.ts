@@ -2,6 +2,7 @@
 import { compareCausal, createIdentity, Space, type Identity } from '../core/index.js'
 import type { CID } from 'multiformats/cid'
 import { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions } from '../testing/index.js'
+import { randomBytes } from '../core/bytes.js'
 
 export interface Peer {
   readonly identity: Identity
@@ -19,13 +20,23 @@ export interface World {
 }
 
 export async function world(
-  options: { policy?: 'open' | 'invite-only'; network?: MemoryNetworkOptions; maxRecordBytes?: number } = {},
+  options: {
+    policy?: 'open' | 'invite-only'
+    network?: MemoryNetworkOptions
+    maxRecordBytes?: number
+    /** Default private, as for every new space; tests that inject plain records from a hostile peer take 'public'. */
+    visibility?: 'private' | 'public'
+  } = {},
 ): Promise<World> {
   const network = memoryNetwork({ mode: 'manual', ...options.network })
   const identity = await createIdentity()
+  const secret = randomBytes(32)
   const space = await Space.create({
     identity,
     name: 'Test space',
+    secret,
+    visibility: options.visibility ?? 'private',
+    keyRotationDelayMs: 0,
     policy: options.policy ?? 'open',
     replica: (id) => network.replica(id, { peerId: 'founder' }),
     ...(options.maxRecordBytes ? { maxRecordBytes: options.maxRecordBytes } : {}),
@@ -50,6 +61,8 @@ export async function world(
       const peerSpace = await Space.open({
         id: space.id,
         identity: peerIdentity,
+        secret,
+        keyRotationDelayMs: 0,
         replica: network.replica(space.id, { peerId: `peer-${++joined}` }),
       })
       const peer = { identity: peerIdentity, space: peerSpace }

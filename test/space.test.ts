@@ -176,7 +176,7 @@ describe('Space', () => {
   })
 
   it('reports every record of a change as added when the change also changes membership', async () => {
-    const w = await world()
+    const w = await world({ visibility: 'public' })
     const carol = await w.join()
     const join = await carol.space.join()
     const post = await carol.space.post('hi')
@@ -216,7 +216,7 @@ describe('Space', () => {
   })
 
   it("holds an edit of someone else's post the same way whether it arrives before or after the post", async () => {
-    const w = await world()
+    const w = await world({ visibility: 'public' })
     const [bob, mallory] = [await w.join(), await w.join()]
     const post = await bob.space.post('mine')
     const edit = await signRecord(mallory.identity, {

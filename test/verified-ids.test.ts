@@ -15,6 +15,11 @@ import {
 } from '../core/index.js'
 import { memoryRecordStore, type RecordStore } from '../adapters/shared/store.js'
 
+import { randomBytes } from '../core/bytes.js'
+
+/** These tests store plain records by hand, so their spaces are public; private spaces reopen from checkpoints in checkpoint-adapters.test.ts. */
+const SPACE_SECRET = randomBytes(32)
+
 /** A replica over a record store, as the adapters build one, without networking. */
 function storedReplica(spaceId: string, store: RecordStore, injected: ReplicaEntry[] = []): Replica {
   return {
@@ -39,7 +44,13 @@ async function forge(record: SignedRecord): Promise<{ bytes: Uint8Array; id: str
 async function seeded() {
   const store = memoryRecordStore()
   const identity = await createIdentity()
-  const space = await Space.create({ identity, name: 'Verified', replica: (id) => storedReplica(id, store) })
+  const space = await Space.create({
+    visibility: 'public',
+    secret: SPACE_SECRET,
+    identity,
+    name: 'Verified',
+    replica: (id) => storedReplica(id, store),
+  })
   const poll = await space.createPoll({
     question: 'Lunch?',
     options: ['soup', 'salad'],
@@ -50,6 +61,7 @@ async function seeded() {
   const ballots: SignedRecord[] = []
   for (const [i, voter] of voters.entries()) {
     const other = await Space.open({
+      secret: SPACE_SECRET,
       id: space.id,
       identity: voter,
       replica: storedReplica(
@@ -96,6 +108,7 @@ describe('ids verified on this device', () => {
     const unlistedForgery = await forge(ballots[2]!)
     await store.verified!.add([listedForgery.id])
     const reopened = await Space.open({
+      secret: SPACE_SECRET,
       id: space.id,
       identity,
       replica: storedReplica(space.id, store, [
@@ -118,6 +131,8 @@ describe('ids verified on this device', () => {
     const store = memoryRecordStore()
     const founder = await createIdentity()
     const space = await Space.create({
+      visibility: 'public',
+      secret: SPACE_SECRET,
       identity: founder,
       name: 'Closed',
       policy: 'invite-only',
@@ -126,6 +141,7 @@ describe('ids verified on this device', () => {
     const outsider = await createIdentity()
     const peerStore = memoryRecordStore()
     const theirs = await Space.open({
+      secret: SPACE_SECRET,
       id: space.id,
       identity: outsider,
       replica: storedReplica(
@@ -153,7 +169,7 @@ describe('ids verified on this device', () => {
     await space.close()
     await store.append([{ id: record.id, bytes: record.bytes }])
 
-    const reopened = await Space.open({ id: space.id, identity: founder, replica: storedReplica(space.id, store) })
+    const reopened = await Space.open({ secret: SPACE_SECRET, id: space.id, identity: founder, replica: storedReplica(space.id, store) })
     expect(reopened.getFeed().map((item) => item.text)).not.toContain('let me in')
     expect(reopened.getRejections().recent.some((rejection) => rejection.reason === 'not-authorized' && rejection.id === record.id)).toBe(
       true,
@@ -169,7 +185,7 @@ describe('ids verified on this device', () => {
       ...store,
       verified: { load: () => Promise.reject(new Error('disk on fire')), add: () => Promise.reject(new Error('disk on fire')) },
     }
-    const reopened = await Space.open({ id: space.id, identity, replica: storedReplica(space.id, broken) })
+    const reopened = await Space.open({ secret: SPACE_SECRET, id: space.id, identity, replica: storedReplica(space.id, broken) })
     expect(reopened.getTally(poll.id)?.ballots).toBe(3)
     await reopened.post('still works')
     await reopened.close()

@@ -157,25 +157,37 @@ function defineConformance(
       await harness.teardown()
     })
 
+    // Every space here is private, as new spaces are by default: adapters carry sealed frames.
+    const secrets = new Map<string, Uint8Array>()
+    /** The adapter's own replica under each space (a space reads it through its sealing layer). */
+    const raw = new Map<Space, Replica>()
+    let created: Replica | undefined
     async function founded(policy: 'open' | 'invite-only' = 'open') {
       const identity = await createIdentity()
+      const secret = randomBytes(32)
       const space = await Space.create({
         identity,
         name: 'conformance',
         policy,
+        secret,
         replica: async (id) => {
           const replica = await harness.createPeer(id)
           open.push(replica)
+          created = replica
           return replica
         },
       })
+      raw.set(space, created!)
       open.push(space)
+      secrets.set(space.id, secret)
       return space
     }
     async function joined(spaceId: string) {
       const replica = await harness.createPeer(spaceId)
       open.push(replica)
-      const space = await Space.open({ id: spaceId, identity: await createIdentity(), replica })
+      const secret = secrets.get(spaceId)
+      const space = await Space.open({ id: spaceId, identity: await createIdentity(), replica, ...(secret ? { secret } : {}) })
+      raw.set(space, replica)
       open.push(space)
       await eventually(() => expect(space.getInfo()).toBeDefined(), timeout())
       return space
@@ -272,7 +284,7 @@ function defineConformance(
       // Signed for this space, with a body the space refuses; whatever key a peer files it under is only a claim.
       garbage.push((await signRecord(stranger, { kind: 'post', space: CID.parse(a.id), hlc: [2, 0], refs: [], body: { text: '' } })).bytes)
       const delivered: ReplicaEntry[] = []
-      const unsubscribe = b.replica.subscribe((entries) => delivered.push(...entries))
+      const unsubscribe = raw.get(b)!.subscribe((entries) => delivered.push(...entries))
       const rejectedBefore = a.getRejections().total + b.getRejections().total
       await harness.injectRaw(a.id, garbage)
       await a.post('after garbage')
@@ -282,7 +294,7 @@ function defineConformance(
       expect(texts(a)).toEqual(texts(b))
       // The space takes an id marked `hashed` without hashing again, and the form of a record marked
       // `wellFormed` without checking it again: only the adapter's own checks may say so.
-      for (const entry of [...delivered, ...(await a.replica.getAll()), ...(await b.replica.getAll())]) {
+      for (const entry of [...delivered, ...(await raw.get(a)!.getAll()), ...(await raw.get(b)!.getAll())]) {
         if (entry.hashed) expect(entry.claimedId).toBe(cidString(await recordCid(entry.bytes as Uint8Array)))
         if (entry.wellFormed) expect(parseRecord(entry.bytes, HARD_MAX_RECORD_BYTES).ok).toBe(true)
       }

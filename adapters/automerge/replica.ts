@@ -27,6 +27,7 @@ import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isRecordOfSpace, isRecordOfSpaceUnder } from '../shared/adoptable.js'
+import { isSealedFrame } from '../../core/private/frame.js'
 import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
 import { memoryRecordStore, type RecordStore, type StoredRecord } from '../shared/store.js'
 import { batchValues, encodeBatch, idNow, idOf, readBatch } from './batch-value.js'
@@ -320,7 +321,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       held.set(id, bytes)
       fresh.push({ id, bytes })
       // Hashed and parsed here: the key is its id.
-      entries.push({ bytes, claimedId: id, source, hashed: true, wellFormed: true })
+      entries.push({ bytes, claimedId: id, source, hashed: true, wellFormed: !isSealedFrame(bytes) })
     }
     /** Stores what was adopted so far, then hands it over: the space verifies it while the rest is read. */
     const deliver = async () => {

@@ -16,6 +16,7 @@ import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { isRecordOfSpace } from '../shared/adoptable.js'
+import { isSealedFrame } from '../../core/private/frame.js'
 import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
 import { idNow, idOf } from '../shared/record-id.js'
 import { memoryRecordStore, type RecordStore } from '../shared/store.js'
@@ -134,7 +135,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
           // The id this replica computed: the space takes it as is and keeps this string rather than its own.
           if (isRecordOfSpace(bytes, id, spaceId)) {
             fresh.set(id, bytes)
-            out.push({ bytes, claimedId: id, source, hashed: true, wellFormed: true })
+            out.push({ bytes, claimedId: id, source, hashed: true, wellFormed: !isSealedFrame(bytes) })
           } else {
             remember(id, { bytes, claimedId: id, source, hashed: true })
             out.push({ bytes, claimedId: id, source, hashed: true })

@@ -21,6 +21,7 @@ import { guardSignaling } from './signaling-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
 import { memoryRecordStore, type RecordStore, type StoredRecord } from './store.js'
 import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
+import { isSealedFrame } from '../../core/private/frame.js'
 import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
 
 export interface YjsReplicaOptions {
@@ -355,7 +356,7 @@ async function openReplica(
         held.set(key, value)
         fresh.push({ id: key, bytes: value })
         // Hashed and parsed there: the key is its id.
-        entries.push({ bytes: value, claimedId: key, source, hashed: true, wellFormed: true })
+        entries.push({ bytes: value, claimedId: key, source, hashed: true, wellFormed: !isSealedFrame(value) })
       } else entries.push({ bytes: value, claimedId: key, source })
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.

@@ -58,7 +58,7 @@ describe('finality: the attacks of the review', () => {
       [0, 0, 0, 1, 1],
     ]) {
       await w?.close()
-      w = await world()
+      w = await world({ visibility: 'public' })
       const people = await voters(w, choices.length)
       const author = w.founder
       const poll = await author.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality', secret: true })
@@ -93,7 +93,7 @@ describe('finality: the attacks of the review', () => {
   })
 
   it("attack 2: a close that commits a voter's older ballot while its past holds the newer one is refused as stale-ballot", async () => {
-    w = await world()
+    w = await world({ visibility: 'public' })
     const [bob] = await voters(w, 1)
     const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality' })
     await w.settle()
@@ -119,7 +119,7 @@ describe('finality: the attacks of the review', () => {
       expect(peer.space.getBallotStanding(poll.id, bob!.identity.did)).toEqual({ standing: 'late', latest: newer.id, counted: older.id })
     }
     // The honest close commits the newer ballot.
-    const w2 = await world()
+    const w2 = await world({ visibility: 'public' })
     try {
       const [carol] = await voters(w2, 1)
       const poll2 = await w2.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality' })
@@ -138,7 +138,7 @@ describe('finality: the attacks of the review', () => {
   })
 
   it('attack 2b: a close that leaves out a ballot its past holds lists that voter as left out', async () => {
-    w = await world()
+    w = await world({ visibility: 'public' })
     const [bob, carol] = await voters(w, 2)
     const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality' })
     await w.settle()
@@ -158,7 +158,7 @@ describe('finality: the attacks of the review', () => {
   })
 
   it('attack 3: a backdated revocation of the closer makes a revealed secret poll disputed, never open again', async () => {
-    w = await world()
+    w = await world({ visibility: 'public' })
     const [admin, ...people] = await voters(w, 3)
     const grant = await w.founder.space.grantRole(admin!.identity.did, 'admin')
     await w.settle()
@@ -190,7 +190,7 @@ describe('finality: the attacks of the review', () => {
   })
 
   it('attack 3b: a revocation that had seen the close cannot touch it', async () => {
-    w = await world()
+    w = await world({ visibility: 'public' })
     const [admin, voter] = await voters(w, 2)
     await w.founder.space.grantRole(admin!.identity.did, 'admin')
     await w.settle()
@@ -207,7 +207,7 @@ describe('finality: the attacks of the review', () => {
   })
 
   it('attack 4: a close naming a part that never arrives holds nothing up; a later close takes effect', async () => {
-    w = await world()
+    w = await world({ visibility: 'public' })
     const [admin, voter] = await voters(w, 2)
     await w.founder.space.grantRole(admin!.identity.did, 'admin')
     await w.settle()
@@ -241,7 +241,7 @@ describe('finality: the attacks of the review', () => {
   })
 
   it('attack 4b: a close committing a ballot that never arrives shows what it waits for, and a later close takes effect', async () => {
-    w = await world()
+    w = await world({ visibility: 'public' })
     const [voter] = await voters(w, 1)
     const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality' })
     await w.settle()

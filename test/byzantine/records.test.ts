@@ -16,7 +16,7 @@ let mallory: Identity
 let spaceCid: CID
 
 beforeEach(async () => {
-  w = await world({ policy: 'invite-only' })
+  w = await world({ policy: 'invite-only', visibility: 'public' })
   honest = await w.join()
   await w.founder.space.grantRole(honest.identity.did, 'member')
   await w.founder.space.post('a valid post')
@@ -59,7 +59,7 @@ describe('Byzantine records', () => {
   })
 
   it('rejects a record replayed from another space', async () => {
-    const other = await world()
+    const other = await world({ visibility: 'public' })
     const record = await other.founder.space.post('from elsewhere')
     await other.close()
     await expectRejected([record.bytes], 'wrong-space')

@@ -21,7 +21,7 @@ let mallory: Identity
 let space: CID
 
 beforeEach(async () => {
-  w = await world()
+  w = await world({ visibility: 'public' })
   voter = await w.join()
   await voter.space.join()
   mallory = await createIdentity()
@@ -265,7 +265,7 @@ describe('Byzantine voting', () => {
     for (const peer of w.network.peers) w.network.inject(peer, [moved])
     await w.settle()
     expect(w.founder.space.getRejections().byReason['bad-signature']).toBe(before + 1)
-    const other = await world()
+    const other = await world({ visibility: 'public' })
     const foreignSpace = await other.founder.space.createPoll({
       question: 'Q',
       options: ['A', 'B'],

@@ -89,7 +89,12 @@ describe('authority and finality properties', () => {
           const seen = { final: false, disputed: false, contested: false, stale: false, revealed: false, partitioned: false }
           const network = memoryNetwork({ mode: 'manual' })
           // The founder's own client opens the space; its records are honest ones, its hand-signed ones are not.
-          const origin = await Space.create({ identity: founder, name: 'p', replica: (id) => network.replica(id, { peerId: 'origin' }) })
+          const origin = await Space.create({
+            visibility: 'public',
+            identity: founder,
+            name: 'p',
+            replica: (id) => network.replica(id, { peerId: 'origin' }),
+          })
           const spaceCid = CID.parse(origin.id)
           const spaces = [origin]
           for (const [i, identity] of honest.entries()) {

@@ -67,7 +67,7 @@ function batch(method: MethodName, params: unknown, choices: readonly unknown[],
 
 async function founded(method: MethodName, params: unknown) {
   const founder = await createIdentity()
-  const space = await Space.create({ identity: founder, name: 'votes', replica: (id) => localReplica(id) })
+  const space = await Space.create({ visibility: 'public', identity: founder, name: 'votes', replica: (id) => localReplica(id) })
   const poll = await space.createPoll({ question: 'Q', options: OPTIONS, method, params, eligibility: { type: 'anyone' } })
   return { space, poll }
 }
@@ -158,7 +158,12 @@ describe('voting properties', () => {
         async (n, seed, steps) => {
           const network = memoryNetwork({ mode: 'manual', seed, loss: 0.2, duplicate: 0.2 })
           const ids = await voters(n)
-          const founder = await Space.create({ identity: ids[0]!, name: 'p', replica: (id) => network.replica(id, { peerId: 'q0' }) })
+          const founder = await Space.create({
+            visibility: 'public',
+            identity: ids[0]!,
+            name: 'p',
+            replica: (id) => network.replica(id, { peerId: 'q0' }),
+          })
           const spaces = [founder]
           for (let i = 1; i < n; i++)
             spaces.push(await Space.open({ id: founder.id, identity: ids[i]!, replica: network.replica(founder.id, { peerId: `q${i}` }) }))

@@ -150,7 +150,7 @@ describe('polls', () => {
   })
 
   it('shows a close whose ballots have not all arrived as syncing, then final; later ballots are late', async () => {
-    const w = await world()
+    const w = await world({ visibility: 'public' })
     const bob = await w.join()
     await bob.space.join()
     const observer = await w.join()
@@ -246,7 +246,7 @@ describe('polls', () => {
   })
 
   it('splits large closes into parts and still reaches a final result on every peer', async () => {
-    const w = await world({ maxRecordBytes: 4096 })
+    const w = await world({ maxRecordBytes: 4096, visibility: 'public' })
     const voter = await w.join()
     const poll = await w.founder.space.createPoll({
       question: 'Q',

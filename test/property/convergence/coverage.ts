@@ -23,6 +23,10 @@ export interface RunCoverage {
   refused: Record<string, number>
   /** Records the spaces rejected or held, by reason (summed over peers). */
   rejected: Record<string, number>
+  /** A private space: every record sealed, keys rotated when members leave or join. */
+  private: boolean
+  /** Key rotations (epoch records) the founder holds at the end. */
+  rotations: number
 }
 
 export const emptyRun = (): RunCoverage => ({
@@ -35,6 +39,8 @@ export const emptyRun = (): RunCoverage => ({
   partitions: 0,
   refused: {},
   rejected: {},
+  private: false,
+  rotations: 0,
 })
 
 export const bump = (counts: Record<string, number>, key: string, by = 1): void => {
@@ -56,6 +62,8 @@ export const FLOORS = {
   hostile: 0.55,
   everyHostileKind: 0.08,
   partitions: 0.55,
+  private: 0.25,
+  rotatedPrivately: 0.05,
 } as const
 
 export class Coverage {
@@ -76,6 +84,8 @@ export class Coverage {
       hostile: share((run) => Object.keys(run.hostile).length > 0),
       everyHostileKind: share((run) => Object.keys(run.hostile).length >= 4),
       partitions: share((run) => run.partitions > 0),
+      private: share((run) => run.private),
+      rotatedPrivately: share((run) => run.private && run.rotations > 0 && run.partitions > 0),
     }
   }
 

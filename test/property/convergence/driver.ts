@@ -6,6 +6,8 @@ import { createIdentity, Space, type Identity, type SignedRecord } from '../../.
 import { memoryNetwork, seededRandom, type MemoryNetwork, type Random } from '../../../testing/index.js'
 import { bump, emptyRun, type RunCoverage } from './coverage.js'
 import { forge, garbage, oversized, type Foreign } from './hostile.js'
+import { sealFrame } from '../../../core/private/frame.js'
+import { epochZeroKey } from '../../../core/private/keyring.js'
 import type { Scenario, Step } from './scenario.js'
 
 export interface Device {
@@ -37,15 +39,25 @@ export async function runScenario(scenario: Scenario, foreign: Foreign): Promise
   const random = seededRandom(scenario.seed)
   const coverage = emptyRun()
   const people = await identities(1 + scenario.members + scenario.newcomers)
+  const secret = Uint8Array.from({ length: 32 }, () => random.int(0, 255))
   const founder = await Space.create({
     identity: people[0]!,
     name: 'prop',
     policy: scenario.policy,
+    visibility: scenario.visibility,
+    secret,
+    keyRotationDelayMs: 0,
     replica: (id) => network.replica(id, { peerId: 'p0' }),
   })
   const devices: Device[] = [{ space: founder, identity: people[0]!, peerId: 'p0' }]
   const open = async (identity: Identity, peerId: string) => {
-    const space = await Space.open({ id: founder.id, identity, replica: network.replica(founder.id, { peerId }) })
+    const space = await Space.open({
+      id: founder.id,
+      identity,
+      secret,
+      keyRotationDelayMs: 0,
+      replica: network.replica(founder.id, { peerId }),
+    })
     devices.push({ space, identity, peerId })
   }
   for (const [i, identity] of people.slice(1).entries()) await open(identity, `p${i + 1}`)
@@ -224,7 +236,11 @@ export async function runScenario(scenario: Scenario, foreign: Foreign): Promise
         if (sent.length) bump(coverage.hostile, kind, sent.length)
         values.push(...sent)
       }
-      if (values.length) await hostile.add(values)
+      // In a private space the hostile peer is an insider holding the share link: what it sends is
+      // sealed under epoch 0, so it reaches the checks behind the seal; a plain copy of each comes too.
+      const key = epochZeroKey(secret)
+      const sealed = scenario.visibility === 'private' ? values.map((value) => sealFrame(key, 0, value)) : []
+      if (values.length) await hostile.add([...values, ...sealed])
     },
     async partition(step: Extract<Step, { type: 'partition' }>) {
       const ids = random.shuffle([...network.peers])
@@ -246,6 +262,8 @@ export async function runScenario(scenario: Scenario, foreign: Foreign): Promise
   await settle()
   await hostile.close()
   coverage.writers = writers.size
+  coverage.private = scenario.visibility === 'private'
+  coverage.rotations = founder.getRecords().filter((record) => record.kind === 'epoch').length
   for (const d of devices) {
     for (const [reason, n] of Object.entries(d.space.getRejections().byReason)) bump(coverage.rejected, reason, n ?? 0)
     for (const held of d.space.getHeld().values()) bump(coverage.rejected, `held:${held.reason}`)

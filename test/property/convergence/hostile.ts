@@ -68,6 +68,7 @@ export function foreignSpace(identities: readonly Identity[]): Promise<Foreign> 
     const founder = await Space.create({
       identity: identities[0] ?? (await createIdentity()),
       name: 'elsewhere',
+      visibility: 'public',
       policy: 'open',
       maxRecordBytes: 1024 * 1024,
       replica: (id) => network.replica(id),

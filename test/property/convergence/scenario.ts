@@ -26,6 +26,8 @@ export type Step =
 
 export interface Scenario {
   readonly policy: 'open' | 'invite-only'
+  /** Private spaces seal every record; their removals and joins rotate keys during the steps. */
+  readonly visibility: 'private' | 'public'
   /** Members besides the founder, joined before the steps. */
   readonly members: number
   /** People with no membership yet, who may redeem contested invites. */
@@ -82,6 +84,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   policy: fc.constantFrom('open' as const, 'invite-only' as const),
+  visibility: fc.constantFrom('private' as const, 'public' as const),
   members: fc.integer({ min: 2, max: 4 }),
   newcomers: fc.integer({ min: 1, max: 2 }),
   twin: fc.boolean(),
