@@ -40,7 +40,8 @@ describe('comments on a poll', () => {
   })
 
   it('refuses a reply to anything but a post or a poll, here and on every peer', async () => {
-    const w = await world()
+    // Public: the hand-signed record is injected as a plain record, as a hostile peer would.
+    const w = await world({ visibility: 'public' })
     const poll = await w.founder.space.createPoll({ question: 'Q', options: ['A', 'B'], method: 'plurality' })
     const ballot = await w.founder.space.castBallot(poll.id, 0)
     await expect(w.founder.space.reply(ballot.id, 'a reply to a ballot')).rejects.toSatisfy(

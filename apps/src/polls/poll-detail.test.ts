@@ -96,7 +96,7 @@ describe('PollDetail', () => {
   })
 
   it('shows Syncing while committed ballots are missing, then Final when they arrive', async () => {
-    const { founder, members, sync } = await community(1)
+    const { founder, members, sync } = await community(1, 'public')
     const record = await founder.createPoll({ question: 'Start time?', options: ['9:00', '10:00'], method: 'plurality' })
     await sync()
     await members[0]!.castBallot(record.id, 0)
