@@ -11,10 +11,17 @@
  * import (the default browser entry imports the .wasm as an ES module, which Vite cannot bundle
  * without a plugin). apps/src/lib/adapters/automerge.ts then initializes it from the
  * `automerge.wasm` asset, fetched only when the Automerge adapter is used.
+ *
+ * Offline: vite-plugin-pwa generates a Workbox service worker (sw.js, registered by the script it
+ * adds to index.html) that precaches the app shell (HTML, CSS, every JS chunk, adapters included),
+ * so the app opens with no network and each space shows what IndexedDB holds. The Automerge
+ * WebAssembly (~5 MB) is cached the first time that adapter loads it, not precached for everyone;
+ * config.json is read from the network first and from the cache only when offline.
  */
 import { fileURLToPath } from 'node:url'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -22,7 +29,34 @@ export default defineConfig({
   root: here('.'),
   // Relative asset URLs, so the built app can be served from any path (a sub-folder, a file share).
   base: './',
-  plugins: [svelte({ configFile: here('../svelte.config.js') })],
+  plugins: [
+    svelte({ configFile: here('../svelte.config.js') }),
+    VitePWA({
+      injectRegister: 'script',
+      // A new version takes over on the next load; nothing the app holds lives in the worker.
+      registerType: 'autoUpdate',
+      manifest: false,
+      workbox: {
+        globPatterns: ['**/*.{html,js,css,svg,png,ico}'],
+        // The OrbitDB chunk is ~1 MB; Workbox's default limit (2 MiB) is kept with room to spare.
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+        runtimeCaching: [
+          {
+            urlPattern: ({ url }) => url.pathname.endsWith('/config.json'),
+            handler: 'NetworkFirst',
+            options: { cacheName: 'townhall-config', networkTimeoutSeconds: 3 },
+          },
+          {
+            urlPattern: ({ url }) => url.pathname.endsWith('.wasm'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'townhall-wasm', expiration: { maxEntries: 4 } },
+          },
+        ],
+      },
+    }),
+  ],
   resolve: { alias: [{ find: /^@automerge\/automerge$/, replacement: '@automerge/automerge/slim' }] },
   build: {
     outDir: here('../dist/apps'),

@@ -30,12 +30,12 @@ async function judged(
   author: Identity,
   kind: string,
   body: unknown,
-  options: { sees?: SignedRecord[]; posts?: Record<string, string>; also?: SignedRecord[] } = {},
+  options: { sees?: SignedRecord[]; posts?: Record<string, string>; kinds?: Record<string, string>; also?: SignedRecord[] } = {},
 ) {
   const sees = options.sees ?? h.records.slice(0, 2)
   const record = await signRecord(author, { kind, space: h.genesis.cid, hlc: [100, 0], refs: sees.map((r) => r.cid), body })
   const { membership, copyOf } = foldCausally(h.genesis, [...h.records, ...(options.also ?? []), record])
-  const ctx: AuthorizationContext = { membership, postAuthor: (id) => options.posts?.[id] }
+  const ctx: AuthorizationContext = { membership, postAuthor: (id) => options.posts?.[id], kindOf: (id) => options.kinds?.[id] }
   return authorizeContent(copyOf(record), ctx)
 }
 
@@ -53,6 +53,20 @@ describe('authorizeContent', () => {
 
   it('open: anyone may post', async () => {
     expect(await judged(open, stranger, 'post', {})).toBeUndefined()
+  })
+
+  it('a reply answers a post or a poll (a comment), nothing else', async () => {
+    const poll = await signRecord(founder, { kind: 'poll', space: open.genesis.cid, hlc: [20, 0], refs: [], body: {} })
+    const post = await signRecord(member, { kind: 'post', space: open.genesis.cid, hlc: [21, 0], refs: [], body: { text: 'x' } })
+    const role = open.records[1]!
+    const kinds = { [poll.id]: 'poll', [post.id]: 'post', [role.id]: 'role' }
+    const replyTo = (target: SignedRecord) => judged(open, member, 'post', { text: 'y', replyTo: target.cid }, { kinds })
+    expect(await replyTo(post)).toBeUndefined()
+    expect(await replyTo(poll)).toBeUndefined()
+    expect(await replyTo(role)).toMatchObject({
+      reason: 'invalid-reference',
+      detail: `a reply names a post or a poll; ${role.id} is a role`,
+    })
   })
 
   it("edits and retractions: only of one's own posts, when the post is known", async () => {
@@ -84,7 +98,7 @@ describe('authorizeContent', () => {
     const hide = await h.sign(moderator, 'moderate', { author: member.did, hidden: true }, { sees: [promote] })
     const revokeAfter = await h.sign(founder, 'role', { member: moderator.did, role: null }, { sees: [hide] })
     const { membership, copyOf } = foldCausally(h.genesis, h.records)
-    const ctx: AuthorizationContext = { membership, postAuthor: () => undefined }
+    const ctx: AuthorizationContext = { membership, postAuthor: () => undefined, kindOf: () => undefined }
     expect(authorizeContent(copyOf(hide), ctx)).toBeUndefined()
     // The same hide, had the revocation not named it: concurrent, and the revocation wins.
     const h2 = await causalHistory(founder, 'open')
@@ -92,9 +106,10 @@ describe('authorizeContent', () => {
     const hide2 = await h2.sign(moderator, 'moderate', { author: member.did, hidden: true }, { sees: [promote2] })
     await h2.sign(founder, 'role', { member: moderator.did, role: null }, { sees: [promote2], wall: 1 })
     const second = foldCausally(h2.genesis, h2.records)
-    expect(authorizeContent(second.copyOf(hide2), { membership: second.membership, postAuthor: () => undefined })?.reason).toBe(
-      'not-authorized',
-    )
+    expect(
+      authorizeContent(second.copyOf(hide2), { membership: second.membership, postAuthor: () => undefined, kindOf: () => undefined })
+        ?.reason,
+    ).toBe('not-authorized')
     expect(revokeAfter.kind).toBe('role')
   })
 

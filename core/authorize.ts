@@ -14,7 +14,12 @@ export interface AuthorizationContext {
   readonly membership: Membership
   /** Author of a post, when this peer holds it. */
   postAuthor(id: string): string | undefined
+  /** Kind of a record this peer holds (a post's `replyTo` is among its dependencies, so it is held when the post is judged). */
+  kindOf(id: string): string | undefined
 }
+
+/** What a post may answer: another post (a reply), or a poll (a comment on the poll). */
+const ANSWERABLE: ReadonlySet<string | undefined> = new Set(['post', 'poll'])
 
 export function authorizeContent(record: SignedRecord, context: AuthorizationContext): Rejection | undefined {
   const { membership } = context
@@ -29,7 +34,16 @@ export function authorizeContent(record: SignedRecord, context: AuthorizationCon
         ).rejection
       : undefined
   switch (record.kind) {
-    case 'post':
+    case 'post': {
+      const replyTo = (record.body as BodyOf<'post'>).replyTo?.toString()
+      if (replyTo !== undefined && !ANSWERABLE.has(context.kindOf(replyTo)))
+        return reject(
+          'invalid-reference',
+          `a reply names a post or a poll; ${replyTo} is a ${context.kindOf(replyTo) ?? 'record not held here'}`,
+          about,
+        ).rejection
+      return needMember()
+    }
     case 'react':
     case 'profile':
       return needMember()

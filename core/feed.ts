@@ -154,14 +154,22 @@ export class FeedState {
   /** A post with its replies, recursively, oldest reply first. Retracted posts stay as placeholders so threads keep their shape. */
   getThread(id: RecordId, options: FeedOptions = {}): ThreadNode | undefined {
     const post = this.posts.get(id)
-    if (!post) return undefined
-    const build = (record: Rec<'post'>, depth: number): ThreadNode | undefined => {
-      const item = this.visibleItem(record, options)
-      if (!item) return undefined
-      const children = depth > 64 ? [] : (this.replies.get(record.id) ?? [])
-      return { item, replies: children.map((child) => build(child, depth + 1)).filter((n): n is ThreadNode => n !== undefined) }
-    }
-    return build(post, 0)
+    return post && this.node(post, 0, options)
+  }
+
+  /**
+   * The threads that answer a record, oldest first: replies to a post, or the comments on a poll
+   * (posts whose `replyTo` names the poll). Same shape and rules as `getThread`'s replies.
+   */
+  getReplies(id: RecordId, options: FeedOptions = {}): ThreadNode[] {
+    return (this.replies.get(id) ?? []).map((reply) => this.node(reply, 1, options)).filter((n): n is ThreadNode => n !== undefined)
+  }
+
+  private node(record: Rec<'post'>, depth: number, options: FeedOptions): ThreadNode | undefined {
+    const item = this.visibleItem(record, options)
+    if (!item) return undefined
+    const children = depth > 64 ? [] : (this.replies.get(record.id) ?? [])
+    return { item, replies: children.map((child) => this.node(child, depth + 1, options)).filter((n): n is ThreadNode => n !== undefined) }
   }
 
   isAuthorHidden(did: string): boolean {

@@ -73,6 +73,7 @@ export {
   tieOrder,
 } from './poll.js'
 export { type Eligibility, pollBodies, type PollBodyOf, MAX_LISTED_VOTERS, BALLOTS_PER_CLOSE_RECORD } from './poll-kinds.js'
+export { type Quorum, type QuorumView, MAX_QUORUM_BALLOTS, requiredBallots } from './quorum.js'
 export { ballotCommitment, ballotSetDigest } from './commitment.js'
 export { type BallotSecret, type BallotSecretStore, memorySecretStore } from './secret-store.js'
 export { type CreatePollOptions } from './space.js'

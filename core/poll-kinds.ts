@@ -5,6 +5,7 @@
 import * as s from './schema.js'
 import { visibleText } from './kinds.js'
 import { firstDuplicate } from './text.js'
+import { quorum, quorumProblem } from './quorum.js'
 import { MAX_OPTIONS, MIN_OPTIONS, type MethodName } from './tally/types.js'
 
 export const MAX_LISTED_VOTERS = 1000
@@ -41,24 +42,29 @@ const eligibility: s.Validator<Eligibility> = (value, path) => {
 }
 
 export const pollBodies = {
-  poll: s.object({
-    question: s.string({ min: 1, max: 300 }),
-    description: s.string({ max: 2000 }),
-    options: s.refine(s.array(visibleText(200), { min: MIN_OPTIONS, max: MAX_OPTIONS }), (options) => {
-      // Options a reader cannot tell apart ("Café" in two encodings, "Yes" and "yes", "Red  apple"
-      // and "Red apple") would split one choice's votes in two.
-      const duplicate = firstDuplicate(options)
-      return duplicate
-        ? `option ${duplicate.index + 1} is the same as option ${duplicate.sameAs + 1} once case, spacing and accent encoding are ignored`
-        : undefined
+  poll: s.refine(
+    s.object({
+      question: s.string({ min: 1, max: 300 }),
+      description: s.string({ max: 2000 }),
+      options: s.refine(s.array(visibleText(200), { min: MIN_OPTIONS, max: MAX_OPTIONS }), (options) => {
+        // Options a reader cannot tell apart ("Café" in two encodings, "Yes" and "yes", "Red  apple"
+        // and "Red apple") would split one choice's votes in two.
+        const duplicate = firstDuplicate(options)
+        return duplicate
+          ? `option ${duplicate.index + 1} is the same as option ${duplicate.sameAs + 1} once case, spacing and accent encoding are ignored`
+          : undefined
+      }),
+      method: s.literal(...methodNames),
+      params: s.optional(anything),
+      eligibility,
+      /** Advisory: shown to voters; only a close record ends voting. Milliseconds since the epoch. */
+      closesAt: s.optional(s.integer(0, Number.MAX_SAFE_INTEGER)),
+      /** Ballots the result needs to stand (see quorum.ts); the result is shown either way. */
+      quorum: s.optional(quorum),
+      secret: s.boolean,
     }),
-    method: s.literal(...methodNames),
-    params: s.optional(anything),
-    eligibility,
-    /** Advisory: shown to voters; only a close record ends voting. Milliseconds since the epoch. */
-    closesAt: s.optional(s.integer(0, Number.MAX_SAFE_INTEGER)),
-    secret: s.boolean,
-  }),
+    (body) => (body.quorum ? quorumProblem(body.quorum, body.eligibility) : undefined),
+  ),
   ballot: s.refine(
     s.object({ poll: s.cid, choice: s.optional(anything), commitment: s.optional(s.bytes({ min: 32, max: 32 })) }),
     (body) =>

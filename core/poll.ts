@@ -24,6 +24,7 @@ import type { Did } from './did.js'
 import type { Hlc } from './hlc.js'
 import { rankOf, type Membership } from './membership.js'
 import type { Eligibility, PollBodyOf } from './poll-kinds.js'
+import { quorumView, type Quorum, type QuorumView } from './quorum.js'
 import type { RecordId, SignedRecord } from './record.js'
 import type { Rejection, RejectionReason } from './rejection.js'
 import type { PollOutcome, PollToSave } from './checkpoint.js'
@@ -96,11 +97,15 @@ export interface PollView {
   readonly params: unknown
   readonly eligibility: Eligibility
   readonly closesAt: number | undefined
+  /** The poll's quorum rule, as signed. */
+  readonly quorum: Quorum | undefined
   readonly secret: boolean
   readonly tieOrder: readonly number[]
   readonly status: PollStatus
   /** Voters with a valid ballot counted live (before close) or committed (after). */
   readonly turnout: number
+  /** Whether `turnout` meets the poll's quorum (undefined without one): live while open, settled once final. */
+  readonly quorumStatus: QuorumView | undefined
   /** Live result of a public poll (undefined for secret polls, whose choices are hidden until reveal). */
   readonly live: BaseResult | undefined
   /** The final result, present only when every committed ballot (and for secret polls, reveal) is here. */
@@ -696,7 +701,18 @@ export class PollState {
     const past = (id: RecordId) => beside.has(id) || (committedIds ??= new Set(keys)).has(id)
     return decided({
       state: 'complete',
-      checked: { record: close, ids, keys, past, validInPast, counted, countedChoices, publicResult: undefined, invalid: notBallots, leftOut },
+      checked: {
+        record: close,
+        ids,
+        keys,
+        past,
+        validInPast,
+        counted,
+        countedChoices,
+        publicResult: undefined,
+        invalid: notBallots,
+        leftOut,
+      },
     })
   }
 
@@ -744,6 +760,13 @@ export class PollState {
 
   private view(entry: PollEntry): PollView {
     const body = entry.record.body
+    const view = this.outcomeView(entry)
+    // From turnout alone, so a checkpoint's restored outcome gives the same answer as a recount.
+    return { ...view, quorumStatus: quorumView(body.quorum, body.eligibility, view.turnout) }
+  }
+
+  private outcomeView(entry: PollEntry): Omit<PollView, 'quorumStatus'> {
+    const body = entry.record.body
     const pending = [...(this.waitingCloses.get(entry.record.id)?.values() ?? [])].sort(compareCausal).map((close) => ({
       id: close.id,
       by: close.author,
@@ -761,6 +784,7 @@ export class PollState {
       params: entry.params,
       eligibility: body.eligibility,
       closesAt: body.closesAt,
+      quorum: body.quorum,
       secret: body.secret,
       tieOrder: entry.ctx.tieOrder,
       pending,

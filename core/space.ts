@@ -26,6 +26,7 @@ import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
 import type { Validator } from './schema.js'
 import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
+import type { Quorum } from './quorum.js'
 import { PollState, pollIdOf, type BallotStanding, type PollView, type RestoredPoll } from './poll.js'
 import { decodeCheckpoint, describeEntries, encodeCheckpoint, matchCheckpoint, type Checkpoint, type RestorePlan } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
@@ -103,6 +104,8 @@ export interface CreatePollOptions {
   readonly eligibility?: Eligibility
   /** Advisory closing time (ms since epoch), shown to voters; only `closePoll` ends voting. */
   readonly closesAt?: number
+  /** Ballots the result needs to stand: `{ minBallots }`, or `{ percent }` of an explicit voter list. */
+  readonly quorum?: Quorum
   /** Commit-reveal: choices stay hidden until the poll closes and voters reveal. */
   readonly secret?: boolean
 }
@@ -304,6 +307,11 @@ export class Space {
 
   getThread(id: RecordId, options: FeedOptions = {}): ThreadNode | undefined {
     return this.feed.getThread(id, this.withMutes(options))
+  }
+
+  /** The comments on a poll (posts whose `replyTo` names it), each with its replies, oldest first. */
+  getComments(pollId: RecordId, options: FeedOptions = {}): ThreadNode[] {
+    return this.feed.getReplies(pollId, this.withMutes(options))
   }
 
   getMembers(): ReadonlyArray<{ did: Did; role: Role; since: RecordId; profile: Profile | undefined }> {
@@ -528,6 +536,7 @@ export class Space {
       ...(options.params !== undefined ? { params: options.params } : {}),
       eligibility: options.eligibility ?? { type: 'members' },
       ...(options.closesAt !== undefined ? { closesAt: options.closesAt } : {}),
+      ...(options.quorum !== undefined ? { quorum: options.quorum } : {}),
       secret: options.secret ?? false,
     })
   }
@@ -1200,7 +1209,11 @@ export class Space {
       }
     }
     if (POLL_KINDS.has(record.kind)) return undefined
-    return authorizeContent(record, { membership: this.membership, postAuthor: (id) => this.feed.postAuthor(id) })
+    return authorizeContent(record, {
+      membership: this.membership,
+      postAuthor: (id) => this.feed.postAuthor(id),
+      kindOf: (id) => this.records.get(id)?.kind,
+    })
   }
 
   /**

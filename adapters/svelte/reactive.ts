@@ -41,6 +41,8 @@ export interface ReactiveSpace {
   readonly rejections: RejectionSummary
   feedWith(options: FeedOptions): readonly FeedItem[]
   thread(id: RecordId): ThreadNode | undefined
+  /** The comments on a poll, each with its replies, oldest first. */
+  comments(pollId: RecordId): readonly ThreadNode[]
   poll(id: RecordId): PollView | undefined
 }
 
@@ -89,6 +91,7 @@ export function reactiveSpace(space: Space): ReactiveSpace {
     },
     feedWith: (options) => cached(`feed:${JSON.stringify(options)}`, () => space.getFeed(options)),
     thread: (id) => cached(`thread:${id}`, () => space.getThread(id)),
+    comments: (pollId) => cached(`comments:${pollId}`, () => space.getComments(pollId)),
     poll: (id) => cached(`poll:${id}`, () => space.getPoll(id)),
   }
 }

@@ -44,6 +44,8 @@ export interface SpaceStores {
   /** Feed with other options (hidden posts for moderators, oldest first). */
   feedWith(options: FeedOptions): Readable<readonly FeedItem[]>
   thread(id: RecordId): Readable<ThreadNode | undefined>
+  /** The comments on a poll, each with its replies, oldest first. */
+  comments(pollId: RecordId): Readable<readonly ThreadNode[]>
   /** One poll: live tally while open, then syncing / revealing / final. */
   poll(id: RecordId): Readable<PollView | undefined>
 }
@@ -79,6 +81,7 @@ export function spaceStores(space: Space): SpaceStores {
     rejections: spaceReadable(space, () => space.getRejections()),
     feedWith: (options) => spaceReadable(space, () => space.getFeed(options)),
     thread: (id) => spaceReadable(space, () => space.getThread(id)),
+    comments: (pollId) => spaceReadable(space, () => space.getComments(pollId)),
     poll: (id) => spaceReadable(space, () => space.getPoll(id)),
   }
 }

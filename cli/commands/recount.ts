@@ -53,10 +53,12 @@ function describePoll(poll: PollView): string[] {
   const state = poll.status
   const winner = tally?.winner
   const options = poll.options
+  const quorum = poll.quorumStatus
   return [
     `poll "${poll.question}" (${poll.method}, ${state}) ${poll.id}`,
     `  ballots counted: ${tally?.ballots ?? 0}`,
     `  winner: ${winner === undefined || winner === null ? 'none' : `${options[winner] ?? winner}`}`,
+    ...(quorum ? [`  quorum: ${quorum.met ? 'met' : 'not met'} (${quorum.ballots} of ${quorum.required} ballots)`] : []),
   ]
 }
 

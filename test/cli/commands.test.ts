@@ -213,6 +213,7 @@ describe('townhall recount', () => {
         question: 'When do we meet?',
         options: ['Tuesday evening', 'Saturday morning', 'Sunday afternoon'],
         method: 'plurality',
+        quorum: { minBallots: 4 },
       })
       await sync()
       await space.castBallot(poll.id, 1)
@@ -246,6 +247,7 @@ describe('townhall recount', () => {
     expect(result.stdout).toContain('poll "When do we meet?" (plurality, final)')
     expect(result.stdout).toContain('ballots counted: 3')
     expect(result.stdout).toMatch(/^\s+winner: Saturday morning$/m)
+    expect(result.stdout).toMatch(/^\s+quorum: not met \(3 of 4 ballots\)$/m)
   })
 
   it('--json prints the full recount, with the same final result as the live space', async () => {

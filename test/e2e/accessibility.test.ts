@@ -159,7 +159,7 @@ describe('the sample apps pass axe in light and dark mode on every screen', { se
     await elsewhere.close()
     const bea = await AppUser.open(browser!, 'Bea', server!.url, '', 'axe')
     try {
-      await bea.joinWithLink(link)
+      await bea.joinWithLink(link, { confirm: false })
       await bea.page.getByRole('heading', { name: 'Joining a space' }).waitFor()
       found.push(...(await scanBothSchemes(bea.page, 'joining, looking for the space')))
       await bea.page.getByText('This space has not been found yet.').waitFor()

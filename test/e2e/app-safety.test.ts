@@ -73,14 +73,14 @@ describe('the sample apps refuse what would mislead, in Chromium over WebRTC', {
     await alice.page.keyboard.press('Escape')
     expect(shareLink).toContain('#/join/#space=')
 
-    await bob.joinWithLink(shareLink.slice(0, -5))
+    await bob.joinWithLink(shareLink.slice(0, -5), { confirm: false })
     await bob.page.getByRole('alert').filter({ hasText: 'That link does not work' }).waitFor()
     await bob.page.getByRole('link', { name: 'Townhall, your spaces' }).click()
     await bob.page.getByRole('heading', { name: 'No spaces yet' }).waitFor()
   })
 
   it('says a tampered link cannot find its space, offers to keep waiting or cancel, and never offers what needs the space', async () => {
-    await bob.joinWithLink(tamper(shareLink, 'secret'))
+    await bob.joinWithLink(tamper(shareLink, 'secret'), { confirm: false })
     await bob.page.getByRole('heading', { name: 'Joining a space', exact: true }).waitFor()
     await bob.page.getByRole('status').filter({ hasText: 'Looking for this space' }).waitFor()
     const nothingOffered = async () => {

@@ -102,12 +102,17 @@ export class AppUser {
     return text.trim()
   }
 
-  /** Pastes a share link into the join screen, as someone who received it in a message would. */
-  async joinWithLink(link: string): Promise<void> {
+  /**
+   * Pastes a share link into the join screen, as someone who received it in a message would, and
+   * (unless `confirm` is false) chooses "Join this space" on the preview once the space has arrived.
+   */
+  async joinWithLink(link: string, { confirm = true }: { confirm?: boolean } = {}): Promise<void> {
     await this.page.getByRole('link', { name: 'Townhall, your spaces' }).click()
     await this.button('Join space').click()
     await this.page.getByLabel('Share link', { exact: true }).fill(link)
     await this.button('Join').click()
+    // Enabled once the space's first record is here (a click waits for that).
+    if (confirm) await this.button('Join this space').click()
   }
 
   tab(name: 'Polls' | 'Feed'): Promise<void> {

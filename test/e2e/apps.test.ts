@@ -159,6 +159,49 @@ for (const { adapter, transport, online, offline: offlineQuery } of adapters) {
       await alice.screenshot('05-thread')
     })
 
+    it('acts on a past deadline, counts a quorum, and carries a comment on the poll that opens from its link', async () => {
+      const question = 'Move the picnic to the afternoon?'
+      await alice.tab('Polls')
+      await alice.button('New poll').click()
+      await alice.page.getByLabel('Question', { exact: true }).fill(question)
+      await alice.page.getByLabel('Option 1', { exact: true }).fill('Yes')
+      await alice.page.getByLabel('Option 2', { exact: true }).fill('No')
+      await alice.page.getByRole('radio', { name: 'At least a number of ballots' }).check()
+      await alice.page.getByLabel('Ballots needed', { exact: true }).fill('2')
+      await alice.page.getByLabel(/Suggested closing time/).fill('2020-06-01T18:00')
+      await alice.button('Create poll').click()
+      await alice.page.getByRole('heading', { name: question, exact: true }).waitFor()
+      await alice.button('Close now: the deadline has passed').waitFor()
+
+      await bob.openPoll(question)
+      await bob.page.getByRole('radio', { name: 'Yes', exact: true }).check()
+      await bob.button('Vote').click()
+      await alice.waitForText(alice.page.getByTestId('quorum'), 'Quorum not met yet (1 of 2).')
+      await alice.page.getByRole('radio', { name: 'Yes', exact: true }).check()
+      await alice.button('Vote').click()
+      await bob.waitForText(bob.page.getByTestId('quorum'), 'Quorum met so far (2 of 2).')
+      await alice.button('Close now: the deadline has passed').click()
+      await alice.button('Confirm close').click()
+      for (const user of [alice, bob]) {
+        await user.waitForText(user.statusBadge(), 'Final')
+        await user.waitForText(user.page.getByTestId('quorum'), 'Quorum met (2 of 2).')
+      }
+
+      await bob.page.getByLabel('Write a comment', { exact: true }).fill('Afternoon it is: shade by then.')
+      await bob.button('Comment').click()
+      const comment = alice.page.getByRole('article').filter({ hasText: 'Afternoon it is' }).last()
+      await comment.waitFor()
+      await alice.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(demo!.url).origin })
+      await comment.getByRole('button', { name: 'Copy link', exact: true }).click()
+      const link = await alice.page.evaluate(() => navigator.clipboard.readText())
+      expect(link).toMatch(/#\/s\/[^/]+\/polls\/[a-z2-7]+$/)
+      // Followed in Alice's own window (a second window of one person would open the space twice on one store).
+      await alice.page.goto(link)
+      const linked = alice.page.getByRole('article').filter({ hasText: 'Afternoon it is' }).last()
+      await expect.poll(() => linked.evaluate((node) => node === document.activeElement), { timeout: 30_000 }).toBe(true)
+      await alice.screenshot('06-poll-quorum-comment')
+    })
+
     it('keeps everything across a reload, before any peer reconnects', async () => {
       await bob.reopen(offline)
       await expect.poll(() => bob.syncStatus().getAttribute('data-peers')).toBe('0')

@@ -193,6 +193,7 @@ describe('moderation', () => {
     world = await community({ policy: 'invite-only' })
     const stranger = await openSpace({
       id: world.founder.id,
+      secret: world.founder.secret,
       identity: await createIdentity(),
       replica: world.network.replica(world.founder.id),
     })

@@ -6,7 +6,7 @@
 import { getContext, hasContext, setContext } from 'svelte'
 import { SvelteMap, createSubscriber } from 'svelte/reactivity'
 import { reactiveSpace, type ReactiveSpace } from '../../../adapters/svelte/index.js'
-import type { Did, FeedItem, RecordId, Space, ThreadNode } from '../../../core/index.js'
+import type { Did, FeedItem, Hlc, RecordId, Space, ThreadNode } from '../../../core/index.js'
 import { displayName } from './format.js'
 
 export interface FeedContext {
@@ -14,6 +14,10 @@ export interface FeedContext {
   readonly live: ReactiveSpace
   /** True when the viewer is a moderator and asked to see hidden posts. */
   readonly showHidden: boolean
+  /** Items newer than this (by others) show a "New" marker; undefined when nothing is marked. */
+  readonly since: Hlc | undefined
+  /** Whether nothing is tracked (a card outside a tab): no item is called new. */
+  readonly tracking: boolean
   readonly mutes: Mutes
   /** The thread under a post, with hidden replies when `showHidden`, and always the viewer's own. */
   thread(id: RecordId): ThreadNode | undefined
@@ -25,8 +29,11 @@ export interface FeedContext {
 
 const KEY = Symbol('townhall/feed')
 
-export function provideFeedContext(space: Space, options: { showHidden: () => boolean }): FeedContext {
-  const context = createFeedContext(space, options.showHidden)
+export function provideFeedContext(
+  space: Space,
+  options: { showHidden: () => boolean; since?: () => { readonly since: Hlc | undefined } | undefined },
+): FeedContext {
+  const context = createFeedContext(space, options.showHidden, options.since)
   setContext(KEY, context)
   return context
 }
@@ -39,13 +46,23 @@ export function useFeedContext(space: Space): FeedContext {
   return createFeedContext(space, () => false)
 }
 
-function createFeedContext(space: Space, showHidden: () => boolean): FeedContext {
+function createFeedContext(
+  space: Space,
+  showHidden: () => boolean,
+  since: () => { readonly since: Hlc | undefined } | undefined = () => undefined,
+): FeedContext {
   const live = reactiveSpace(space)
   return {
     space,
     live,
     get showHidden() {
       return showHidden()
+    },
+    get since() {
+      return since()?.since
+    },
+    get tracking() {
+      return since() !== undefined
     },
     mutes: mutesOf(space),
     thread(id) {

@@ -46,6 +46,8 @@ export async function community(options: { founderName?: string; policy?: 'open'
     async member(name) {
       const space = await openSpace({
         id: founder.id,
+        // Spaces are private by default: a member reads them with the link's secret.
+        secret: founder.secret,
         identity: await createIdentity(),
         replica: network.replica(founder.id, { peerId: `peer-${++peers}` }),
       })

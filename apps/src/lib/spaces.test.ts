@@ -123,6 +123,11 @@ describe('spaces', () => {
     const entry = await addSpaceFromLink(registry, spaceShareLink(founder, base))
     expect(entry.joinPending).toBe(true)
     expect(entry).not.toHaveProperty('invite')
+    // A space new to this device starts as a preview; the link pasted again keeps it one until confirmed.
+    expect(entry.preview).toBe(true)
+    expect((await addSpaceFromLink(registry, spaceShareLink(founder, base))).preview).toBe(true)
+    await registry.update(entry.id, { preview: undefined })
+    expect(await addSpaceFromLink(registry, spaceShareLink(founder, base))).not.toHaveProperty('preview')
     const space = track(await openSpaceEntry(bob, entry))
     expect(space.secret).toEqual(founder.secret)
     await expect(completeMembership(space, entry)).resolves.toBe('done')

@@ -33,6 +33,12 @@ export interface SpaceEntry {
   readonly invite?: string
   /** Joined from a plain link: `join()` once the genesis arrives (open spaces only). */
   readonly joinPending?: boolean
+  /**
+   * Added from a link and not confirmed: the space is opened to show what it is (name,
+   * description, members, policy) and nothing is published in it (no join, no profile, no
+   * presence) until the person chooses Join.
+   */
+  readonly preview?: boolean
   readonly addedAt: number
   readonly openedAt: number
 }
@@ -156,7 +162,8 @@ export async function createNewSpace(
 
 /**
  * Adds (or updates) the registry entry for a pasted share link, without opening the space. An
- * invite link is kept until it is redeemed; a plain link marks an open-space join as pending.
+ * invite link is kept until it is redeemed; a plain link marks an open-space join as pending. A
+ * space not on this device yet starts as a preview (see `SpaceEntry.preview`).
  */
 export async function addSpaceFromLink(registry: SpaceRegistry, text: string, now = Date.now()): Promise<SpaceEntry> {
   const link = parseAppLink(text)
@@ -169,6 +176,7 @@ export async function addSpaceFromLink(registry: SpaceRegistry, text: string, no
     link: storedLink({ space: link.space, ...(secret ? { secret } : {}) }),
     ...(link.invite ? { invite: storedLink(link) } : existing?.invite ? { invite: existing.invite } : {}),
     ...(link.invite ? {} : { joinPending: true }),
+    ...(!existing || existing.preview ? { preview: true } : {}),
     addedAt: existing?.addedAt ?? now,
     openedAt: now,
   }

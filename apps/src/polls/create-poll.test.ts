@@ -111,6 +111,26 @@ describe('CreatePoll', () => {
     })
   })
 
+  it('sets a quorum of ballots, or a share once voters are listed, and refuses one a list cannot meet', async () => {
+    const space = await soloSpace()
+    const user = userEvent.setup()
+    const oncreated = vi.fn()
+    render(CreatePoll, { props: { space, oncreated } })
+    await basics(user, 'Repaint?', ['Yes', 'No'])
+    expect(screen.queryByRole('radio', { name: 'A share of the listed voters' })).toBeNull()
+    await user.click(screen.getByRole('radio', { name: 'Only the voters I list' }))
+    await user.click(screen.getByRole('button', { name: 'Fill with current members' }))
+    await user.click(screen.getByRole('radio', { name: 'At least a number of ballots' }))
+    await fill(user, 'Ballots needed', '2')
+    await user.click(screen.getByRole('button', { name: 'Create poll' }))
+    expect(screen.getByRole('alert').textContent).toBe('A quorum of 2 ballots can never be met by 1 listed voter.')
+    await user.click(screen.getByRole('radio', { name: 'A share of the listed voters' }))
+    await fill(user, 'Percent of the listed voters', '50')
+    await user.click(screen.getByRole('button', { name: 'Create poll' }))
+    await waitFor(() => expect(oncreated).toHaveBeenCalled())
+    expect(space.getPolls()[0]).toMatchObject({ quorum: { percent: 50 }, quorumStatus: { required: 1, ballots: 0, met: false } })
+  })
+
   it('shows the Sybil warning for "anyone" and creates an open poll', async () => {
     const space = await soloSpace()
     const user = userEvent.setup()

@@ -124,6 +124,26 @@ export function eligibilitySummary(eligibility: Eligibility): string {
   return 'Anyone with a key'
 }
 
+/** The rule as the poll states it: "3 ballots", "60% of the listed voters (3 ballots)". */
+export function quorumRule(poll: Pick<PollView, 'quorum' | 'quorumStatus'>): string | undefined {
+  if (!poll.quorum || !poll.quorumStatus) return undefined
+  const needed = plural(poll.quorumStatus.required, 'ballot')
+  return 'percent' in poll.quorum ? `${poll.quorum.percent}% of the listed voters (${needed})` : `at least ${needed}`
+}
+
+/**
+ * Whether the poll reached its quorum, in words: "Quorum met (3 of 3)". While the poll is open it
+ * is only "so far"; once final it is settled by the ballots the close counted.
+ */
+export function quorumText(poll: Pick<PollView, 'status' | 'quorumStatus'>): string | undefined {
+  const quorum = poll.quorumStatus
+  if (!quorum) return undefined
+  const counts = `(${quorum.ballots} of ${quorum.required})`
+  if (poll.status === 'final')
+    return quorum.met ? `Quorum met ${counts}.` : `Quorum not met ${counts}: too few ballots were counted for this result to stand.`
+  return quorum.met ? `Quorum met so far ${counts}.` : `Quorum not met yet ${counts}.`
+}
+
 export const SYBIL_WARNING =
   'Anyone can make new keys for free, so one person can vote many times (a Sybil attack). Use this only where that does not matter.'
 

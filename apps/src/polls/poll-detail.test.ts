@@ -96,7 +96,7 @@ describe('PollDetail', () => {
   })
 
   it('shows Syncing while committed ballots are missing, then Final when they arrive', async () => {
-    const { founder, members, sync } = await community(1)
+    const { founder, members, sync } = await community(1, 'public')
     const record = await founder.createPoll({ question: 'Start time?', options: ['9:00', '10:00'], method: 'plurality' })
     await sync()
     await members[0]!.castBallot(record.id, 0)
@@ -132,6 +132,78 @@ describe('PollDetail', () => {
     expect(badge()).toBe('Final')
     expect(screen.getByText(/1 late ballot arrived after the close .* and is not counted\./)).toBeTruthy()
     expect(summary()).toBe('9:00 wins with 1 of 1 ballot.')
+  })
+
+  it('says whether the quorum is met, live as ballots arrive and settled once final', async () => {
+    const { founder, members, sync } = await community(3)
+    const record = await founder.createPoll({
+      question: 'Repaint?',
+      options: ['Yes', 'No'],
+      method: 'plurality',
+      quorum: { minBallots: 3 },
+    })
+    await sync()
+    await members[0]!.castBallot(record.id, 0)
+    await sync()
+    const user = userEvent.setup()
+    render(PollDetail, { props: { space: founder, pollId: record.id } })
+    expect(screen.getByText('at least 3 ballots')).toBeTruthy()
+    expect(screen.getByTestId('quorum').textContent).toBe('Quorum not met yet (1 of 3).')
+    await members[1]!.castBallot(record.id, 1)
+    await members[2]!.castBallot(record.id, 0)
+    await sync()
+    await eventually(() => expect(screen.getByTestId('quorum').textContent).toBe('Quorum met so far (3 of 3).'))
+    await user.click(screen.getByRole('button', { name: 'Close poll' }))
+    await user.click(screen.getByRole('button', { name: 'Confirm close' }))
+    await eventually(() => expect(badge()).toBe('Final'))
+    expect(screen.getByTestId('quorum').textContent).toBe('Quorum met (3 of 3).')
+  })
+
+  it('shows a result closed short of its quorum as not met, with the result still shown', async () => {
+    const { founder, members, sync } = await community(2)
+    const record = await founder.createPoll({
+      question: 'Adopt?',
+      options: ['Yes', 'No'],
+      method: 'plurality',
+      eligibility: { type: 'list', voters: [founder.identity.did, ...members.map((m) => m.identity.did)] },
+      quorum: { percent: 60 },
+    })
+    await sync()
+    await members[0]!.castBallot(record.id, 0)
+    await sync()
+    await founder.closePoll(record.id)
+    await sync()
+    render(PollDetail, { props: { space: members[1]!, pollId: record.id } })
+    expect(badge()).toBe('Final')
+    expect(screen.getByText('60% of the listed voters (2 ballots)')).toBeTruthy()
+    expect(screen.getByTestId('quorum').textContent).toBe('Quorum not met (1 of 2): too few ballots were counted for this result to stand.')
+    expect(summary()).toBe('Yes wins with 1 of 1 ballot.')
+  })
+
+  it('shows comments on the poll with their replies, and adds one that another member receives', async () => {
+    const { founder, members, sync } = await community(1)
+    const record = await founder.createPoll({ question: 'Repaint?', options: ['Yes', 'No'], method: 'plurality' })
+    await sync()
+    const user = userEvent.setup()
+    render(PollDetail, { props: { space: founder, pollId: record.id } })
+    expect(screen.getByText('No comments yet.')).toBeTruthy()
+
+    const theirs = await members[0]!.reply(record.id, 'Which colour?')
+    await members[0]!.reply(theirs.id, 'Green, I hope.')
+    await sync()
+    await eventually(() => expect(screen.getByRole('heading', { name: 'Comments (1)' })).toBeTruthy())
+    expect(screen.getByText('Which colour?')).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Show 1 reply' }))
+    expect(screen.getByText('Green, I hope.')).toBeTruthy()
+
+    await user.click(screen.getByRole('button', { name: 'Comment' }))
+    expect(screen.getByText('Write something before commenting.')).toBeTruthy()
+    await user.type(screen.getByLabelText('Write a comment'), 'Blue.')
+    await user.click(screen.getByRole('button', { name: 'Comment' }))
+    await eventually(() => expect(screen.getByRole('heading', { name: 'Comments (2)' })).toBeTruthy())
+    await sync()
+    expect(members[0]!.getComments(record.id).map((node) => node.item.text)).toEqual(['Which colour?', 'Blue.'])
+    expect(members[0]!.getFeed()).toEqual([])
   })
 
   it('explains why a member cannot vote or close, and warns about Sybil voting', async () => {

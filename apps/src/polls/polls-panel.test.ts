@@ -61,4 +61,16 @@ describe('PollsPanel', () => {
     await user.click(screen.getByRole('button', { name: 'Cancel' }))
     expect(screen.getByRole('button', { name: 'New poll' })).toBe(document.activeElement)
   })
+
+  it('opens a permalink to a comment (or a reply under one) on its poll, with that comment focused', async () => {
+    const space = await soloSpace()
+    const poll = await space.createPoll({ question: 'Repaint?', options: ['Yes', 'No'], method: 'plurality' })
+    await space.createPoll({ question: 'Other?', options: ['A', 'B'], method: 'plurality' })
+    const comment = await space.reply(poll.id, 'Green, please.')
+    const answer = await space.reply(comment.id, 'Seconded.')
+    render(PollsPanel, { props: { space, item: answer.id } })
+    await eventually(() => expect(screen.getByRole('heading', { name: 'Repaint?' })).toBeTruthy())
+    await eventually(() => expect(document.activeElement?.textContent).toMatch(/Green, please\./))
+    expect(screen.getByRole('heading', { name: 'Comments (1)' })).toBeTruthy()
+  })
 })

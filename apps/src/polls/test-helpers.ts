@@ -21,10 +21,15 @@ export async function soloSpace(name = 'Garden club'): Promise<Space> {
  * A founder and `voters` members who joined, all on one manual network: `sync()` delivers
  * everything and waits until every peer has folded it, so tests are deterministic.
  */
-export async function community(voters: number): Promise<{ founder: Space; members: Space[]; sync: () => Promise<void> }> {
+export async function community(
+  voters: number,
+  /** 'public' for tests that hand records to a peer as plain bytes (see `observer`). */
+  visibility: 'private' | 'public' = 'private',
+): Promise<{ founder: Space; members: Space[]; sync: () => Promise<void> }> {
   const network = memoryNetwork({ mode: 'manual' })
   const founder = await createSpace({
     identity: await createIdentity(),
+    visibility,
     name: 'Garden club',
     replica: (id) => network.replica(id, { peerId: 'founder' }),
   })
@@ -33,6 +38,8 @@ export async function community(voters: number): Promise<{ founder: Space; membe
   for (let i = 0; i < voters; i++) {
     const member = await openSpace({
       id: founder.id,
+      // Spaces are private by default: a member reads them with the link's secret.
+      ...(founder.secret ? { secret: founder.secret } : {}),
       identity: await createIdentity(),
       replica: network.replica(founder.id, { peerId: `voter-${i}` }),
     })
@@ -54,7 +61,8 @@ export async function community(voters: number): Promise<{ founder: Space; membe
 
 /**
  * A peer of `source`'s space that receives only the records `pick` lets through (by hand, with
- * `space.ingest`), e.g. a close without the ballots it commits to.
+ * `space.ingest`), e.g. a close without the ballots it commits to. The records go as plain bytes,
+ * so `source` must be a public space.
  */
 export async function observer(source: Space, pick: (kind: string) => boolean): Promise<Space> {
   const network = memoryNetwork({ mode: 'manual' })

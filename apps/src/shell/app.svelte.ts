@@ -46,6 +46,8 @@ import {
   type SpaceServices,
 } from '../lib/spaces.js'
 import { openAppStorage, type AppStorage } from '../lib/storage.js'
+import { keyValueSeenStore } from '../lib/unread.js'
+import { UnreadMarks } from './unread.svelte.js'
 
 export interface Session {
   readonly id: string
@@ -95,6 +97,9 @@ export class TownhallApp {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine)
   /** Short confirmations ("Link copied"), announced politely and cleared after a few seconds. */
   notices = $state.raw<readonly Notice[]>([])
+
+  /** What this device has seen of each space: unread markers and mention counts. */
+  readonly unread = new UnreadMarks(() => (this.storage ? keyValueSeenStore(this.storage.settings) : undefined))
 
   private storage: AppStorage | undefined
   private registry: SpaceRegistry | undefined
@@ -246,7 +251,8 @@ export class TownhallApp {
       if (info && known && (known.name !== info.name || known.policy !== info.policy)) {
         void registry.update(space.id, { name: info.name, policy: info.policy }).then(() => this.refreshSpaces())
       }
-      if (!syncing && !abort.signal.aborted) {
+      // A preview publishes nothing: the profile waits until the person has chosen to join.
+      if (!syncing && !abort.signal.aborted && !registry.get(space.id)?.preview) {
         syncing = true
         void publishProfile(space, this.profile)
           .catch(() => false)
@@ -260,8 +266,44 @@ export class TownhallApp {
     await registry.setLast(space.id)
     this.refreshSpaces()
     onChange()
+    if (entry.preview) {
+      // Until the genesis arrives the preview waits as a join does, with the same timeout.
+      this.membershipStep = 'waiting-for-space'
+      this.startJoinTimer(session)
+      void space
+        .whenRecord(space.id, abort.signal)
+        .then(() => {
+          if (this.session === session && this.registry?.get(space.id)?.preview) {
+            this.stopJoinTimer()
+            this.membershipStep = undefined
+          }
+        })
+        .catch(() => undefined)
+      return
+    }
     void this.publishPresence()
     if (entry.invite || entry.joinPending) void this.finishJoining(session, entry)
+  }
+
+  /** The person saw the preview and chose Join: now the join (or invite) is published. */
+  async confirmJoin(): Promise<void> {
+    const session = this.session
+    if (!session) return
+    const entry = await this.requireRegistry().update(session.id, { preview: undefined })
+    this.refreshSpaces()
+    if (!entry || this.session !== session) return
+    void this.publishPresence()
+    void publishProfile(session.space, this.profile).catch(() => false)
+    if (entry.invite || entry.joinPending) await this.finishJoining(session, entry)
+  }
+
+  /** The person saw the preview and chose Cancel: nothing was published; forget the link and its records. */
+  async cancelPreview(): Promise<void> {
+    const session = this.session
+    if (!session) return
+    await this.forgetSpace(session.id)
+    this.go('#/')
+    this.notify('Not joined. The link was removed from this device.')
   }
 
   private async finishJoining(session: Session, entry: SpaceEntry): Promise<void> {
