@@ -89,7 +89,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const rand = random(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
-  const log = options.log ?? (() => {})
+  const began = Date.now()
+  const log = (line: string) => options.log?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`)
   const root = mkdtempSync(join(tmpdir(), 'townhall-soak-'))
   const inputs: Record<string, number> = { posts: 0, 'garbage frames': 0, 'junk records': 0, 'junk CRDT entries': 0 }
   const faults: Record<string, number> = { 'kill -9': 0, 'byte flips': 0 }
@@ -141,8 +142,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       peer.down = false
     }
 
-    // The OrbitDB space first: the relay is told its id when it starts.
-    for (const adapter of ADAPTERS) {
+    /** One adapter's space with its two honest peers; the adapters are set up side by side. */
+    const setUp = async (adapter: AdapterName) => {
       const founder: Honest = {
         adapter,
         role: `${adapter} peer 1`,
@@ -153,41 +154,43 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         stopping: false,
         down: false,
       }
+      // The OrbitDB space is founded alone, then the relay starts with its id and the founder reopens through it.
+      const space = await Space.create({
+        identity: founder.identity,
+        name: `soak ${adapter}`,
+        replica: async (spaceId) =>
+          processReplica(
+            script(adapter),
+            adapter === 'orbitdb' ? { spaceId, directory: founder.directory } : peerOptions(adapter, spaceId, founder.directory),
+          ),
+      })
+      spaceIds[adapter] = space.id
+      await space.close()
       if (adapter === 'orbitdb') {
-        // Founded alone, then the relay starts with its id and the founder reopens through it.
-        const space = await Space.create({
-          identity: founder.identity,
-          name: 'soak orbitdb',
-          replica: async (spaceId) => processReplica('orbitdb-peer.ts', { spaceId, directory: founder.directory }),
-        })
-        spaceIds.orbitdb = space.id
-        await space.close()
         relay = await startRelay({ spaces: [space.id], directory: join(root, 'relay'), extra: ['--quiet'] })
         watch('townhall relay', relay.child, () => stoppingServers)
-      } else {
-        const space = await Space.create({
-          identity: founder.identity,
-          name: `soak ${adapter}`,
-          replica: async (spaceId) => processReplica(script(adapter), peerOptions(adapter, spaceId, founder.directory)),
-        })
-        spaceIds[adapter] = space.id
-        await space.close()
       }
-      await start(founder, spaceIds[adapter])
-      honest.push(founder)
       const second: Honest = {
         ...founder,
         role: `${adapter} peer 2`,
         directory: join(root, `${adapter}-2`),
         identity: await createIdentity(),
       }
-      await start(second, spaceIds[adapter])
-      honest.push(second)
-      log(`${adapter}: space ${spaceIds[adapter]} with two honest peers`)
+      honest.push(founder, second)
+      const id = spaceIds[adapter]
+      const [, , bad] = await Promise.all([
+        start(founder, id),
+        start(second, id),
+        adapter === 'yjs'
+          ? processReplica('yjs-hostile-peer.ts', { spaceId: id, signaling: [signal!.url] })
+          : adapter === 'automerge'
+            ? processReplica('automerge-peer.ts', { spaceId: id, url: sync!.url, byzantine: true })
+            : processReplica('orbitdb-peer.ts', { spaceId: id, peers: [relay!.tcp] }),
+      ])
+      hostile.set(adapter, bad)
+      log(`${adapter}: space ${id} with two honest peers and a hostile one`)
     }
-    hostile.set('yjs', await processReplica('yjs-hostile-peer.ts', { spaceId: spaceIds.yjs, signaling: [signal.url] }))
-    hostile.set('automerge', await processReplica('automerge-peer.ts', { spaceId: spaceIds.automerge, url: sync.url, byzantine: true }))
-    hostile.set('orbitdb', await processReplica('orbitdb-peer.ts', { spaceId: spaceIds.orbitdb, peers: [relay!.tcp] }))
+    await Promise.all(ADAPTERS.map(setUp))
     for (const [adapter, peer] of hostile) watch(`${adapter} hostile peer`, peer.child, () => stoppingServers)
 
     const relayUrl = () => {
@@ -303,6 +306,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       identical[adapter] = new Set(peers.map(feed)).size === 1
     }
     for (const peer of honest) notePeak(peer.role, peer.replica?.child.pid)
+    log(ADAPTERS.every(converged) ? 'converged' : 'did not converge')
     return {
       seed,
       durationMs: options.durationMs,
@@ -318,8 +322,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     clearInterval(sampler)
     stoppingServers = true
     for (const peer of honest) peer.stopping = true
-    for (const peer of honest) await peer.space?.close().catch(() => {})
+    // Killed first: a clean close of each peer waits for its process, and the run needs none.
     await killAllPeers()
+    await Promise.all(honest.map((peer) => peer.space?.close().catch(() => {})))
     await relay?.stop()
     await stopAllSignals()
     await stopAllSyncServers()
