@@ -36,6 +36,8 @@ export interface SoakReport {
   readonly durationMs: number
   readonly inputs: Record<string, number>
   readonly faults: Record<string, number>
+  /** Actions that failed, by kind (a post to a peer killed meanwhile: never acknowledged). */
+  readonly failed: Record<string, number>
   readonly acknowledged: Record<AdapterName, number>
   /** Acknowledged writes missing from at least one honest peer of their adapter at the end. */
   readonly lost: Record<AdapterName, number>
@@ -199,9 +201,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     const servers = () => [signal!.url, sync!.url, relayUrl()]
 
-    const actions: Array<[number, () => Promise<void>]> = [
+    const actions: Array<[number, string, () => Promise<void>]> = [
       [
         10,
+        'post',
         async () => {
           const peer = pick(honest.filter((p) => !p.down))
           const n = inputs.posts!++
@@ -211,6 +214,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ],
       [
         3,
+        'garbage frame',
         async () => {
           const [, bytes] = pick(MALFORMED_FRAMES)
           inputs['garbage frames']!++
@@ -219,6 +223,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ],
       [
         2,
+        'junk records',
         async () => {
           const adapter = pick(ADAPTERS)
           const peer = hostile.get(adapter)!
@@ -229,6 +234,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ],
       [
         1,
+        'junk CRDT entries',
         async () => {
           const adapter = pick(['yjs', 'automerge'] as const)
           const peer = hostile.get(adapter)!
@@ -243,6 +249,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ],
       [
         1,
+        'kill -9',
         async () => {
           // One peer per adapter down at a time, so the space always has a live honest holder.
           const candidates = honest.filter((p) => !p.down && !honest.some((q) => q !== p && q.adapter === p.adapter && q.down))
@@ -266,16 +273,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ],
     ]
     const total = actions.reduce((sum, [weight]) => sum + weight, 0)
+    /** Actions that failed, by kind: a post to a peer killed meanwhile fails, and was never acknowledged. */
+    const failed: Record<string, number> = {}
     const end = Date.now() + options.durationMs
     const running = new Set<Promise<void>>()
-    let failures = 0
     while (Date.now() < end) {
       let roll = rand() * total
-      const action = actions.find(([weight]) => (roll -= weight) < 0)![1]
+      const [, kind, action] = actions.find(([weight]) => (roll -= weight) < 0)!
       const task = action()
         .catch(() => {
-          // A post to a peer killed meanwhile fails: it was never acknowledged.
-          failures++
+          failed[kind] = (failed[kind] ?? 0) + 1
         })
         .finally(() => running.delete(task))
       running.add(task)
@@ -283,7 +290,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(100 + rand() * 300)
     }
     await Promise.all(running)
-    log(`faults stopped after ${options.durationMs} ms (${failures} actions failed, none acknowledged); waiting for convergence`)
+    log(`faults stopped after ${options.durationMs} ms (failed: ${JSON.stringify(failed)}); waiting for convergence`)
 
     // Every acknowledged write on every honest peer of its adapter, and identical feeds.
     const feed = (peer: Honest) =>
@@ -312,6 +319,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       durationMs: options.durationMs,
       inputs,
       faults,
+      failed,
       acknowledged: { yjs: acked.yjs.size, automerge: acked.automerge.size, orbitdb: acked.orbitdb.size },
       lost,
       crashes: [...crashes],
@@ -375,6 +383,14 @@ export function soakTable(report: SoakReport): string {
       Object.entries(report.faults)
         .map(([name, n]) => `${n} ${name}`)
         .join(', '),
+    ],
+    [
+      'Actions that failed',
+      Object.keys(report.failed).length === 0
+        ? '0'
+        : Object.entries(report.failed)
+            .map(([name, n]) => `${n} ${name}`)
+            .join(', '),
     ],
     ['Acknowledged writes', ADAPTERS.map((a) => `${a} ${report.acknowledged[a]}`).join(', ')],
     ['Acknowledged writes lost', ADAPTERS.map((a) => `${a} ${report.lost[a]}`).join(', ')],
