@@ -169,7 +169,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       spaceIds[adapter] = space.id
       await space.close()
       if (adapter === 'orbitdb') {
-        relay = await startRelay({ spaces: [space.id], directory: join(root, 'relay'), extra: ['--quiet'] })
+        relay = await startRelay({ spaces: [space.id], directory: join(root, 'relay'), extra: ['--quiet'], startTimeoutMs: 90_000 })
         watch('townhall relay', relay.child, () => stoppingServers)
       }
       const second: Honest = {
