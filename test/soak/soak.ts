@@ -102,9 +102,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const notePeak = (role: string, pid: number | undefined) => {
     memoryPeak[role] = Math.max(memoryPeak[role] ?? 0, residentMemory(pid))
   }
-  const watch = (role: string, child: { pid?: number | undefined; once(event: 'exit', f: () => void): unknown }, expected: () => boolean) =>
-    child.once('exit', () => {
-      if (!expected()) crashes.push(role)
+  const watch = (
+    role: string,
+    child: { pid?: number | undefined; once(event: 'exit', f: (code: number | null, signal: string | null) => void): unknown },
+    expected: () => boolean,
+  ) =>
+    child.once('exit', (code, signal) => {
+      // How it ended says what it was: a signal (SIGSEGV, SIGABRT) is a native crash, a code an uncaught error.
+      if (!expected()) crashes.push(`${role} (${signal ?? `exit code ${code}`})`)
     })
 
   let signal: SignalProcess | undefined
