@@ -73,6 +73,14 @@ export interface AutomergeReplica extends Replica {
   readonly rejectedMessages: number
   /** Records and batches restored after a peer deleted or overwrote them. */
   readonly healed: number
+  /**
+   * Junk this replica deleted from the document after handing it to the space: values under
+   * `records` that are neither a record of this space under its id nor a batch of them, and keys
+   * at the document's root other than `records`. Automerge keeps every change, so their bytes stay
+   * in the document's history (memory and storage); the deletion frees the copy in the current
+   * state, which is what every read of the document and every view of it pays for.
+   */
+  readonly junkDeleted: number
 }
 
 /** The Repo's collection synchronizer: not part of automerge-repo's documented API, used with care. */
@@ -148,6 +156,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
   const syncListeners = new Set<(state: SyncState) => void>()
   let received = 0
   let healed = 0
+  let junkDeleted = 0
   let everSynced = false
   /** Set when close() starts: writes are refused from then on. */
   let closing: Promise<void> | undefined
@@ -318,6 +327,8 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     let fresh: StoredRecord[] = []
     /** Records adopted from a batch this replica cannot rely on (it also holds junk): written again by it. */
     const strays: string[] = []
+    /** Keys whose value is junk, with the value seen: deleted once handed over. */
+    const junk: Array<{ key: string; value: unknown }> = []
     const adopt = (id: string, bytes: Uint8Array) => {
       held.set(id, bytes)
       fresh.push({ id, bytes })
@@ -343,6 +354,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
       const records = value instanceof Uint8Array ? await batchUnder(value, key) : undefined
       if (!(value instanceof Uint8Array)) {
         entries.push({ bytes: value, claimedId: key, source })
+        junk.push({ key, value })
       } else if (records) {
         const ids: string[] = []
         let whole = true
@@ -359,15 +371,77 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
           }
         }
         if (whole) rely(key, ids)
-        else strays.push(...ids)
+        else {
+          strays.push(...ids)
+          junk.push({ key, value })
+        }
       } else if (await isRecordOfSpaceUnder(value, key, spaceId)) {
         adopt(key, new Uint8Array(value))
         singles.add(key)
-      } else entries.push({ bytes: value, claimedId: key, source })
+      } else {
+        entries.push({ bytes: value, claimedId: key, source })
+        junk.push({ key, value })
+      }
       if (entries.length >= DELIVER_EVERY) await deliver()
     }
     await deliver()
     if (strays.length) await house(strays)
+    if (junk.length) dropJunk(junk)
+  }
+
+  /**
+   * Deletes junk under `records` once the space has had it. Only what was seen goes: a key that
+   * holds other bytes by now is left for the examination of the change that wrote them. A value
+   * that is not bytes can never be a record, whatever was seen.
+   */
+  const dropJunk = (junk: ReadonlyArray<{ key: string; value: unknown }>) => {
+    if (closed) return
+    handle.change((doc) => {
+      if (!isMap(doc.records)) return
+      for (const { key, value } of junk) {
+        const now = doc.records[key]
+        if (now === undefined || held.has(key) || batches.has(key)) continue
+        if (now instanceof Uint8Array && !(value instanceof Uint8Array && equalBytes(now, value))) continue
+        delete doc.records[key]
+        junkDeleted++
+      }
+    })
+  }
+
+  /**
+   * Keys at the root of the document other than `records` are junk by construction: each is handed
+   * to the space as a non-record, one entry per key and per change written under it, then deleted.
+   */
+  const dropForeignRoots = (written: ReadonlyMap<string, number>, source: string) => {
+    if (closed || written.size === 0) return
+    const entries: ReplicaEntry[] = []
+    handle.change((doc) => {
+      const root = doc as unknown as Record<string, unknown>
+      for (const [key, count] of written) {
+        if (key === 'records' || !(key in root)) continue
+        delete root[key]
+        junkDeleted += count
+        for (let entry = 0; entry < count; entry++) entries.push({ bytes: { foreignRoot: key, entry }, source })
+      }
+    })
+    if (!opening && entries.length) {
+      received += entries.length
+      for (const listener of [...listeners]) listener(entries)
+      notifySync()
+    }
+  }
+  let foreignQueued: Map<string, number> | undefined
+  const queueForeign = (key: string, count: number) => {
+    if (!foreignQueued) {
+      foreignQueued = new Map()
+      // After this event: a change cannot be made from inside the handle's change notification.
+      queueMicrotask(() => {
+        const written = foreignQueued!
+        foreignQueued = undefined
+        dropForeignRoots(written, 'peer')
+      })
+    }
+    foreignQueued.set(key, (foreignQueued.get(key) ?? 0) + count)
   }
   let pending: Promise<void> = Promise.resolve()
   const enqueue = (work: () => Promise<void>) => {
@@ -438,7 +512,11 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     let all = false
     const touched = new Set<string>()
     for (const patch of patches) {
-      if (patch.path[0] !== 'records') continue
+      if (patch.path[0] !== 'records') {
+        // A patch of a key this replica just deleted is its own deletion: nothing a peer wrote.
+        if (patch.path.length > 0 && patch.action !== 'del') queueForeign(String(patch.path[0]), 1)
+        continue
+      }
       if (patch.path.length === 1) all = true
       else touched.add(String(patch.path[1]))
     }
@@ -474,6 +552,7 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     // What the document had (storage, a peer) is adopted where it qualifies; the change event of
     // the update above was too early for this examination, which sees everything.
     examine(handle.doc(), 'all', 'peer', !opening)
+    for (const key of Object.keys(handle.doc())) if (key !== 'records') queueForeign(key, 1)
     const work = (async () => {
       await pending
       if (healQueued) {
@@ -557,6 +636,9 @@ export async function automergeReplica(options: AutomergeReplicaOptions): Promis
     },
     get healed() {
       return healed
+    },
+    get junkDeleted() {
+      return junkDeleted
     },
     async add(bytesList) {
       if (closing) throw new ClosedError('replica')

@@ -22,6 +22,7 @@ import {
 } from '@orbitdb/core'
 // Not re-exported by the package index; the package has no `exports` map, so the file is reachable.
 import Sync from '@orbitdb/core/src/sync.js'
+import { byteCache, ENTRY_CACHE_BYTES } from './byte-cache.js'
 
 export const DATABASE_TYPE = 'events'
 
@@ -74,7 +75,8 @@ export function spaceLogDatabase(onRejected: OnRejectedEntry, checkpointStorage?
     let entryStorage, headsStorage, indexStorage, log, checkpoints: Storage
     try {
       entryStorage =
-        params.entryStorage ?? (await ComposedStorage(await LRUStorage({ size: 1000 }), await IPFSBlockStorage({ ipfs, pin: true })))
+        params.entryStorage ??
+        (await ComposedStorage(byteCache({ maxBytes: ENTRY_CACHE_BYTES }), await IPFSBlockStorage({ ipfs, pin: true })))
       headsStorage = params.headsStorage ?? (await level(`${directory}/log/_heads/`))
       indexStorage = params.indexStorage ?? (await level(`${directory}/log/_index/`))
       log = await Log(identity, { logId: address, access, entryStorage, headsStorage, indexStorage })

@@ -29,6 +29,7 @@ import {
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toBase64Url, utf8 } from '../../core/bytes.js'
 import { noteRefusal, townhallAccess, townhallAccessType, type AccessStats } from './access.js'
+import { byteCache, ENTRY_CACHE_BYTES } from './byte-cache.js'
 import { spaceLogDatabase, type SpaceLogDatabase } from './database.js'
 
 export interface OrbitdbPeerOptions {
@@ -92,8 +93,10 @@ export async function createOrbitdbPeer(options: OrbitdbPeerOptions): Promise<Or
   })
   await helia.start()
 
+  // The cache in front of the blocks is bounded by bytes (byte-cache.ts): log entries are up to
+  // `maxPayloadBytes` each, and a thousand of a peer's junk ones would otherwise stay in memory.
   const blocks = async () =>
-    ComposedStorage(await LRUStorage({ size: 1000 }), await IPFSBlockStorage({ ipfs: helia, pin: true, timeout: fetchTimeoutMs }))
+    ComposedStorage(byteCache({ maxBytes: ENTRY_CACHE_BYTES }), await IPFSBlockStorage({ ipfs: helia, pin: true, timeout: fetchTimeoutMs }))
   // Built here rather than by OrbitDB so that identity blocks from peers are fetched with the same
   // bounded wait, and so that nothing defaults to ./orbitdb in the working directory.
   const keystore = await KeyStore(directory ? { path: `${directory}/keystore` } : { storage: await MemoryStorage() })

@@ -44,6 +44,11 @@ export interface OrbitdbReplicaOptions {
   /** Entries that were not records of this space, kept for `getAll` (default 10 000, oldest dropped first). */
   readonly maxForeignEntries?: number
   /**
+   * Bytes of such entries kept for `getAll` (default 4 MiB, oldest dropped first): each was handed
+   * to the space when it arrived, and a peer's junk payloads are up to `maxPayloadBytes` each.
+   */
+  readonly maxForeignBytes?: number
+  /**
    * How often the log's heads are announced again while peers are connected (default 30 s); after a
    * change they are also announced 1, 3 and 9 s later. See "Anti-entropy" in the adapter's docs.
    */
@@ -68,10 +73,22 @@ export interface OrbitdbReplica extends Replica {
   readonly openedFromCheckpoint: boolean
 }
 
+/** About what a foreign value holds, counted against `maxForeignBytes` (dag-cbor nests at most 16 deep here too). */
+function sizeOf(value: unknown, depth = 0): number {
+  if (value instanceof Uint8Array) return value.length
+  if (typeof value === 'string') return 2 * value.length
+  if (typeof value !== 'object' || value === null || depth > 16) return 8
+  let total = 64
+  for (const [key, inner] of Object.entries(value)) total += key.length + sizeOf(inner, depth + 1)
+  return total
+}
+
 export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<OrbitdbReplica> {
   const { spaceId, peer } = options
   const store = options.store ?? memoryRecordStore()
   const maxForeign = options.maxForeignEntries ?? 10_000
+  const maxForeignBytes = options.maxForeignBytes ?? 4 * 1024 * 1024
+  let foreignBytes = 0
   /** Records held under their true id: what `getAll` serves and what is re-published if missing from the log. */
   const held = await storedRecords(await store.load())
   /** Other entries peers appended: not records of this space, handed over for the space to reject. */
@@ -170,7 +187,12 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   }
   function remember(key: string, entry: ReplicaEntry): void {
     foreign.set(key, entry)
-    if (foreign.size > maxForeign) foreign.delete(foreign.keys().next().value!)
+    foreignBytes += sizeOf(entry.bytes)
+    while (foreign.size > maxForeign || foreignBytes > maxForeignBytes) {
+      const oldest = foreign.keys().next().value!
+      foreignBytes -= sizeOf(foreign.get(oldest)!.bytes)
+      foreign.delete(oldest)
+    }
   }
 
   const heads = await database.log.heads()

@@ -14,6 +14,7 @@ import { ClosedError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
 import { admission } from './admission.js'
+import { clearForeignRoots, foreignEntries, RECORDS_ROOT, touchedRoots } from './junk.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
 import { checkPeerMessage } from './message-guard.js'
 import { claimRoom } from './rooms.js'
@@ -74,12 +75,20 @@ export interface YjsReplica extends Replica {
   readonly refusedSignaling: number
   /** Records restored after a peer deleted or overwrote them. */
   readonly healed: number
+  /**
+   * Entries deleted from the shared document after the space was handed them: values under the
+   * records map that are not a record of this space under its id, and every entry of any other
+   * root type (see junk.ts). Each was also handed to the space, which counted it as a rejection.
+   */
+  readonly junkDeleted: number
   /** The underlying y-webrtc provider, for diagnostics and tests; not part of the replica contract. */
   readonly provider: unknown
 }
 
 const LOCAL = 'townhall-local'
 const HEAL = 'townhall-heal'
+/** This replica deleting junk (see junk.ts). */
+const COMPACT = 'townhall-compact'
 
 /**
  * Room names are hashes, so the signaling server cannot link a room to a space id. With the space
@@ -150,7 +159,7 @@ async function openReplica(
   const maxMessageBytes = options.maxMessageBytes ?? 32 * 1024 * 1024
   const store = options.store ?? memoryRecordStore()
   const doc = new Y.Doc()
-  const records = doc.getMap<unknown>('records')
+  const records = doc.getMap<unknown>(RECORDS_ROOT)
   /** Records held under their true id: the set this replica heals from. */
   const held = await storedRecords(await store.load())
   const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
@@ -158,6 +167,7 @@ async function openReplica(
   let received = 0
   let rejectedMessages = 0
   let healed = 0
+  let junkDeleted = 0
   let everSynced = false
   let closed = false
 
@@ -350,26 +360,68 @@ async function openReplica(
   const incoming = async (changes: Array<{ key: string; value: unknown }>, source: string) => {
     const entries: ReplicaEntry[] = []
     const fresh: StoredRecord[] = []
-    for (const { key, value } of changes) {
+    const junk: Array<{ key: string; value: unknown }> = []
+    for (const change of changes) {
+      const { key, value } = change
       if (held.has(key)) continue
       if (value instanceof Uint8Array && (await isRecordOfSpaceUnder(value, key, options.spaceId))) {
         held.set(key, value)
         fresh.push({ id: key, bytes: value })
         // Hashed and parsed there: the key is its id.
         entries.push({ bytes: value, claimedId: key, source, hashed: true, wellFormed: !isSealedFrame(value) })
-      } else entries.push({ bytes: value, claimedId: key, source })
+      } else {
+        entries.push({ bytes: value, claimedId: key, source })
+        junk.push(change)
+      }
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
     if (fresh.length) await store.append(fresh)
     if (closed || entries.length === 0) return
+    deliver(entries)
+    // Handed over once, then out of the document: no honest peer adopts what is not a record of
+    // this space under its own id, and Yjs frees a deleted value's content (see junk.ts). Only
+    // the value seen here is deleted, not one written under the key since.
+    if (junk.length)
+      doc.transact(() => {
+        for (const { key, value } of junk)
+          if (records.has(key) && records.get(key) === value) {
+            records.delete(key)
+            junkDeleted++
+          }
+      }, COMPACT)
+  }
+  const deliver = (entries: ReplicaEntry[]) => {
     received += entries.length
     for (const listener of [...listeners]) listener(entries)
     notifySync()
   }
 
+  /**
+   * Any other root type is junk by construction (this replica uses only `records`): each of its
+   * entries is handed to the space as a non-record, then the whole root type is cleared. Looked
+   * for after every transaction a peer made, in the root types it touched.
+   */
+  doc.on('afterTransaction', (transaction: Y.Transaction) => {
+    const origin = transaction.origin
+    if (closed || origin === LOCAL || origin === HEAL || origin === COMPACT) return
+    const touched = touchedRoots(transaction)
+    touched.delete(records)
+    if (touched.size === 0) return
+    const found = foreignEntries(doc, touched)
+    if (found.length === 0) return
+    // After this transaction: Yjs applies a new one only once this one is cleaned up.
+    queueMicrotask(() => {
+      if (closed) return
+      doc.transact((tr) => clearForeignRoots(doc, tr), COMPACT)
+      junkDeleted += found.length
+      deliver(found.map((entry) => ({ bytes: entry, source: 'peer' })))
+    })
+  })
+
   let pending: Promise<void> = Promise.resolve()
   records.observe((event) => {
-    if (event.transaction.origin === LOCAL || event.transaction.origin === HEAL) return
+    const origin = event.transaction.origin
+    if (origin === LOCAL || origin === HEAL || origin === COMPACT) return
     const changes: Array<{ key: string; value: unknown }> = []
     const heal: string[] = []
     for (const [key, change] of event.changes.keys) {
@@ -409,6 +461,9 @@ async function openReplica(
     },
     get healed() {
       return healed
+    },
+    get junkDeleted() {
+      return junkDeleted
     },
     async add(bytesList) {
       if (closed) throw new ClosedError('replica')

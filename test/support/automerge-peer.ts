@@ -246,6 +246,8 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
   peerId: async () => peer.repo.peerId,
   documentId: async () => peer.documentId,
   // ---- Byzantine behaviour: write straight into the shared document, bypassing the replica.
+  /** A key at the document's root that the replica does not use, holding `bytes` bytes. */
+  foreignRoot: async (c) => change((doc) => void ((doc as Record<string, unknown>)[c.key as string] = new Uint8Array(c.bytes as number))),
   raw: async (c) =>
     change((doc) => {
       const records = map(doc)

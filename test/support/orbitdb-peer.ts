@@ -78,6 +78,17 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
     logPeers: [...replica.database.peers],
     memory: process.memoryUsage().rss,
   }),
+  /** Heap and buffers after a full collection (the process runs with --expose-gc). */
+  memory: async () => {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    const usage = process.memoryUsage()
+    return { heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers, rss: usage.rss }
+  },
+  /** `count` entries, each a batch holding one junk value of `size` bytes, appended one by one. */
+  junkEntries: async (c) => {
+    for (let i = 0; i < (c.count as number); i++)
+      await replica.database.add({ townhall: 1, records: [new Uint8Array(c.size as number).fill(i & 255)] })
+  },
   // ---- Byzantine behaviour: write straight into the OrbitDB log, bypassing the replica.
   /** A batch-shaped entry carrying whatever values were given (garbage included). */
   raw: async (c) => replica.database.add({ townhall: 1, records: (c.values as unknown[]).map(plain) }),

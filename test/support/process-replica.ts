@@ -11,7 +11,7 @@ export interface ProcessReplica extends Replica {
   readonly did: string
   command(op: string, args?: Record<string, unknown>): Promise<unknown>
   readonly presencePeers: readonly PresencePeer[]
-  readonly stats: { forged: number; healed: number; rejectedMessages: number }
+  readonly stats: { forged: number; healed: number; rejectedMessages: number; junkDeleted: number }
   /** Kills the process without a clean shutdown, as a crash would. */
   kill(): Promise<void>
 }
@@ -32,7 +32,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 export async function processReplica(script: string, options: Record<string, unknown> & { spaceId: string }): Promise<ProcessReplica> {
   const child = fork(resolve(import.meta.dirname, script), [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
+    // --expose-gc: a peer's `memory` command measures its heap after a full collection.
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -44,7 +45,7 @@ export async function processReplica(script: string, options: Record<string, unk
   const syncListeners = new Set<(state: SyncState) => void>()
   let state: SyncState = { peers: 0, synced: false, bytesInFlight: 0, received: 0 }
   let presencePeers: readonly PresencePeer[] = []
-  const stats = { forged: 0, healed: 0, rejectedMessages: 0 }
+  const stats = { forged: 0, healed: 0, rejectedMessages: 0, junkDeleted: 0 }
   let closed = false
 
   const ready = new Promise<string>((resolveReady, rejectReady) => {
@@ -55,7 +56,12 @@ export async function processReplica(script: string, options: Record<string, unk
       else if (message.event === 'state') {
         state = message.state as SyncState
         presencePeers = message.presence as PresencePeer[]
-        Object.assign(stats, { forged: message.forged, healed: message.healed, rejectedMessages: message.rejectedMessages })
+        Object.assign(stats, {
+          forged: message.forged,
+          healed: message.healed,
+          rejectedMessages: message.rejectedMessages,
+          junkDeleted: message.junkDeleted ?? 0,
+        })
         for (const listener of [...syncListeners]) listener(state)
       } else if (message.id !== undefined) {
         const pending = waiting.get(message.id)

@@ -21,6 +21,8 @@ export async function startRelay(options: {
   spaces: readonly string[]
   directory: string
   extra?: readonly string[]
+  /** How long it may take to print its addresses (default 20 s). */
+  startTimeoutMs?: number
 }): Promise<RelayProcess> {
   const args = [resolve(import.meta.dirname, '../../bin/townhall.js'), 'relay', '--dir', options.directory, '--port', '0', '--ws-port', '0']
   for (const space of options.spaces) args.push('--space', space)
@@ -31,7 +33,11 @@ export async function startRelay(options: {
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()))
   const { peerId, tcp, ws } = await new Promise<{ peerId: string; tcp: string; ws: string }>((done, fail) => {
     let out = ''
-    const timer = setTimeout(() => fail(new Error(`townhall relay did not start: ${out}${err}`)), 20_000)
+    // A relay that did not start in time is killed, not left running behind the failure.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      fail(new Error(`townhall relay did not start: ${out}${err}`))
+    }, options.startTimeoutMs ?? 20_000)
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       const id = /townhall relay (\S+) replicating/.exec(out)?.[1]

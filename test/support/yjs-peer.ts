@@ -37,6 +37,7 @@ const pushState = () =>
     forged: replica.presence.forged,
     healed: replica.healed,
     rejectedMessages: replica.rejectedMessages,
+    junkDeleted: replica.junkDeleted,
   })
 replica.subscribeSyncState(pushState)
 const ticker = setInterval(pushState, 250)
@@ -81,7 +82,39 @@ const commands: Record<string, (command: Command) => Promise<unknown>> = {
       ts: Date.now(),
       sig: new Uint8Array(64),
     }),
+  // Junk under the records map: `count` values of `size` bytes, each under a key of its own.
+  junkEntries: async (c) =>
+    replica.doc.transact(() => {
+      const size = c.size as number
+      for (let i = 0; i < (c.count as number); i++) records.set(`junk-${c.tag}-${i}`, new Uint8Array(size).fill(i & 255))
+    }, 'byzantine'),
+  // Root types the replica does not use: a map with a large value and many keys, an array, a text.
+  foreignRoots: async (c) =>
+    replica.doc.transact(() => {
+      const map = replica.doc.getMap<unknown>(`foreign-map-${c.tag}`)
+      map.set('big', new Uint8Array(c.bytes as number))
+      for (let i = 0; i < (c.count as number); i++) map.set(`k${i}`, i)
+      const array = replica.doc.getArray<unknown>(`foreign-array-${c.tag}`)
+      for (let i = 0; i < (c.count as number); i++) array.push([new Uint8Array(64)])
+      replica.doc.getText(`foreign-text-${c.tag}`).insert(0, 'x'.repeat(c.bytes as number))
+    }, 'byzantine'),
+  /** What this peer's document costs: its encoded state, and the heap after a full collection. */
+  memory: async () => {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    const usage = process.memoryUsage()
+    return { state: Y.encodeStateAsUpdate(replica.doc).length, heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers, rss: usage.rss }
+  },
   encodeState: async () => Y.encodeStateAsUpdate(replica.doc).length,
+  /** Live entries of the document: under the records map, and under any other root type. */
+  docEntries: async () => {
+    let foreign = 0
+    for (const [name, type] of replica.doc.share) {
+      if (name === 'records') continue
+      for (const item of type._map.values()) if (!item.deleted) foreign++
+      for (let item = type._start; item; item = item.right) if (!item.deleted) foreign++
+    }
+    return { records: records.size, foreign }
+  },
   clientId: async () => replica.doc.clientID,
   /** Items in this peer's document written by the given client (a session of some peer). */
   itemsOf: async (c) => (replica.doc.store.clients.get(c.client as number) ?? []).filter((struct) => struct instanceof Y.Item).length,

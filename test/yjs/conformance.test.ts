@@ -10,7 +10,8 @@ await runReplicaConformance('yjs over y-webrtc', async (): Promise<ReplicaHarnes
     timeoutMs: 20_000,
     createPeer: (spaceId) => processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] }),
     async injectRaw(spaceId, values) {
-      byzantine ??= await processReplica('yjs-peer.ts', { spaceId, signaling: [signal.url] })
+      // Plain y-webrtc: a townhall replica deletes junk, its own included, before it has a peer to send it to.
+      byzantine ??= await processReplica('yjs-hostile-peer.ts', { spaceId, signaling: [signal.url] })
       await byzantine.command('raw', { values: [...values] })
     },
     async teardown() {
