@@ -47,6 +47,9 @@ const FIXTURES: Record<MethodName, Fixture> = {
   weighted: { params: { points: 3 }, ballot: [3, 0, 0], uncounted: [0, 3, 0] },
 }
 
+/** Schulze and Copeland share the pairwise accumulator, whose errors say so. */
+const errorPrefix = (name: MethodName): string => (name === 'schulze' || name === 'copeland' ? 'pairwise' : name)
+
 function setup(name: MethodName) {
   const method: AnyTallyMethod = methods[name]
   const f = FIXTURES[name]
@@ -74,6 +77,7 @@ describe.each(Object.keys(methods) as MethodName[])('%s keeps the accumulator co
     const acc = method.createAccumulator(params, 3)
     const before = method.result(acc, ctx(3))
     expect(() => acc.remove(check(f.ballot))).toThrow(InvalidArgumentError)
+    expect(() => acc.remove(check(f.ballot))).toThrow(new RegExp(`^${errorPrefix(name)}: `))
     expect(acc.ballots).toBe(0)
     expect(method.result(acc, ctx(3))).toEqual(before)
   })
@@ -168,6 +172,7 @@ describe('reasons given for untrusted params and choices', () => {
   })
 
   it('plurality refuses a choice that is not a whole number, and names its one preset', () => {
+    expect(plurality.checkChoice(0, {}, 1)).toEqual({ ok: false, reason: BAD_OPTION_COUNT })
     for (const raw of ['1', 1.5, null, [1]]) {
       expect(plurality.checkChoice(raw, {}, 3)).toEqual({ ok: false, reason: 'The choice must be an option number.' })
     }
@@ -188,6 +193,15 @@ describe('reasons given for untrusted params and choices', () => {
 })
 
 describe('removal checks that only some methods can make', () => {
+  it('an empty approval or an all-zero quadratic ballot cannot be removed from an empty tally', () => {
+    const a = approval.createAccumulator({ min: 0, max: 3 }, 3)
+    expect(() => a.remove([])).toThrow(InvalidArgumentError)
+    expect(a.ballots).toBe(0)
+    const q = quadratic.createAccumulator({ credits: 4 }, 3)
+    expect(() => q.remove([0, 0, 0])).toThrow(InvalidArgumentError)
+    expect({ ballots: q.ballots, creditsSpent: q.creditsSpent }).toEqual({ ballots: 0, creditsSpent: 0 })
+  })
+
   it('approval: a ballot approving one counted and one uncounted option is not counted', () => {
     const acc = approval.createAccumulator({ min: 1, max: 2 }, 3)
     acc.add([0])
