@@ -48,6 +48,7 @@ describe('automerge: junk in the shared document', () => {
     const [ab1, ab2] = channel()
     const [bm1, bm2] = channel()
     const alice = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'junk',
       replica: async (spaceId) => {

@@ -41,6 +41,7 @@ describe('orbitdb: junk in the shared log', () => {
   it('counts every junk value as a rejection, and the junk costs less than twice its size in memory (not yet the 2x-valid target)', async () => {
     let aliceReplica: ProcessReplica | undefined
     const alice = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'junk',
       replica: async (spaceId) => (aliceReplica = await processReplica('orbitdb-peer.ts', { spaceId, directory: directory() })),

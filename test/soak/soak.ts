@@ -163,6 +163,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       // The OrbitDB space is founded alone, then the relay starts with its id and the founder reopens through it.
       const space = await Space.create({
+        visibility: 'public',
         identity: founder.identity,
         name: `soak ${adapter}`,
         replica: async (spaceId) =>

@@ -37,6 +37,7 @@ describe('yjs: junk in the shared document', () => {
     const signal = await startSignal()
     const options = { signaling: [signal.url] }
     const alice = await Space.create({
+      visibility: 'public',
       identity: await createIdentity(),
       name: 'junk',
       replica: (spaceId) => processReplica('yjs-peer.ts', { spaceId, ...options }),
