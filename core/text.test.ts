@@ -6,6 +6,8 @@ import { bodies } from './kinds.js'
 import { pollBodies } from './poll-kinds.js'
 import { signRecord } from './record.js'
 import { createSpace, type Space } from './space.js'
+import { sealFrame } from './private/frame.js'
+import { epochZeroKey } from './private/keyring.js'
 import { firstDuplicate, textKey, unsafeCharacter } from './text.js'
 
 const opened: Space[] = []
@@ -94,7 +96,9 @@ describe('text rules for names and options', () => {
       refs: [genesis.cid],
       body: pollBody(['Caf\u00e9', 'Cafe\u0301']),
     })
-    const change = await space.ingest([{ bytes: forged.bytes, source: 'peer' }])
+    // Sealed as a member holding the link would send it: the space is private, as new spaces are.
+    const sealed = sealFrame(epochZeroKey(space.secret!), 0, forged.bytes)
+    const change = await space.ingest([{ bytes: sealed, source: 'peer' }])
     expect(change.rejected.map((rejection) => rejection.reason)).toEqual(['schema'])
     expect(change.rejected[0]!.detail).toContain('option 2 is the same as option 1')
     expect(space.getPolls()).toEqual([])

@@ -60,7 +60,8 @@ window.townhall = {
     if (space) throw new Error('a space is already open in this page')
     // The room password is derived from the space id (the secret is not passed on), so peers that
     // open the space by id alone can join, as in test/yjs/webrtc.test.ts.
-    space = await Space.create({ identity: await me(), name, replica: (spaceId) => replica(spaceId, signaling) })
+    // Public: the pages share only the space id, not the secret a private space is opened with.
+    space = await Space.create({ visibility: 'public', identity: await me(), name, replica: (spaceId) => replica(spaceId, signaling) })
     return space.id
   },
   async open(spaceId, signaling) {
@@ -85,7 +86,11 @@ window.townhall = {
     return current().replica.getSyncState().peers
   },
   webrtcPeers() {
-    const provider = (current().replica as YjsReplica).provider as { room?: { webrtcConns: Map<string, { connected: boolean }> } | null }
+    // The space reads its replica through its sealing layer; the adapter's own replica is inside it.
+    const replica = current().replica as unknown as { inner?: YjsReplica }
+    const provider = (replica.inner ?? (current().replica as YjsReplica)).provider as {
+      room?: { webrtcConns: Map<string, { connected: boolean }> } | null
+    }
     return [...(provider.room?.webrtcConns.values() ?? [])].filter((conn) => conn.connected).length
   },
   async close() {
