@@ -23,6 +23,22 @@ measured 3.6k/s with two test suites running and 7–8.5k/s on a quiet machine.
 Each was found by profiling (\`node --cpu-prof\`, heap snapshots), keeps every result the same, and
 is covered by tests, most of them added with the change.
 
+Thirteenth round (private spaces, issue 23): **the ingest table and the four targets built on it
+(ingest vs node:crypto, one more ballot, private vs public ingest, extra bytes per record) come from
+an \`npm run bench -- --only=ingest\` run on 2026-12-08 at commit 113b931, with nothing
+else running; every other table and target is the twelfth round's full run below**, put together
+with \`--render\`. Between the two, only the ingest path changed: a private space opens each frame
+in the validation pipeline, just before its checks, so XChaCha20-Poly1305 decryption on the main
+thread overlaps the signature checks on the worker threads (opening every frame first made private
+ingest 36% of public on a loaded host). The private fixture is the public one's ballots, each
+sealed under epoch 0: the same records, one frame each. **Private ingest misses its target**: per
+run, 80.1%, 84.5% and 79.1% of public at 10k, and 106.1%, 85.3% and 73.5% at 100k (median 85.3%,
+limit 90%). The per-run spread is wide because the public and private ingests of one run are
+measured a minute apart. @noble/ciphers' XChaCha20-Poly1305 costs about 20 µs for a 300-byte ballot
+on this host, on the main thread, next to about 160 µs of wall time per record for the rest of
+ingest. Left to try: node:crypto's ChaCha20-Poly1305 under an HChaCha20 subkey (the same frames,
+faster in Node), or opening frames on the verification worker threads.
+
 Twelfth round (the figures above, a full run at the commit in the machine table, after record
 format v2 and causal delivery, issue 21):
 
