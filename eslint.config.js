@@ -10,20 +10,7 @@ import { defineConfig } from 'eslint/config'
 import prettier from 'eslint-config-prettier/flat'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
-
-/** Packages core/ may import (subpaths included); keep in sync with scripts/check-imports.js. */
-const CORE_ALLOWED_PACKAGES = [
-  'multiformats',
-  '@ipld/dag-cbor',
-  'cborg',
-  '@noble/curves',
-  '@noble/hashes',
-  // Private spaces (core/private/): sealing, and HPKE for epoch keys.
-  '@noble/ciphers',
-  '@hpke/core',
-  '@hpke/chacha20poly1305',
-  '@hpke/dhkem-x25519',
-]
+import { CORE_ALLOWED_PACKAGES } from './scripts/core-allowed-packages.js'
 
 const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const alternation = (names) => names.map(escapeRegex).join('|')

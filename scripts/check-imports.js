@@ -17,20 +17,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseCircular, parseDependencyTree } from 'dpdm'
 import ts from 'typescript'
-
-/** Packages core/ may import (subpaths such as `multiformats/cid` included). Keep in sync with eslint.config.js. */
-const CORE_ALLOWED_PACKAGES = [
-  'multiformats',
-  '@ipld/dag-cbor',
-  'cborg',
-  '@noble/curves',
-  '@noble/hashes',
-  // Private spaces (core/private/): sealing, and HPKE for epoch keys.
-  '@noble/ciphers',
-  '@hpke/core',
-  '@hpke/chacha20poly1305',
-  '@hpke/dhkem-x25519',
-]
+import { CORE_ALLOWED_PACKAGES } from './core-allowed-packages.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const coreDir = path.join(root, 'core')

@@ -166,11 +166,6 @@ export class SealedReplica implements Replica {
     return this.inner.close()
   }
 
-  /** Entries as the space reads them: frames opened (or left waiting, or refused), plain ones as the space's privacy allows. */
-  openEntries(entries: readonly ReplicaEntry[]): Promise<ReplicaEntry[]> {
-    return this.openAll(entries)
-  }
-
   private async openAll(entries: readonly ReplicaEntry[]): Promise<ReplicaEntry[]> {
     const out: ReplicaEntry[] = []
     for (const entry of entries) {
