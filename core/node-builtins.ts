@@ -13,6 +13,9 @@ export interface NodeCrypto {
   createPublicKey(input: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string }; format: 'jwk' }): NodeKey
   createPrivateKey(input: { key: { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string }; format: 'jwk' }): NodeKey
   sign(algorithm: null, data: Uint8Array, key: NodeKey): Uint8Array
+  createCipheriv(algorithm: 'chacha20-poly1305', key: Uint8Array, iv: Uint8Array, options: { authTagLength: 16 }): NodeAead
+  createDecipheriv(algorithm: 'chacha20-poly1305', key: Uint8Array, iv: Uint8Array, options: { authTagLength: 16 }): NodeAead
+  createHmac(algorithm: 'sha256', key: Uint8Array): { update(data: Uint8Array): { digest(): Uint8Array } }
   verify(
     algorithm: null,
     data: Uint8Array,
@@ -20,6 +23,15 @@ export interface NodeCrypto {
     signature: Uint8Array,
     callback: (error: Error | null, valid: boolean) => void,
   ): void
+}
+
+/** A node:crypto Cipher or Decipher for ChaCha20-Poly1305 (RFC 8439); `final` throws on a wrong tag. */
+export interface NodeAead {
+  setAAD(aad: Uint8Array, options: { plaintextLength: number }): unknown
+  setAuthTag(tag: Uint8Array): unknown
+  getAuthTag(): Uint8Array
+  update(data: Uint8Array): Uint8Array
+  final(): Uint8Array
 }
 
 export interface NodeWorker {
@@ -56,6 +68,9 @@ export function builtin<K extends keyof Builtins>(id: K): Builtins[K] | undefine
 }
 
 const nodeCrypto = builtin('node:crypto')
+/** node:crypto where core runs in Node, for the few native paths (frames of private spaces). */
+export const nodeCryptoModule: NodeCrypto | undefined = nodeCrypto
+
 /**
  * Node's one-shot `crypto.hash('sha256')` where there is one (Node >= 20.12), else undefined. It
  * hands back a Buffer: callers that keep the digest make it a plain Uint8Array.

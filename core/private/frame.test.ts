@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { randomBytes } from '../bytes.js'
+import { randomBytes, utf8 } from '../bytes.js'
 import { FRAME_MAGIC, isSealedFrame, MAX_FRAME_OVERHEAD, openFrame, readFrameHeader, sealFrame } from './frame.js'
+import { nativeXChaCha, portableXChaCha } from './xchacha.js'
 import { epochZeroKey, Keyring, MAX_KEYS_PER_EPOCH } from './keyring.js'
 
 const record = Uint8Array.from({ length: 300 }, (_, i) => i % 251)
@@ -78,5 +79,47 @@ describe('keyrings', () => {
     const ring = new Keyring()
     for (let i = 0; i < MAX_KEYS_PER_EPOCH + 5; i++) ring.add(7, randomBytes(32))
     expect(ring.of(7)).toHaveLength(MAX_KEYS_PER_EPOCH)
+  })
+})
+
+describe('XChaCha20-Poly1305 on node:crypto', () => {
+  const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16))
+  // draft-irtf-cfrg-xchacha-03, appendix A.3.1.
+  const key = hex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f')
+  const nonce = hex('404142434445464748494a4b4c4d4e4f5051525354555657')
+  const aad = hex('50515253c0c1c2c3c4c5c6c7')
+  const plaintext = utf8(
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+  )
+
+  it("is the native path in Node, and gives the draft's tag and the portable cipher's bytes", () => {
+    expect(nativeXChaCha).toBeDefined()
+    const sealed = nativeXChaCha!.seal(key, nonce, aad, plaintext)
+    expect(sealed.subarray(-16)).toEqual(hex('c0875924c1c7987947deafd8780acf49'))
+    expect(sealed).toEqual(portableXChaCha.seal(key, nonce, aad, plaintext))
+    expect(portableXChaCha.open(key, nonce, aad, sealed)).toEqual(plaintext)
+    expect(nativeXChaCha!.open(key, nonce, aad, sealed)).toEqual(plaintext)
+  })
+
+  it('refuses, as the portable cipher does, a changed byte, other associated data or a short input', () => {
+    const sealed = nativeXChaCha!.seal(key, nonce, aad, plaintext)
+    for (const at of [0, 50, sealed.length - 1]) {
+      const changed = Uint8Array.from(sealed)
+      changed[at]! ^= 1
+      expect(nativeXChaCha!.open(key, nonce, aad, changed), `byte ${at}`).toBeUndefined()
+      expect(portableXChaCha.open(key, nonce, aad, changed), `byte ${at}`).toBeUndefined()
+    }
+    expect(nativeXChaCha!.open(key, nonce, aad.subarray(1), sealed)).toBeUndefined()
+    expect(nativeXChaCha!.open(key, nonce, aad, sealed.subarray(0, 15))).toBeUndefined()
+  })
+
+  it('opens frames whose bytes sit at any offset of a larger buffer', () => {
+    const frame = sealFrame(key, 1, plaintext)
+    for (const shift of [1, 2, 3, 5]) {
+      const buffer = new Uint8Array(frame.length + shift)
+      buffer.set(frame, shift)
+      const view = buffer.subarray(shift)
+      expect(openFrame(key, view, readFrameHeader(view)!)).toEqual(plaintext)
+    }
   })
 })

@@ -15,10 +15,10 @@
  * that every replica collapses, not a second copy; distinct records get distinct nonces. What it
  * shows is only whether two frames hold the same record.
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8 } from '../bytes.js'
+import { xchacha } from './xchacha.js'
 
 export const FRAME_MAGIC = 0xe5
 export const NONCE_BYTES = 24
@@ -80,7 +80,7 @@ function header(epoch: number): Uint8Array {
 export function sealFrame(key: Uint8Array, epoch: number, plaintext: Uint8Array): Uint8Array {
   const head = header(epoch)
   const nonce = hmac(sha256, key, concatBytes(NONCE_DOMAIN, head, plaintext)).subarray(0, NONCE_BYTES)
-  const sealed = xchacha20poly1305(key, nonce, concatBytes(AAD_DOMAIN, head)).encrypt(plaintext)
+  const sealed = xchacha.seal(key, nonce, concatBytes(AAD_DOMAIN, head), plaintext)
   return concatBytes(head, nonce, sealed)
 }
 
@@ -88,9 +88,5 @@ export function sealFrame(key: Uint8Array, epoch: number, plaintext: Uint8Array)
 export function openFrame(key: Uint8Array, bytes: Uint8Array, frame: FrameHeader): Uint8Array | undefined {
   const head = bytes.subarray(0, frame.offset)
   const nonce = bytes.subarray(frame.offset, frame.offset + NONCE_BYTES)
-  try {
-    return xchacha20poly1305(key, nonce, concatBytes(AAD_DOMAIN, head)).decrypt(bytes.subarray(frame.offset + NONCE_BYTES))
-  } catch {
-    return undefined
-  }
+  return xchacha.open(key, nonce, concatBytes(AAD_DOMAIN, head), bytes.subarray(frame.offset + NONCE_BYTES))
 }
