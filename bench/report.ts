@@ -16,7 +16,7 @@ export interface IngestRun {
   readonly ingestMs: number
   readonly oneMoreMs: number
   readonly bytesPerBallot: number
-  /** The same N ballots in a private space (sealed frames), in the same process; absent in runs before private spaces. */
+  /** The same N ballots in a private space (sealed frames): in a process of its own since the fourteenth round, in the same process before; absent in runs before private spaces. */
   readonly privateIngestRate?: number
   readonly privateBytesPerBallot?: number
 }

@@ -21,6 +21,7 @@ import { machine } from './lib/machine.js'
 import { fmtMs, now } from './lib/measure.js'
 import { killAll } from './lib/peer.js'
 import { NOTES } from './notes.js'
+import type { PrivateIngestRun } from './workloads/ingest-child.js'
 import {
   markdown,
   svg,
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
   ])) {
     if (n > 0) await fixture('plurality', n)
   }
+  for (const n of new Set([config.ingestWarmup, ...config.ingest.map((s) => s.n)])) await fixture('plurality', n, 'private')
   if (config.sync.records < 10_000) await fixture('plurality', Math.max(config.sync.records, 1000))
 
   await step('ingest', async () => {
@@ -160,12 +162,24 @@ async function main(): Promise<void> {
       const row = { n, runs: [] as IngestRun[] }
       results.ingest.push(row)
       for (let i = 0; i < runs; i++) {
-        row.runs.push(
-          await runChild<IngestRun>('workloads/ingest-child.ts', { n, warmup: config.ingestWarmup, extraBallots: quick ? 20 : 50 }),
-        )
-        const last = row.runs[row.runs.length - 1]!
+        // Public and private each in a fresh process, taking turns at going first.
+        const publicRun = () =>
+          runChild<IngestRun>('workloads/ingest-child.ts', { n, warmup: config.ingestWarmup, extraBallots: quick ? 20 : 50 })
+        const privateRun = () =>
+          runChild<PrivateIngestRun>('workloads/ingest-child.ts', { n, warmup: config.ingestWarmup, visibility: 'private' })
+        let plain: IngestRun
+        let sealed: PrivateIngestRun
+        if (i % 2 === 0) {
+          plain = await publicRun()
+          sealed = await privateRun()
+        } else {
+          sealed = await privateRun()
+          plain = await publicRun()
+        }
+        const last: IngestRun = { ...plain, ...sealed }
+        row.runs.push(last)
         log(
-          `  ingest N=${n}: ${Math.round(last.ingestRate)}/s vs node:crypto ${Math.round(last.nodeRate)}/s; one more ${last.oneMoreMs.toFixed(3)} ms`,
+          `  ingest N=${n}: ${Math.round(last.ingestRate)}/s vs node:crypto ${Math.round(last.nodeRate)}/s; private ${Math.round(sealed.privateIngestRate)}/s; one more ${last.oneMoreMs.toFixed(3)} ms`,
         )
       }
     }
