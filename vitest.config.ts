@@ -2,23 +2,47 @@ import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
 import { defineConfig } from 'vitest/config'
 
-// Two projects: everything that runs in Node (core, adapters, processes, real browsers driven from
-// Node), and Svelte component tests, which need the Svelte compiler and a DOM. happy-dom rather
-// than jsdom: jsdom's globals come from another realm, so bytes from WebCrypto failed the
+/**
+ * Tests that talk to other processes, sockets, browsers or disks: mostly waiting, and sensitive to
+ * CPU starvation, so they run one file at a time.
+ */
+const IO = [
+  'test/e2e/**',
+  'test/yjs/**',
+  'test/automerge/**',
+  'test/orbitdb/**',
+  'test/cli/**',
+  'test/soak/**',
+  'test/shared/**',
+  'test/private/{yjs,automerge,orbitdb}.test.ts',
+  'test/package.test.ts',
+  'test/checkpoint-adapters.test.ts',
+]
+
+// Three projects: 'io' (above), 'unit' (everything else that runs in Node: core, properties,
+// tallies, the memory replica; CPU only), and Svelte component tests, which need the Svelte
+// compiler and a DOM. `npm test` runs 'io' beside the other two (scripts/test-suite.js), as two
+// vitest processes on a 2-core machine: one waits while the other computes. happy-dom rather than
+// jsdom: jsdom's globals come from another realm, so bytes from WebCrypto failed the
 // `instanceof Uint8Array` checks in multiformats.
+const node = {
+  testTimeout: 30_000,
+  // Hooks close peers running in other processes, each given up to 5 s to end by itself on a
+  // loaded CI machine; the default 10 s failed a conformance run that closed three.
+  hookTimeout: 30_000,
+  pool: 'forks',
+} as const
+
 export default defineConfig({
   test: {
     projects: [
+      { test: { ...node, name: 'io', include: IO } },
       {
         test: {
-          name: 'node',
+          ...node,
+          name: 'unit',
           include: ['core/**/*.test.ts', 'testing/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/components/**', '**/node_modules/**'],
-          testTimeout: 30_000,
-          // Hooks close peers running in other processes, each given up to 5 s to end by itself on
-          // a loaded CI machine; the default 10 s failed a conformance run that closed three.
-          hookTimeout: 30_000,
-          pool: 'forks',
+          exclude: [...IO, 'test/components/**', '**/node_modules/**'],
         },
       },
       {

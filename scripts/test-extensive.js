@@ -31,7 +31,7 @@ if (!/^[1-9]\d*$/.test(runs) || Number(runs) < 2000) {
   process.exit(2)
 }
 console.log(`${files.length} files with properties, ${runs} runs per property and seed:\n  ${files.join('\n  ')}`)
-const result = spawnSync('npx', ['vitest', 'run', '--project', 'node', ...files], {
+const result = spawnSync('npx', ['vitest', 'run', '--project', 'unit', '--project', 'io', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, TOWNHALL_PROPERTY_RUNS: runs },

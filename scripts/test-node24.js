@@ -58,5 +58,5 @@ if (!works()) {
 
 console.log(`test-node24: vitest on Node ${VERSION}: ${FILTERS.join(' ')}`)
 const vitest = join(import.meta.dirname, '..', 'node_modules', 'vitest', 'vitest.mjs')
-const result = spawnSync(node, [vitest, 'run', '--project', 'node', ...FILTERS], { stdio: 'inherit' })
+const result = spawnSync(node, [vitest, 'run', '--project', 'unit', '--project', 'io', ...FILTERS], { stdio: 'inherit' })
 process.exit(result.status ?? 1)

@@ -13,7 +13,9 @@ import { createIdentity, createSpace, exportSpace, openSpace, type PollView, typ
 import { eventually, memoryNetwork } from '../../testing/index.js'
 import { startCli, stopAllCli, type CliResult } from '../support/cli-run.js'
 
-const RUN_TIMEOUT_MS = 15_000
+// Generous: the demo loads libp2p, Helia and OrbitDB before it listens, which took over 15 s on a
+// loaded 2-core machine while other suites ran beside it.
+const RUN_TIMEOUT_MS = 45_000
 
 afterEach(stopAllCli)
 
@@ -72,7 +74,7 @@ describe('townhall signal', () => {
   })
 })
 
-describe('townhall demo', () => {
+describe('townhall demo', { timeout: 120_000 }, () => {
   let dir: string
   let apps: string
 

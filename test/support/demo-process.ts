@@ -1,19 +1,60 @@
 /**
- * Builds the sample apps once into a temp directory and runs the real `townhall demo` command on
- * them (signaling server plus static server, both on 127.0.0.1 with free ports), as `npm start` does.
+ * Builds the sample apps into a temp directory and runs the real `townhall demo` command on them
+ * (signaling server plus static server, both on 127.0.0.1 with free ports), as `npm start` does.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '../..')
+/** What the apps' bundle is made from: a change to any of these is a new build. */
+const BUILD_INPUTS = ['apps', 'core', 'adapters', 'package-lock.json', 'svelte.config.js', 'tsconfig.json']
+const CACHE_PREFIX = 'townhall-apps-build-'
 
+function inputsDigest(): string {
+  const hash = createHash('sha256')
+  const visit = (path: string): void => {
+    const stat = statSync(path)
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path).sort()) if (name !== 'node_modules' && name !== 'dist') visit(join(path, name))
+      return
+    }
+    hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0')
+  }
+  for (const input of BUILD_INPUTS) if (existsSync(join(root, input))) visit(join(root, input))
+  return hash.digest('hex').slice(0, 16)
+}
+
+/**
+ * The built apps, made once per version of their sources: eight browser suites each built them
+ * (about 30 s apiece, a few minutes of the suite). The build lands under a name derived from its
+ * inputs, written to a temporary directory first and renamed into place, so a suite never serves
+ * half a build; the suites only read it, and `remove` leaves it for the next suite. Builds of
+ * other versions are removed when a new one lands.
+ */
 export async function buildApps(): Promise<{ dir: string; remove(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'townhall-apps-'))
+  const key = inputsDigest()
+  const dir = join(tmpdir(), CACHE_PREFIX + key)
+  const kept = { dir, remove: () => {} }
+  if (existsSync(join(dir, '.complete'))) return kept
+  const fresh = mkdtempSync(join(tmpdir(), 'townhall-apps-'))
   const { build } = await import('vite')
-  await build({ configFile: join(root, 'apps/vite.config.ts'), logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } })
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+  await build({ configFile: join(root, 'apps/vite.config.ts'), logLevel: 'warn', build: { outDir: fresh, emptyOutDir: true } })
+  writeFileSync(join(fresh, '.complete'), key)
+  try {
+    renameSync(fresh, dir)
+  } catch {
+    // Another suite landed the same build first: use it.
+    rmSync(fresh, { recursive: true, force: true })
+    if (!existsSync(join(dir, '.complete'))) throw new Error(`the apps' build ${dir} is incomplete; delete it and run again`)
+    return kept
+  }
+  for (const name of readdirSync(tmpdir())) {
+    if (name.startsWith(CACHE_PREFIX) && name !== CACHE_PREFIX + key) rmSync(join(tmpdir(), name), { recursive: true, force: true })
+  }
+  return kept
 }
 
 export interface DemoProcess {
