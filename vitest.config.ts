@@ -41,6 +41,9 @@ export default defineConfig({
         test: {
           ...node,
           name: 'unit',
+          // CPU-bound properties (hundreds of pure-JS signatures, say) beside the io suite on a
+          // loaded 2-core machine took over 30 s; a slow test here is not a hung one.
+          testTimeout: 120_000,
           include: ['core/**/*.test.ts', 'testing/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: [...IO, 'test/components/**', '**/node_modules/**'],
         },

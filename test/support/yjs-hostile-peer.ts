@@ -42,6 +42,9 @@ const commands: Record<string, (c: Command) => Promise<unknown>> = {
         records.set(`garbage-${Date.now()}-${i}`, value instanceof Uint8Array ? new Uint8Array(value) : value),
       ),
     ),
+  // WebRTC connections to honest peers that are up: what the junk travels over. (It need not sync
+  // first: its own updates are independent items that honest peers apply as they arrive.)
+  connected: async () => [...provider.room!.webrtcConns.values()].filter((conn) => conn.connected).length,
   getAll: async () => [...records.keys()].map((claimedId) => ({ claimedId, bytes: records.get(claimedId), source: 'peer' })),
   // `count` values of `size` bytes under the records map, each under a key of its own.
   junkEntries: (c) =>

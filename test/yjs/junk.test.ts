@@ -1,13 +1,13 @@
-// NOT IN THE SUITE (named so vitest does not collect it): on this machine the plain y-webrtc
-// hostile peer it starts never syncs the space (its getAll stays empty for 60 s), on main and on
-// the branch it was written on alike, so it fails before any junk is sent. The Yjs junk bounds it
-// measured are in docs/THREAT_MODEL.md from the run where it passed; until the hostile peer is
-// found to sync again, they are not checked by `npm test`. Run it with `npx vitest run --dir test/yjs junk-unverified`.
 /**
  * Junk in the shared Y.Doc (issue 22, point 6): a hostile peer in the room writes thousands of
  * junk values under the records map and fills root types the replica does not use. Each honest
  * peer counts every such entry as a rejection, deletes it, and its memory stays within twice what
  * the valid records cost plus the constant docs/THREAT_MODEL.md gives.
+ *
+ * The hostile peer is plain y-webrtc: it cannot read the honest peers' fragmented messages
+ * (adapters/yjs/fragments.ts), so it never receives the space's records, and it does not need to:
+ * its junk updates are items of its own that honest peers apply whatever it has seen. It only
+ * waits until its data channels to both honest peers are up.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createIdentity, Space } from '../../core/index.js'
@@ -58,7 +58,7 @@ describe('yjs: junk in the shared document', () => {
     for (let i = 0; i < posts; i += 50)
       await Promise.all(Array.from({ length: 50 }, (_, j) => alice.post(`valid post ${i + j} ${'.'.repeat(200)}`)))
     await eventually(() => expect(bob.getFeed().length).toBe(posts), 60_000)
-    await eventually(async () => expect((await mallory.getAll()).length).toBeGreaterThanOrEqual(posts + 1), 60_000)
+    await eventually(async () => expect(await mallory.command('connected')).toBe(2), 60_000)
     const valid = await memory(bobReplica)
     const rejectedBefore = bob.getRejections().total
 
