@@ -61,7 +61,7 @@ export interface KindDefinition<B = unknown> {
    * Absent only for core kinds whose part judges them against the whole record set (membership, polls).
    */
   authorize?(context: AuthorizeContext<B>): Refusal | undefined
-  readonly views: readonly ViewDefinition<never, unknown>[]
+  readonly views: readonly ViewDefinition<unknown, unknown, unknown>[]
   /** Set for core's own kinds only. */
   readonly part?: CorePart
 }
@@ -72,7 +72,7 @@ export interface KindOptions<B> {
   readonly body: BodySchema<B>
   readonly authorize: AuthorizeRule<B>
   /** Views that records of this kind fold into once authorized. */
-  readonly views?: readonly ViewDefinition<never, B>[]
+  readonly views?: readonly ViewDefinition<unknown, B, unknown>[]
 }
 
 /** `reverse.domain/name`: at least one dot before the slash, lowercase, at most 128 characters. */
@@ -100,7 +100,7 @@ export function defineKind<B>(options: KindOptions<B>): KindDefinition<B> {
     name: options.name,
     validate: bodyValidator(options.body, options.name),
     authorize: options.authorize,
-    views: Object.freeze([...(options.views ?? [])]) as readonly ViewDefinition<never, unknown>[],
+    views: Object.freeze([...(options.views ?? [])]) as readonly ViewDefinition<unknown, unknown, unknown>[],
   }) as KindDefinition<B>
 }
 

@@ -12,10 +12,10 @@ import { randomBytes } from './bytes.js'
 import type { Did } from './did.js'
 import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedError, UnknownRecordError } from './errors.js'
 import type { KindDefinition } from './kind.js'
-import { KindRegistry } from './kind-registry.js'
+import type { KindRegistry } from './kind-registry.js'
 import { UnknownKinds } from './unknown-kinds.js'
 import type { ViewDefinition } from './view.js'
-import { ViewRegistry } from './view-registry.js'
+import { registries, type ViewRegistry } from './view-registry.js'
 import { FeedState, type FeedItem, type FeedOptions, type Profile, type ThreadNode } from './feed.js'
 import { createHlc, type HlcClock } from './hlc.js'
 import type { Identity } from './identity.js'
@@ -60,7 +60,7 @@ export class Space {
   private readonly held = new Map<RecordId, Rejection>()
   /** Record kinds by name, core's and the app's; the app's views, and records of kinds not registered yet. */
   private readonly kinds: KindRegistry
-  private readonly views = new ViewRegistry()
+  private readonly views: ViewRegistry
   private readonly unknown = new UnknownKinds()
   private readonly rejections: RejectionLog
   private readonly listeners = new Set<Listener>()
@@ -103,7 +103,7 @@ export class Space {
   private rotationTimer: ReturnType<typeof setTimeout> | undefined
   private rotationCancelled: (() => void) | undefined
 
-  private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
+  private constructor(options: Omit<OpenSpaceOptions, 'kinds'> & { replica: Replica; cid: CID; parts: ReturnType<typeof registries> }) {
     this.id = options.id
     this.cid = options.cid
     this.identity = options.identity
@@ -119,9 +119,8 @@ export class Space {
     this.secrets = options.secrets ?? memorySecretStore()
     this.autoReveal = options.autoReveal ?? true
     this.useCheckpoint = options.checkpoint !== false && this.replica.checkpoint !== undefined
-    for (const kind of options.kinds ?? []) this.views.check(kind)
-    this.kinds = new KindRegistry(options.kinds)
-    for (const kind of options.kinds ?? []) this.views.register(kind)
+    this.kinds = options.parts.kinds
+    this.views = options.parts.views
     this.graph = new CausalGraph({
       lookup: (id) => this.records.get(id),
       isAuthority: (record) => AUTHORITY_KINDS.has(record.kind),
@@ -133,11 +132,13 @@ export class Space {
   static async open(options: OpenSpaceOptions): Promise<Space> {
     const cid = parseRecordCid(options.id)
     if (!cid) throw new InvalidArgumentError(`"${String(options.id).slice(0, 80)}" is not a space id (a CIDv1 string).`)
+    // Before the replica: kinds that clash must not leave a replica open.
+    const parts = registries(options.kinds)
     const replica =
       typeof options.replica === 'function'
         ? await options.replica(options.id, options.secret ? { secret: options.secret } : {})
         : options.replica
-    const space = new Space({ ...options, replica, cid })
+    const space = new Space({ ...options, replica, cid, parts })
     const checkpoint = await space.loadCheckpoint()
     // Through the sealing layer: a private space's frames are opened before they are validated.
     const sealed = space.sealing.replica
@@ -173,6 +174,7 @@ export class Space {
     ) {
       throw new InvalidArgumentError(`maxRecordBytes must be an integer from 1024 to ${HARD_MAX_RECORD_BYTES}.`)
     }
+    registries(options.kinds)
     const isPrivate = (options.visibility ?? 'private') === 'private'
     const body = {
       name: options.name,
@@ -334,12 +336,12 @@ export class Space {
   }
 
   /** The value of an app view (by definition, for its type, or by name). Throws `UnknownKindError` for a view not registered. */
-  getView<V>(view: ViewDefinition<never, never, V> | string): V {
+  getView<V>(view: ViewDefinition<unknown, never, V> | string): V {
     return this.views.read<V>(typeof view === 'string' ? view : view.name)
   }
 
   /** Calls `listener` with the view's value whenever records change it. Returns the unsubscribe function. */
-  subscribeView<V>(view: ViewDefinition<never, never, V> | string, listener: (value: V) => void): () => void {
+  subscribeView<V>(view: ViewDefinition<unknown, never, V> | string, listener: (value: V) => void): () => void {
     const name = typeof view === 'string' ? view : view.name
     let seen = this.views.version(name)
     return this.subscribe(() => {

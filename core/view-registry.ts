@@ -4,6 +4,7 @@
  */
 import { KindClashError, UnknownKindError } from './errors.js'
 import type { KindDefinition } from './kind.js'
+import { KindRegistry } from './kind-registry.js'
 import type { SignedRecord } from './record.js'
 import type { ViewDefinition } from './view.js'
 
@@ -87,4 +88,16 @@ export class ViewRegistry {
     if (!entry) throw new UnknownKindError(name, 'view')
     return entry
   }
+}
+
+/** The kinds and views of a space that registers the app's `kinds`; throws before anything is opened if they clash. */
+export function registries(kinds: readonly KindDefinition[] = []): { kinds: KindRegistry; views: ViewRegistry } {
+  const registry = new KindRegistry()
+  const views = new ViewRegistry()
+  for (const kind of kinds) {
+    views.check(kind)
+    registry.register(kind)
+    views.register(kind)
+  }
+  return { kinds: registry, views }
 }
