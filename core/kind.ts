@@ -75,9 +75,9 @@ export interface KindOptions<B> {
   readonly views?: readonly ViewDefinition<unknown, B, unknown>[]
 }
 
-/** `reverse.domain/name`: at least one dot before the slash, lowercase, at most 128 characters. */
+/** `reverse.domain/name`: at least one dot before the slash, lowercase; at most 64 characters, what the envelope allows. */
 const APP_KIND = /^[a-z0-9-]+(\.[a-z0-9-]+)+\/[a-z0-9][a-z0-9._/-]*$/
-const MAX_KIND_NAME = 128
+const MAX_KIND_NAME = 64
 
 /**
  * Defines an app's record kind. Names without a namespace are townhall's own (`post`, `ballot`,
