@@ -82,3 +82,10 @@ export const CORE_KINDS: readonly KindDefinition[] = [
 ]
 
 export const CORE_KIND_MAP: ReadonlyMap<string, KindDefinition> = new Map(CORE_KINDS.map((kind) => [kind.name, kind]))
+
+/** Kinds that change who may do what: a record's authority is judged against these in its past. */
+export const AUTHORITY_KINDS: ReadonlySet<string> = new Set(['role', 'invite', 'join'])
+/** Heads a new record names first: what others' rights and results depend on. */
+export const AUTHORITY_HEADS: ReadonlySet<string> = new Set(['role', 'invite', 'join', 'close', 'moderate', 'poll'])
+/** Records there are many of and that nobody else's rights depend on: never heads, and they name only what they must. */
+export const LIGHT_KINDS: ReadonlySet<string> = new Set(['ballot', 'close-part'])

@@ -13,6 +13,8 @@ import type { Did } from './did.js'
 import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedError, UnknownRecordError } from './errors.js'
 import type { KindDefinition } from './kind.js'
 import type { KindRegistry } from './kind-registry.js'
+import { AUTHORITY_HEADS, AUTHORITY_KINDS, LIGHT_KINDS } from './core-kinds.js'
+import { loadVerifiedIds, malformed, mapConcurrently, VALIDATION_CONCURRENCY } from './ingest-helpers.js'
 import { UnknownKinds } from './unknown-kinds.js'
 import type { ViewDefinition } from './view.js'
 import { registries, type ViewRegistry } from './view-registry.js'
@@ -1391,12 +1393,6 @@ export class Space {
   }
 }
 
-/** Kinds that change who may do what: a record's authority is judged against these in its past. */
-const AUTHORITY_KINDS: ReadonlySet<string> = new Set(['role', 'invite', 'join'])
-/** Heads a new record names first: what others' rights and results depend on. */
-const AUTHORITY_HEADS: ReadonlySet<string> = new Set(['role', 'invite', 'join', 'close', 'moderate', 'poll'])
-/** Records there are many of and that nobody else's rights depend on: never heads, and they name only what they must. */
-const LIGHT_KINDS: ReadonlySet<string> = new Set(['ballot', 'close-part'])
 /** Refs a record names at most: its subjects, its author's latest record, then heads. */
 const MAX_REFS = 16
 
@@ -1415,51 +1411,6 @@ interface Restoring {
   readonly polls: Map<RecordId, { readonly poll: RestoredPoll; readonly entries: readonly ReplicaEntry[]; next: number }>
   /** Ids of the unread ballots, once asked for (see `isUnread`). */
   unread: Set<string> | undefined
-}
-
-/** What the replica's list says this device verified before; an unreadable list means verifying again. */
-async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | undefined> {
-  if (!replica.verified) return undefined
-  try {
-    const ids = await replica.verified.load()
-    return ids.length > 0 ? new Set(ids) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Entries validated at once. Bounded so that decoding the next entries (main thread) overlaps the
- * signature checks in flight (on worker threads in Node, WebCrypto's threads in browsers) instead
- * of decoding a whole large batch first and then waiting for all its signatures, and so the
- * garbage of a 100k-entry batch is not alive all at once. 256 keeps several batches of
- * verifications queued for the workers while the main thread decodes (measured on 2 cores, 10k
- * ballots: 6.0k/s at 32, 8.5k/s at 256 and 512, 8.2k/s at 1024).
- */
-const VALIDATION_CONCURRENCY = 256
-
-/** A validator that threw: a bug, but only this entry is lost, and the log says why. */
-const malformed = (entry: ReplicaEntry, error: unknown): Validation => ({
-  ok: false,
-  rejection: { reason: 'malformed', detail: `validation failed: ${String(error)}`, source: entry.source },
-})
-
-/**
- * `Promise.all(items.map(fn))` with at most `limit` calls awaited at once; results in input order.
- * Results `fn` gives at once are taken as they are, without a promise or a turn of the event loop.
- */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => R | Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      const result = fn(items[index]!)
-      out[index] = result instanceof Promise ? await result : result
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }
 
 export const createSpace = (options: CreateSpaceOptions): Promise<Space> => Space.create(options)
