@@ -4,6 +4,8 @@
  * capped by role changes concurrent with it (membership.ts), so the answer is the same on every
  * peer whatever order records arrived in, and no claimed clock changes it.
  */
+import { dependenciesOf } from './causal.js'
+import { cidString } from './cid-string.js'
 import { CORE_KIND_MAP, type CoreAuthorizeContext } from './core-kinds.js'
 import type { KindDefinition } from './kind.js'
 import type { Membership } from './membership.js'
@@ -29,12 +31,14 @@ export function authorizeContent(
   const about = { id: record.id, author: record.author }
   if (!kind?.authorize) return reject('unknown-kind', `no authorization rule for kind ${record.kind}`, about).rejection
   const { membership } = context
+  let named: Set<string> | undefined
   const judged: CoreAuthorizeContext = {
     record,
     role: membership.roleAt(record.author, record),
     policy: membership.policy,
     roleOf: (did) => membership.settledRoleAt(did, record),
-    get: (id) => context.get?.(id),
+    // Only what the record names, which is held whenever it is judged: anything else could be here on one peer and not yet on another.
+    get: (id) => ((named ??= new Set(dependenciesOf(record).map(cidString))).has(id) ? context.get?.(id) : undefined),
     postAuthor: (id) => context.postAuthor(id),
     kindOf: (id) => context.kindOf(id),
   }

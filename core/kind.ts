@@ -38,7 +38,11 @@ export interface AuthorizeContext<B = unknown> {
   readonly policy: 'open' | 'invite-only'
   /** Another identity's role in the record's past, as that past judged itself. */
   roleOf(did: string): Role | null
-  /** A record this peer holds: every record the record names is held when it is judged. */
+  /**
+   * A record this one names, in its refs or as a CID at the top level of its body: those are in
+   * its causal past, so held wherever it is judged. undefined for any other id, which one peer may
+   * hold and another not yet.
+   */
   get(id: RecordId): SignedRecord | undefined
 }
 

@@ -196,6 +196,22 @@ describe('a space with app kinds', () => {
     })
   })
 
+  it('lets a rule see only the records its record names, so that no peer judges by what another lacks', async () => {
+    let probe: { named?: string; other?: string } = {}
+    const seen: Array<{ named: boolean; other: boolean }> = []
+    const pin = defineKind({
+      name: 'org.example/pin',
+      body: s.object({ post: s.cid }),
+      authorize: ({ get }) => void seen.push({ named: get(probe.named!) !== undefined, other: get(probe.other!) !== undefined }),
+    })
+    w = await world({ kinds: [pin] })
+    // The genesis is in every record's past but named by none (refs leave it out).
+    probe = { named: (await w.founder.space.post('pinned')).id, other: w.founder.space.id }
+    const post = w.founder.space.getRecords().find((r) => r.id === probe.named)!
+    await w.founder.space.publish(pin, { post: post.cid })
+    expect(seen.at(-1)).toEqual({ named: true, other: false })
+  })
+
   it('names unknown kinds and views with typed errors', async () => {
     w = await world()
     await expect(w.founder.space.publish('org.example/rsvp', {})).rejects.toBeInstanceOf(UnknownKindError)
