@@ -204,10 +204,10 @@ describe('convergence with an app-defined kind', () => {
       beforeSeed: () => void (covered = { events: 0, rsvps: 0, held: 0, refused: 0, folded: 0 }),
       afterSeed: (seed) => {
         console.info(`seed ${seed}: ${JSON.stringify(covered)}`)
-        // Floors well under what the generator gives, so that one that stops making these cases fails.
+        // Floors well under what the generator gives (about 940 rsvps, 200 runs with held records and 20 to 35 refusals per seed), so that one that stops making these cases fails.
         expect(covered.rsvps).toBeGreaterThan(200)
         expect(covered.folded).toBeGreaterThan(100)
-        expect(covered.refused).toBeGreaterThan(20)
+        expect(covered.refused).toBeGreaterThan(5)
       },
     })
   }, 900_000)
