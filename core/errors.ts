@@ -20,6 +20,9 @@ export type ErrorCode =
   | 'STORE_DAMAGED'
   | 'MISSING_DEPENDENCY'
   | 'MISSING_KEY'
+  | 'UNKNOWN_KIND'
+  | 'UNKNOWN_VIEW'
+  | 'KIND_CLASH'
 
 export class TownhallError extends Error {
   readonly code: ErrorCode
@@ -215,5 +218,38 @@ export class MissingKeyError extends TownhallError {
   override readonly name = 'MissingKeyError'
   constructor(message: string) {
     super('MISSING_KEY', message)
+  }
+}
+
+/** Thrown when a record kind or a view is asked for by a name that this space has not registered. */
+export class UnknownKindError extends TownhallError {
+  static override readonly name = 'UnknownKindError'
+  override readonly name = 'UnknownKindError'
+  /** The name asked for. */
+  readonly kind: string
+  constructor(kind: string, what: 'kind' | 'view' = 'kind') {
+    const shown = String(kind).slice(0, 80)
+    super(
+      what === 'kind' ? 'UNKNOWN_KIND' : 'UNKNOWN_VIEW',
+      what === 'kind'
+        ? `Unknown record kind "${shown}": define it with defineKind and register it (the space's kinds option, or space.registerKind).`
+        : `Unknown view "${shown}": views come with the kinds that declare them; register such a kind first.`,
+    )
+    this.kind = kind
+  }
+}
+
+/**
+ * Thrown when a kind or a view is registered under a name that is taken: by another definition of
+ * that name, or by townhall itself (names without a namespace are reserved for core's kinds).
+ */
+export class KindClashError extends TownhallError {
+  static override readonly name = 'KindClashError'
+  override readonly name = 'KindClashError'
+  /** The name that clashed. */
+  readonly kind: string
+  constructor(kind: string, message: string) {
+    super('KIND_CLASH', message)
+    this.kind = kind
   }
 }

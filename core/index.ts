@@ -36,6 +36,21 @@ export { storageRejection, type Rejection, type RejectionReason } from './reject
 export { type RejectionSummary } from './rejection-log.js'
 export { bodies, type BodyOf, type Role, type GrantableRole, ROLES, MAX_POST_LENGTH, MAX_MENTIONS } from './kinds.js'
 export { type Membership, type InviteState } from './membership.js'
+export {
+  defineKind,
+  rules,
+  type KindDefinition,
+  type KindOptions,
+  type BodySchema,
+  type AuthorizeContext,
+  type AuthorizeRule,
+  type Refusal,
+} from './kind.js'
+export { defineView, type ViewDefinition } from './view.js'
+export { KindRegistry } from './kind-registry.js'
+export { CORE_KINDS } from './core-kinds.js'
+export { isStandardSchema, type StandardSchemaV1, type StandardResult, type StandardIssue } from './standard-schema.js'
+export * as schema from './schema.js'
 export { type FeedItem, type FeedOptions, type ThreadNode, type Profile, type Reaction } from './feed.js'
 export { type ShareLink, formatShareLink, parseShareLink } from './invite.js'
 export { isSpaceId } from './space-id.js'

@@ -11,8 +11,15 @@ import { sameCid } from './codec.js'
 import { randomBytes } from './bytes.js'
 import type { Did } from './did.js'
 import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedError, UnknownRecordError } from './errors.js'
+import type { KindDefinition } from './kind.js'
+import type { KindRegistry } from './kind-registry.js'
+import { AUTHORITY_HEADS, AUTHORITY_KINDS, LIGHT_KINDS } from './core-kinds.js'
+import { loadVerifiedIds, malformed, mapConcurrently, VALIDATION_CONCURRENCY } from './ingest-helpers.js'
+import { UnknownKinds } from './unknown-kinds.js'
+import type { ViewDefinition } from './view.js'
+import { registries, type ViewRegistry } from './view-registry.js'
 import { FeedState, type FeedItem, type FeedOptions, type Profile, type ThreadNode } from './feed.js'
-import { createHlc, type HlcClock, type HlcOptions } from './hlc.js'
+import { createHlc, type HlcClock } from './hlc.js'
 import type { Identity } from './identity.js'
 import { signInviteProof, inviteKeyPair, formatShareLink } from './invite.js'
 import { bodies, MAX_EPOCH_RECIPIENTS, MEMBERSHIP_KINDS, type BodyOf, type GrantableRole, type Role } from './kinds.js'
@@ -21,122 +28,27 @@ import { keptRecord } from './kept-record.js'
 import { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES, signRecord, type RecordId, type SignedRecord } from './record.js'
 import { RejectionLog, type RejectionSummary } from './rejection-log.js'
 import { storageRejection, type Rejection } from './rejection.js'
-import type { Replica, ReplicaEntry, ReplicaFactory, SyncState } from './replica.js'
+import type { Replica, ReplicaEntry, SyncState } from './replica.js'
 import { parseRecordCid } from './space-id.js'
 import { validateEntry, type Validation, type ValidationContext } from './validate.js'
-import type { Validator } from './schema.js'
-import { POLL_KINDS, pollBodies, BALLOTS_PER_CLOSE_RECORD, type Eligibility } from './poll-kinds.js'
-import type { Quorum } from './quorum.js'
+import type { CreatePollOptions, CreateSpaceOptions, Invite, OpenSpaceOptions, SpaceChange, SpaceInfo } from './space-options.js'
+import { POLL_KINDS, BALLOTS_PER_CLOSE_RECORD } from './poll-kinds.js'
 import { PollState, pollIdOf, type BallotStanding, type PollView, type RestoredPoll } from './poll.js'
 import { decodeCheckpoint, describeEntries, encodeCheckpoint, matchCheckpoint, type Checkpoint, type RestorePlan } from './checkpoint.js'
 import { ballotCommitment, ballotSetDigest } from './commitment.js'
 import { memorySecretStore, type BallotSecretStore } from './secret-store.js'
-import type { BaseResult, MethodName } from './tally/types.js'
+import type { BaseResult } from './tally/types.js'
 import { methodByName } from './tally/index.js'
 import { sealFrame } from './private/frame.js'
 import { epochZeroKey } from './private/keyring.js'
 import type { EpochRecord } from './private/epochs.js'
 import { SpaceSealing, type PrivacyStatus } from './private/space-sealing.js'
 
-export interface SpaceInfo {
-  readonly id: string
-  readonly name: string
-  readonly description: string
-  readonly policy: 'open' | 'invite-only'
-  readonly founder: Did
-  readonly maxRecordBytes: number
-  /** 'private': records travel sealed (see `getPrivacy`); 'public': readable by anyone who learns the space id. */
-  readonly visibility: 'private' | 'public'
-}
-
-export interface SpaceChange {
-  /** Records that entered the views in this change. */
-  readonly added: readonly RecordId[]
-  readonly rejected: readonly Rejection[]
-  /** Membership changed, so authorization of everything was re-evaluated. */
-  readonly membershipChanged: boolean
-}
-
-export interface OpenSpaceOptions {
-  readonly id: string
-  readonly identity: Identity
-  readonly replica: Replica | ReplicaFactory
-  /** Space secret from the share link. Replica factories receive it to key transport encryption. */
-  readonly secret?: Uint8Array
-  readonly clock?: HlcOptions
-  /** How many recent rejections to keep (counters are unbounded). */
-  readonly rejectionLogSize?: number
-  /**
-   * Where the salts of secret ballots are kept until they are revealed. Keep it with the identity
-   * (IndexedDB in browsers, a private file in Node): a lost salt means an uncounted vote. Default: memory.
-   */
-  readonly secrets?: BallotSecretStore
-  /** Reveal this identity's secret ballots automatically when their poll closes (default true). */
-  readonly autoReveal?: boolean
-  /**
-   * The replica holds a member's plain copy of the records (an export, read for a recount): a
-   * private space's records are taken as they are instead of being refused for arriving unsealed.
-   * Never for a replica that peers write to.
-   */
-  readonly plainRecords?: boolean
-  /**
-   * How long an admin's peer waits before it rotates a private space's key by itself, when members
-   * left, were removed or joined since the current epoch (default 3000 ms; a removal made here
-   * rotates at once). Other admins may do it first: the wait keeps concurrent rotations rare.
-   */
-  readonly keyRotationDelayMs?: number
-  /**
-   * Use and keep the replica's view checkpoint, where it offers one (default true): polls then show
-   * their results at open from what this device saved, and their ballots are read afterwards, in
-   * slices (see core/checkpoint.ts).
-   */
-  readonly checkpoint?: boolean
-}
-
-export interface CreatePollOptions {
-  readonly question: string
-  readonly description?: string
-  readonly options: readonly string[]
-  readonly method: MethodName
-  /** Method parameters, e.g. `{ min: 1, max: 2 }` for approval, `{ credits: 100 }` for quadratic. */
-  readonly params?: unknown
-  /** Default: members of the space. `anyone` is open to Sybil voting. */
-  readonly eligibility?: Eligibility
-  /** Advisory closing time (ms since epoch), shown to voters; only `closePoll` ends voting. */
-  readonly closesAt?: number
-  /** Ballots the result needs to stand: `{ minBallots }`, or `{ percent }` of an explicit voter list. */
-  readonly quorum?: Quorum
-  /** Commit-reveal: choices stay hidden until the poll closes and voters reveal. */
-  readonly secret?: boolean
-}
-
-export interface CreateSpaceOptions extends Omit<OpenSpaceOptions, 'id' | 'replica'> {
-  readonly replica: ReplicaFactory
-  readonly name: string
-  readonly description?: string
-  readonly policy?: 'open' | 'invite-only'
-  /** Largest record the space accepts, in bytes (default 64 KiB, at most 1 MiB). */
-  readonly maxRecordBytes?: number
-  /**
-   * 'private' (the default): every record is sealed before it reaches any replica, readable only
-   * with the share link's secret and the epoch keys sealed to members (docs/concepts.md, "Private
-   * spaces"). 'public': records travel as they are, readable by anyone who learns the space id.
-   */
-  readonly visibility?: 'private' | 'public'
-}
-
-export interface Invite {
-  readonly id: RecordId
-  /** Share link carrying the space id, the invite and the space secret. Treat it as a secret. */
-  readonly link: string
-  readonly secret: Uint8Array
-}
+export type { SpaceInfo, SpaceChange, OpenSpaceOptions, CreatePollOptions, CreateSpaceOptions, Invite } from './space-options.js'
 
 type Listener = (change: SpaceChange) => void
 /** A validation and the entry it was made of (opened, for a private space's frames); no entry when the frame did not open. */
 type Opened = { readonly result: Validation | { readonly ok: undefined }; readonly entry?: ReplicaEntry }
-
-const schemas: ReadonlyMap<string, Validator<unknown>> = new Map([...Object.entries(bodies), ...Object.entries(pollBodies)])
 
 export class Space {
   readonly id: string
@@ -148,6 +60,10 @@ export class Space {
   private readonly records = new Map<RecordId, SignedRecord>()
   /** Content records currently kept out of the views, with why (re-judged when membership changes). */
   private readonly held = new Map<RecordId, Rejection>()
+  /** Record kinds by name, core's and the app's; the app's views, and records of kinds not registered yet. */
+  private readonly kinds: KindRegistry
+  private readonly views: ViewRegistry
+  private readonly unknown = new UnknownKinds()
   private readonly rejections: RejectionLog
   private readonly listeners = new Set<Listener>()
   private readonly mutedAuthors = new Set<string>()
@@ -189,7 +105,7 @@ export class Space {
   private rotationTimer: ReturnType<typeof setTimeout> | undefined
   private rotationCancelled: (() => void) | undefined
 
-  private constructor(options: OpenSpaceOptions & { replica: Replica; cid: CID }) {
+  private constructor(options: Omit<OpenSpaceOptions, 'kinds'> & { replica: Replica; cid: CID; parts: ReturnType<typeof registries> }) {
     this.id = options.id
     this.cid = options.cid
     this.identity = options.identity
@@ -205,6 +121,8 @@ export class Space {
     this.secrets = options.secrets ?? memorySecretStore()
     this.autoReveal = options.autoReveal ?? true
     this.useCheckpoint = options.checkpoint !== false && this.replica.checkpoint !== undefined
+    this.kinds = options.parts.kinds
+    this.views = options.parts.views
     this.graph = new CausalGraph({
       lookup: (id) => this.records.get(id),
       isAuthority: (record) => AUTHORITY_KINDS.has(record.kind),
@@ -216,11 +134,13 @@ export class Space {
   static async open(options: OpenSpaceOptions): Promise<Space> {
     const cid = parseRecordCid(options.id)
     if (!cid) throw new InvalidArgumentError(`"${String(options.id).slice(0, 80)}" is not a space id (a CIDv1 string).`)
+    // Before the replica: kinds that clash must not leave a replica open.
+    const parts = registries(options.kinds)
     const replica =
       typeof options.replica === 'function'
         ? await options.replica(options.id, options.secret ? { secret: options.secret } : {})
         : options.replica
-    const space = new Space({ ...options, replica, cid })
+    const space = new Space({ ...options, replica, cid, parts })
     const checkpoint = await space.loadCheckpoint()
     // Through the sealing layer: a private space's frames are opened before they are validated.
     const sealed = space.sealing.replica
@@ -256,6 +176,7 @@ export class Space {
     ) {
       throw new InvalidArgumentError(`maxRecordBytes must be an integer from 1024 to ${HARD_MAX_RECORD_BYTES}.`)
     }
+    registries(options.kinds)
     const isPrivate = (options.visibility ?? 'private') === 'private'
     const body = {
       name: options.name,
@@ -389,6 +310,48 @@ export class Space {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  // ---- app kinds and views (kind.ts, view.ts) -------------------------------------------------
+
+  /**
+   * Registers an app's record kind (`defineKind`) on this space: its records, held as
+   * `unknown-kind` until now, are validated in full and folded into its views. Resolves when they
+   * are. Registering the same definition again changes nothing; another definition under a taken
+   * name throws `KindClashError`.
+   */
+  async registerKind(kind: KindDefinition): Promise<SpaceChange> {
+    if (this.closed) throw new ClosedError('space')
+    if (this.kinds.get(kind.name) === kind) return { added: [], rejected: [], membershipChanged: false }
+    this.views.check(kind)
+    this.kinds.register(kind)
+    this.views.register(kind)
+    const { ids, entries } = this.unknown.take(kind.name)
+    for (const id of ids) this.held.delete(id)
+    this.versionCounter++
+    return this.ingestOpened(entries)
+  }
+
+  /** Whether records of this kind are understood here (core's kinds and the registered ones). */
+  hasKind(name: string): boolean {
+    return this.kinds.has(name)
+  }
+
+  /** The value of an app view (by definition, for its type, or by name). Throws `UnknownKindError` for a view not registered. */
+  getView<V>(view: ViewDefinition<unknown, never, V> | string): V {
+    return this.views.read<V>(typeof view === 'string' ? view : view.name)
+  }
+
+  /** Calls `listener` with the view's value whenever records change it. Returns the unsubscribe function. */
+  subscribeView<V>(view: ViewDefinition<unknown, never, V> | string, listener: (value: V) => void): () => void {
+    const name = typeof view === 'string' ? view : view.name
+    let seen = this.views.version(name)
+    return this.subscribe(() => {
+      const now = this.views.version(name)
+      if (now === seen) return
+      seen = now
+      listener(this.views.read<V>(name))
+    })
   }
 
   // ---- local, non-replicated preferences --------------------------------------------------
@@ -641,16 +604,14 @@ export class Space {
    * Signs a record of any registered kind, checks it exactly as peers will, and hands it to the replica.
    * Resolves after the replica stored it durably. Throws instead of publishing what peers would reject.
    */
-  async publish(kind: string, body: unknown, refs: readonly CID[] = []): Promise<SignedRecord> {
-    return this.send(await this.prepare(kind, body, refs))
+  async publish<B>(kind: KindDefinition<B> | string, body: B, refs: readonly CID[] = []): Promise<SignedRecord<B>> {
+    return (await this.send(await this.prepare(typeof kind === 'string' ? kind : kind.name, body, refs))) as SignedRecord<B>
   }
 
   /** Signs a record and checks it as peers will, without publishing it. */
   private async prepare(kind: string, body: unknown, refs: readonly CID[]): Promise<SignedRecord> {
     if (this.closed) throw new ClosedError('space')
-    const schema = schemas.get(kind)
-    if (!schema) throw new InvalidArgumentError(`Unknown record kind "${kind}".`)
-    const checked = schema(body, 'body')
+    const checked = this.kinds.require(kind).validate(body, 'body')
     if (!checked.ok) throw new InvalidRecordError('schema', `Cannot ${kind}: ${checked.error}.`)
     const record = await signRecord(this.identity, {
       kind,
@@ -734,7 +695,10 @@ export class Space {
     const rejected: Rejection[] = []
     for (const { result, entry } of results) {
       if (result.ok === true) arrivals.push({ record: result.value, sealed: entry?.sealed === true })
-      else if (result.ok === false) rejected.push(result.rejection)
+      else if (result.ok === false) {
+        rejected.push(result.rejection)
+        if ('kind' in result && entry && result.rejection.id !== undefined) this.holdUnknown(result.rejection, result.kind, entry)
+      }
     }
     // Sealed in a private space, plain in a public one, as the genesis says (space-sealing.ts).
     return { valid: this.sealing.admit(arrivals, rejected), rejected }
@@ -745,8 +709,8 @@ export class Space {
     return {
       spaceCid: this.cid,
       maxBytes: this.genesis ? this.maxRecordBytes() : HARD_MAX_RECORD_BYTES,
-      schemas,
-      isKnown: stored ? (id) => this.records.has(id) : (id) => this.hasRecord(id),
+      schemas: this.kinds.schemas,
+      isKnown: stored ? (id) => this.records.has(id) || this.unknown.has(id) : (id) => this.hasRecord(id) || this.unknown.has(id),
       isVerified: (id) => this.verifiedBefore?.(id) ?? false,
     }
   }
@@ -776,6 +740,12 @@ export class Space {
     } catch (error) {
       return malformed(entry, error)
     }
+  }
+
+  /** A signed record of a kind not registered here: held, with its entry, until `registerKind`. */
+  private holdUnknown(rejection: Rejection, kind: string, entry: ReplicaEntry): void {
+    this.unknown.hold(rejection.id!, kind, entry)
+    this.held.set(rejection.id!, rejection)
   }
 
   /** Kept form at once: the decoded record then dies young instead of living through the batch. */
@@ -1168,13 +1138,19 @@ export class Space {
       this.held.set(record.id, refusal)
       return false
     }
-    if (POLL_KINDS.has(record.kind)) {
+    const part = this.kinds.get(record.kind)?.part
+    if (part === 'polls') {
       rejected.push(...this.polls.add(record))
       return !this.polls.held.has(record.id)
     }
     this.held.delete(record.id)
-    if (record.kind === 'epoch') {
+    if (part === 'epoch') {
       this.sealing.fold(record as EpochRecord)
+      return true
+    }
+    if (part !== 'feed') {
+      // An app's kind: its views.
+      this.views.add(record)
       return true
     }
     this.feed.add(record)
@@ -1209,11 +1185,16 @@ export class Space {
       }
     }
     if (POLL_KINDS.has(record.kind)) return undefined
-    return authorizeContent(record, {
-      membership: this.membership,
-      postAuthor: (id) => this.feed.postAuthor(id),
-      kindOf: (id) => this.records.get(id)?.kind,
-    })
+    return authorizeContent(
+      record,
+      {
+        membership: this.membership,
+        postAuthor: (id) => this.feed.postAuthor(id),
+        kindOf: (id) => this.records.get(id)?.kind,
+        get: (id) => this.records.get(id),
+      },
+      this.kinds.get(record.kind),
+    )
   }
 
   /**
@@ -1238,6 +1219,7 @@ export class Space {
     if (this.genesis) this.sealing.sealWith(() => this.sealing.current((did) => this.isMember(did)))
     for (const [id, rejection] of this.membership?.rejected ?? []) if (!previouslyRejected.has(id)) rejected.push(rejection)
     this.feed = new FeedState()
+    this.views.reset()
     const previouslyHeld = this.polls.held
     this.polls = this.newPollState()
     const added: RecordId[] = []
@@ -1411,12 +1393,6 @@ export class Space {
   }
 }
 
-/** Kinds that change who may do what: a record's authority is judged against these in its past. */
-const AUTHORITY_KINDS: ReadonlySet<string> = new Set(['role', 'invite', 'join'])
-/** Heads a new record names first: what others' rights and results depend on. */
-const AUTHORITY_HEADS: ReadonlySet<string> = new Set(['role', 'invite', 'join', 'close', 'moderate', 'poll'])
-/** Records there are many of and that nobody else's rights depend on: never heads, and they name only what they must. */
-const LIGHT_KINDS: ReadonlySet<string> = new Set(['ballot', 'close-part'])
 /** Refs a record names at most: its subjects, its author's latest record, then heads. */
 const MAX_REFS = 16
 
@@ -1435,51 +1411,6 @@ interface Restoring {
   readonly polls: Map<RecordId, { readonly poll: RestoredPoll; readonly entries: readonly ReplicaEntry[]; next: number }>
   /** Ids of the unread ballots, once asked for (see `isUnread`). */
   unread: Set<string> | undefined
-}
-
-/** What the replica's list says this device verified before; an unreadable list means verifying again. */
-async function loadVerifiedIds(replica: Replica): Promise<ReadonlySet<string> | undefined> {
-  if (!replica.verified) return undefined
-  try {
-    const ids = await replica.verified.load()
-    return ids.length > 0 ? new Set(ids) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Entries validated at once. Bounded so that decoding the next entries (main thread) overlaps the
- * signature checks in flight (on worker threads in Node, WebCrypto's threads in browsers) instead
- * of decoding a whole large batch first and then waiting for all its signatures, and so the
- * garbage of a 100k-entry batch is not alive all at once. 256 keeps several batches of
- * verifications queued for the workers while the main thread decodes (measured on 2 cores, 10k
- * ballots: 6.0k/s at 32, 8.5k/s at 256 and 512, 8.2k/s at 1024).
- */
-const VALIDATION_CONCURRENCY = 256
-
-/** A validator that threw: a bug, but only this entry is lost, and the log says why. */
-const malformed = (entry: ReplicaEntry, error: unknown): Validation => ({
-  ok: false,
-  rejection: { reason: 'malformed', detail: `validation failed: ${String(error)}`, source: entry.source },
-})
-
-/**
- * `Promise.all(items.map(fn))` with at most `limit` calls awaited at once; results in input order.
- * Results `fn` gives at once are taken as they are, without a promise or a turn of the event loop.
- */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => R | Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      const result = fn(items[index]!)
-      out[index] = result instanceof Promise ? await result : result
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }
 
 export const createSpace = (options: CreateSpaceOptions): Promise<Space> => Space.create(options)

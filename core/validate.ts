@@ -1,7 +1,7 @@
 /**
  * Turning untrusted bytes into a verified record of a known kind, cheapest checks first:
  * size, id (hash: duplicates stop here), strict decode, envelope, space, kind, body schema, then
- * the signature. Authorization (does the author have the right?) is decided later, against the
+ * the signature (also for a kind not registered here, which the space then holds as `unknown-kind`). Authorization (does the author have the right?) is decided later, against the
  * whole record set.
  */
 import { CID } from 'multiformats/cid'
@@ -28,7 +28,8 @@ export interface ValidationContext {
   isVerified?(id: string): boolean
 }
 
-export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string }
+/** `kind`: set when the record is signed and sound but of a kind not registered here (`unknown-kind`). */
+export type Validation = Verdict<SignedRecord> | { ok: 'duplicate'; id: string } | { ok: false; rejection: Rejection; kind: string }
 
 export interface EntryOptions {
   readonly claimedId?: string
@@ -85,7 +86,18 @@ function validateHashed(
     return refuse(record, id, source, 'wrong-space', `record belongs to space ${record.space?.toString() ?? '(none)'}`)
   }
   const schema = context.schemas.get(record.kind)
-  if (!schema) return refuse(record, id, source, 'unknown-kind', `no record kind "${record.kind.slice(0, 64)}" in this version of townhall`)
+  if (!schema) {
+    // Signed records of a kind registered later are held and folded then (space.ts), so the
+    // signature is checked first: only what would fold once the kind is known is held.
+    const unknown = (): Validation => ({
+      ...refuse(record, id, source, 'unknown-kind', `no record kind "${record.kind.slice(0, 64)}" registered here`),
+      kind: record.kind,
+    })
+    if (verifiedBefore) return unknown()
+    return checkSignatures(record, record.body, context.spaceCid).then((failed) =>
+      failed ? refuse(record, id, source, 'bad-signature', failed) : unknown(),
+    )
+  }
   const body = schema(record.body, 'body')
   if (!body.ok) return refuse(record, id, source, 'schema', `${record.kind} ${body.error}`)
 

@@ -1,5 +1,5 @@
 /** Shared fixtures for the core test suites: peers on a manual-mode memory network. */
-import { compareCausal, createIdentity, Space, type Identity } from '../core/index.js'
+import { compareCausal, createIdentity, Space, type Identity, type KindDefinition } from '../core/index.js'
 import type { CID } from 'multiformats/cid'
 import { memoryNetwork, type MemoryNetwork, type MemoryNetworkOptions } from '../testing/index.js'
 import { randomBytes } from '../core/bytes.js'
@@ -13,7 +13,8 @@ export interface World {
   readonly network: MemoryNetwork
   readonly founder: Peer
   readonly peers: Peer[]
-  join(identity?: Identity): Promise<Peer>
+  /** `kinds`: the app kinds this peer registers (default: the world's). */
+  join(identity?: Identity, options?: { kinds?: readonly KindDefinition[] }): Promise<Peer>
   /** Delivers every message and waits until every space has folded what it received. */
   settle(): Promise<void>
   close(): Promise<void>
@@ -26,6 +27,8 @@ export async function world(
     maxRecordBytes?: number
     /** Default private, as for every new space; tests that inject plain records from a hostile peer take 'public'. */
     visibility?: 'private' | 'public'
+    /** App kinds every peer registers unless it says otherwise. */
+    kinds?: readonly KindDefinition[]
   } = {},
 ): Promise<World> {
   const network = memoryNetwork({ mode: 'manual', ...options.network })
@@ -38,6 +41,7 @@ export async function world(
     visibility: options.visibility ?? 'private',
     keyRotationDelayMs: 0,
     policy: options.policy ?? 'open',
+    kinds: options.kinds ?? [],
     replica: (id) => network.replica(id, { peerId: 'founder' }),
     ...(options.maxRecordBytes ? { maxRecordBytes: options.maxRecordBytes } : {}),
   })
@@ -56,13 +60,14 @@ export async function world(
     network,
     founder,
     peers,
-    async join(given) {
+    async join(given, joinOptions = {}) {
       const peerIdentity = given ?? (await createIdentity())
       const peerSpace = await Space.open({
         id: space.id,
         identity: peerIdentity,
         secret,
         keyRotationDelayMs: 0,
+        kinds: joinOptions.kinds ?? options.kinds ?? [],
         replica: network.replica(space.id, { peerId: `peer-${++joined}` }),
       })
       const peer = { identity: peerIdentity, space: peerSpace }
