@@ -37,6 +37,7 @@ import { sealFrame } from './private/frame.js'
 import { epochZeroKey } from './private/keyring.js'
 import type { EpochRecord } from './private/epochs.js'
 import { SpaceSealing, type PrivacyStatus } from './private/space-sealing.js'
+import { foldInSlices, mapConcurrently } from './slices.js'
 
 export interface SpaceInfo {
   readonly id: string
@@ -714,7 +715,8 @@ export class Space {
   private async validateAndAccept(entries: readonly ReplicaEntry[], sealed: boolean): Promise<SpaceChange> {
     const { valid, rejected } = await this.validateAll(entries, this.validationContext(), sealed)
     if (this.closed) return { added: [], rejected, membershipChanged: false }
-    return this.accept(valid, rejected)
+    // A large batch (a join, an open) is folded a slice at a time, the views updating after each (slices.ts).
+    return foldInSlices(valid, rejected, (slice, slicedRejected) => this.accept(slice, slicedRejected), { stop: () => this.closed })
   }
 
   /** `sealed`: the entries are as they travel, and a private space's frames are opened first, each just before its validation. */
@@ -1463,24 +1465,6 @@ const malformed = (entry: ReplicaEntry, error: unknown): Validation => ({
   ok: false,
   rejection: { reason: 'malformed', detail: `validation failed: ${String(error)}`, source: entry.source },
 })
-
-/**
- * `Promise.all(items.map(fn))` with at most `limit` calls awaited at once; results in input order.
- * Results `fn` gives at once are taken as they are, without a promise or a turn of the event loop.
- */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => R | Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      const result = fn(items[index]!)
-      out[index] = result instanceof Promise ? await result : result
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
-}
 
 export const createSpace = (options: CreateSpaceOptions): Promise<Space> => Space.create(options)
 export const openSpace = (options: OpenSpaceOptions): Promise<Space> => Space.open(options)
