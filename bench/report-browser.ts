@@ -24,10 +24,12 @@ const fps = (value: number) => `${value.toFixed(1)} fps`
 
 export function browserTargets(rows: readonly BrowserRow[]): BrowserTarget[] {
   const out: BrowserTarget[] = []
-  const last = <K extends keyof BrowserResults>(key: K) => [...rows].reverse().find((row) => row[key] !== undefined)?.[key]
-  const join = last('join')
+  // From this run's row only (the last): a kept row of other code is shown in the section, never taken as a figure.
+  const row: BrowserResults = rows[rows.length - 1] ?? {}
+  const join = row.join
   if (join) {
-    const note = `${fmt(join.ballots)} ballots and ${fmt(join.posts)} posts, Automerge through a sync server on 127.0.0.1, Chromium`
+    const over = join.adapter === 'yjs' ? 'Yjs over WebRTC from a Node peer' : 'Automerge through a sync server'
+    const note = `${fmt(join.ballots)} ballots and ${fmt(join.posts)} posts, ${over} on 127.0.0.1, Chromium`
     out.push({
       name: 'Join a large space: first results',
       limit: '< 1.5 s',
@@ -45,7 +47,7 @@ export function browserTargets(rows: readonly BrowserRow[]): BrowserTarget[] {
       note: `${note}, PerformanceObserver 'longtask' from the Join click until all ballots show`,
     })
   }
-  const reopen = last('reopen')
+  const reopen = row.reopen
   if (reopen) {
     out.push({
       name: 'Reopen a large space from IndexedDB: results',
@@ -56,7 +58,7 @@ export function browserTargets(rows: readonly BrowserRow[]): BrowserTarget[] {
       note: `${fmt(reopen.ballots)} ballots, Automerge, Chromium; from navigation start of the reload`,
     })
   }
-  const scroll = last('scroll')
+  const scroll = row.scroll
   if (scroll) {
     // requestAnimationFrame ticks at 60 Hz in headless Chromium: 60 is the ceiling, a frame or two dropped in a minute is noise.
     out.push({
@@ -91,11 +93,12 @@ export function browserSection(
   out.push('')
   out.push(
     table(
-      ['apps', 'join: ballots / posts', 'first results', 'all results', 'longest task', 'tasks > 200 ms'],
+      ['apps', 'adapter', 'join: ballots / posts', 'first results', 'all results', 'longest task', 'tasks > 200 ms'],
       rows
         .filter((row) => row.join)
         .map(({ label, join }) => [
           label,
+          join!.adapter === 'yjs' ? 'Yjs' : 'Automerge',
           `${fmt(join!.ballots)} / ${fmt(join!.posts)}`,
           fmtMs(join!.firstResultsMs),
           fmtMs(join!.allResultsMs),
