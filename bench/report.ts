@@ -6,6 +6,7 @@ import type { AdapterName } from './lib/adapters.js'
 import type { Machine } from './lib/machine.js'
 import { fmt, fmtBytes, fmtMs, median, ratio, spread } from './lib/measure.js'
 import type { SyncRun } from './workloads/sync.js'
+import { browserSection, browserTargets, type BrowserRow } from './report-browser.js'
 
 export interface IngestRun {
   readonly n: number
@@ -70,6 +71,8 @@ export interface Results {
   readonly memory: Array<{ adapter: AdapterName; n: number; townhall: MemoryRun[]; raw: MemoryRun[] }>
   readonly sync: Array<{ adapter: AdapterName; mode: 'townhall' | 'raw'; records: number; runs: SyncRun[] }>
   readonly errors: Array<{ workload: string; error: string }>
+  /** The browser workloads (report-browser.ts); absent from runs before them or without them. */
+  readonly browser?: BrowserRow[]
 }
 
 const med = <T>(runs: readonly T[], pick: (run: T) => number): number => median(runs.map(pick))
@@ -261,6 +264,7 @@ export function targets(results: Results): Target[] {
       note: `N=${fmt(row.n)}, heap + external after GC${quickNote(row.n, 100_000)}${failedAt('memory', adapter, 100_000)}`,
     })
   }
+  out.push(...browserTargets(results.browser ?? []))
   return out
 }
 
@@ -566,6 +570,7 @@ export function markdown(results: Results, notes: string): string {
     ),
   )
   out.push('')
+  if (results.browser?.length) out.push(...browserSection(results.browser, table))
   out.push(notes.trim())
   out.push('')
   return out.join('\n')

@@ -4,7 +4,7 @@
  *   npm run bench                  full run (10k and 100k, several runs each; ~18 minutes)
  *   npm run bench -- --quick       smoke check: small N, one run each (under two minutes); its
  *                                  report goes to the fixture cache directory, not to docs/
- *   npm run bench -- --only=ingest,tally,storage,open,memory,sync   (docs/ left as they are)
+ *   npm run bench -- --only=ingest,tally,storage,open,memory,sync,browser   (docs/ left as they are)
  *   npm run bench -- --render      rewrites docs/ from the last full run's saved results
  *
  * Each measurement runs in a fresh Node process (bench/workloads/*-child.ts, bench/peers/); servers
@@ -34,6 +34,7 @@ import {
   type TallyRun,
 } from './report.js'
 import { syncOnce, type SyncRun } from './workloads/sync.js'
+import { browserWorkloads } from './workloads/browser.js'
 
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
@@ -64,6 +65,7 @@ const config = quick
       memory: [{ n: 1000, runs: 1 }],
       sync: { records: 1000, plainRecords: 50, runs: 1 },
       syncChunk: 100,
+      browser: { join: { ballots: 2000, posts: 500 }, reopen: { ballots: 10_000 }, scroll: { posts: 2000 } },
     }
   : {
       ingest: [
@@ -90,6 +92,7 @@ const config = quick
       ],
       sync: { records: 10_000, plainRecords: 500, runs: 3 },
       syncChunk: 100,
+      browser: { join: { ballots: 10_000, posts: 2000 }, reopen: { ballots: 100_000 }, scroll: { posts: 10_000 } },
     }
 
 const startedAt = new Date()
@@ -110,6 +113,7 @@ const results: Results = {
   memory: [],
   sync: [],
   errors: [],
+  browser: [],
 }
 
 const log = (line: string) => console.log(`[${fmtMs(now() - start).padStart(8)}] ${line}`)
@@ -322,6 +326,16 @@ async function main(): Promise<void> {
         }
       }
     }
+  })
+
+  // The sample apps in Chromium (workloads/browser.ts); BENCH_SCREENSHOT saves the page at the join's first results.
+  await step('browser', async () => {
+    const measured = await browserWorkloads({
+      ...config.browser,
+      screenshot: process.env.BENCH_SCREENSHOT,
+      log,
+    })
+    results.browser!.push({ label: results.machine.commit ?? 'this run', ...measured })
   })
 }
 

@@ -32,21 +32,3 @@ export const malformed = (entry: ReplicaEntry, error: unknown): Validation => ({
   ok: false,
   rejection: { reason: 'malformed', detail: `validation failed: ${String(error)}`, source: entry.source },
 })
-
-/**
- * `Promise.all(items.map(fn))` with at most `limit` calls awaited at once; results in input order.
- * Results `fn` gives at once are taken as they are, without a promise or a turn of the event loop.
- */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => R | Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      const result = fn(items[index]!)
-      out[index] = result instanceof Promise ? await result : result
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
-}

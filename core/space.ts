@@ -14,7 +14,7 @@ import { ClosedError, InvalidArgumentError, InvalidRecordError, NotAuthorizedErr
 import type { KindDefinition } from './kind.js'
 import type { KindRegistry } from './kind-registry.js'
 import { AUTHORITY_HEADS, AUTHORITY_KINDS, LIGHT_KINDS } from './core-kinds.js'
-import { loadVerifiedIds, malformed, mapConcurrently, VALIDATION_CONCURRENCY } from './ingest-helpers.js'
+import { loadVerifiedIds, malformed, VALIDATION_CONCURRENCY } from './ingest-helpers.js'
 import { UnknownKinds } from './unknown-kinds.js'
 import type { ViewDefinition } from './view.js'
 import { registries, type ViewRegistry } from './view-registry.js'
@@ -43,6 +43,7 @@ import { sealFrame } from './private/frame.js'
 import { epochZeroKey } from './private/keyring.js'
 import type { EpochRecord } from './private/epochs.js'
 import { SpaceSealing, type PrivacyStatus } from './private/space-sealing.js'
+import { foldInSlices, mapConcurrently } from './slices.js'
 
 export type { SpaceInfo, SpaceChange, OpenSpaceOptions, CreatePollOptions, CreateSpaceOptions, Invite } from './space-options.js'
 
@@ -675,7 +676,8 @@ export class Space {
   private async validateAndAccept(entries: readonly ReplicaEntry[], sealed: boolean): Promise<SpaceChange> {
     const { valid, rejected } = await this.validateAll(entries, this.validationContext(), sealed)
     if (this.closed) return { added: [], rejected, membershipChanged: false }
-    return this.accept(valid, rejected)
+    // A large batch (a join, an open) is folded a slice at a time, the views updating after each (slices.ts).
+    return foldInSlices(valid, rejected, (slice, slicedRejected) => this.accept(slice, slicedRejected), { stop: () => this.closed })
   }
 
   /** `sealed`: the entries are as they travel, and a private space's frames are opened first, each just before its validation. */
