@@ -122,6 +122,21 @@ describe('FeedState', () => {
     })
   })
 
+  it('leaves out of a thread the replies nested more than 65 levels deep (docs/concepts.md)', async () => {
+    const chain = [await post(alice, 10, 'level 0')]
+    for (let level = 1; level <= 67; level++) chain.push(await post(bob, 10 + level, `level ${level}`, chain[level - 1]))
+    const feed = feedOf(chain)
+    const levels: string[] = []
+    for (let node = feed.getThread(chain[0]!.id); node; node = node.replies[0]) levels.push(node.item.text)
+    expect(levels.at(-1)).toBe('level 65')
+    expect(levels).toHaveLength(66)
+    // The limit counts from the post asked for, and comments are one level down.
+    expect(feed.getThread(chain[2]!.id)!.replies[0]!.item.text).toBe('level 3')
+    let deepest = feed.getReplies(chain[0]!.id)[0]
+    while (deepest?.replies[0]) deepest = deepest.replies[0]
+    expect(deepest!.item.text).toBe('level 65')
+  })
+
   describe('edits', () => {
     it("applies only the author's edits; the latest by (hlc, id) wins in any arrival order", async () => {
       const p = await post(alice, 10, 'original')

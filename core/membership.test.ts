@@ -124,6 +124,43 @@ describe('foldMembership', () => {
     expect(m.roleAt(founder.did)).toBe('founder')
   })
 
+  it('says why each refused record is refused: the details a space lists with its rejections', async () => {
+    const h = await causalHistory(founder)
+    const byStranger = await grant(h, alice, bob, 'member')
+    await grant(h, founder, alice, 'admin')
+    await grant(h, founder, carol, 'admin')
+    await grant(h, founder, bob, 'member')
+    const adminOnAdmin = await grant(h, alice, carol, 'member')
+    const byMember = await grant(h, bob, dave, 'member')
+    const inviteByMember = await invite(h, bob, 'member', 1)
+    const inviteByStranger = await invite(h, dave, 'member', 1)
+    const demoteFounder = await h.sign(alice, 'role', { member: founder.did, role: 'member' })
+    const uninvited = await join(h, dave)
+    const once = await invite(h, founder, 'member', 1)
+    await join(h, dave, once)
+    const eve = await identityFromSecretKey(new Uint8Array(32).fill(6))
+    const tooLate = await join(h, eve, once)
+    const other = await inviteKeyPair()
+    const signed = await signInviteProof(other.seed, h.genesis.cid, once.record.cid, eve.did)
+    const wrongKey = await h.sign(eve, 'join', { invite: once.record.cid, key: signed.key, proof: signed.proof })
+    const throughRefused = await join(h, eve, inviteByMember)
+    const m = fold(h)
+    const detail = (record: SignedRecord) => m.rejected.get(record.id)?.detail
+    expect(detail(byStranger)).toBe(`changing roles needs admin or founder; ${alice.did} was not a member in this record's past`)
+    expect(detail(byMember)).toBe(`changing roles needs admin or founder; ${bob.did} was member in this record's past`)
+    expect(detail(adminOnAdmin)).toBe('a admin cannot change the role of a admin')
+    expect(detail(inviteByMember.record)).toBe(`creating invites needs admin or founder; ${bob.did} was member in this record's past`)
+    expect(detail(inviteByStranger.record)).toBe(
+      `creating invites needs admin or founder; ${dave.did} was not a member in this record's past`,
+    )
+    expect(detail(demoteFounder)).toBe('the founder role cannot be changed')
+    expect(detail(uninvited)).toBe('this space is invite-only; joining needs an invite')
+    expect(detail(tooLate)).toBe(`invite ${once.record.id} was already used 1 time(s)`)
+    expect(detail(wrongKey)).toBe("the join was signed with a key that is not this invite's key")
+    expect(detail(throughRefused)).toBe(`invite ${inviteByMember.record.id} is not a valid invite in this join's past`)
+    expect(m.rejected.get(tooLate.id)).toMatchObject({ reason: 'not-authorized', id: tooLate.id, author: eve.did })
+  })
+
   it('lets anyone leave by removing their own role', async () => {
     const h = await causalHistory(founder)
     await grant(h, founder, alice, 'moderator')

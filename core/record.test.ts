@@ -327,6 +327,47 @@ describe('records', () => {
     })
   })
 
+  describe('rejection details, which the space logs for people to read', () => {
+    const detailOf = async (input: unknown, maxBytes?: number) => {
+      const verdict = await openRecord(input, maxBytes)
+      return verdict.ok ? 'ok' : verdict.rejection.detail
+    }
+
+    it('say what was given instead of bytes, and by how much a record is too large', async () => {
+      expect(await detailOf(null)).toBe('expected a Uint8Array, got null')
+      expect(await detailOf([1, 2])).toBe('expected a Uint8Array, got an array')
+      expect(await detailOf(42)).toBe('expected a Uint8Array, got number')
+      expect(await detailOf('bytes')).toBe('expected a Uint8Array, got string')
+      expect(await detailOf(post.bytes, 10)).toBe(`record is ${post.bytes.length} bytes; this space accepts at most 10`)
+    })
+
+    it('tell bytes that do not decode from a record in a non-canonical form', async () => {
+      expect(await detailOf(post.bytes.subarray(0, post.bytes.length - 1))).toMatch(/^not canonical dag-cbor: ./)
+      const wire = dagCbor.decode(post.bytes) as Record<string, unknown>
+      const keyOf = (entry: (Token | Token[])[]): string => String((Array.isArray(entry[0]) ? entry[0][0] : entry[0])!.value)
+      const reversed = cborgEncode(wire, {
+        ...dagCbor.encodeOptions,
+        mapSorter: (a, b) => (keyOf(a) < keyOf(b) ? 1 : keyOf(a) > keyOf(b) ? -1 : 0),
+      })
+      expect(await detailOf(reversed)).toBe('not in canonical dag-cbor form')
+    })
+
+    it('name the format a record of another version has and the one this version reads', async () => {
+      const at = indexOf(post.bytes, new Uint8Array([0x61, 0x76, 0x02]))
+      expect(await detailOf(withByte(post.bytes, at + 2, 0x01))).toBe(
+        'record format v1 is not read by this version of townhall (it reads v2); re-create the space or upgrade the peer that sent it',
+      )
+    })
+
+    it('name the envelope field that is wrong', async () => {
+      const record = await signRecord(alice, { kind: 'post', space: spaceCid, hlc: [1, 0x80000000], refs: [], body: {} })
+      expect(await detailOf(record.bytes)).toBe('envelope t[1]: hlc counter out of range')
+      const wire = dagCbor.decode(post.bytes) as Record<string, unknown>
+      expect(await detailOf(encode({ ...wire, k: '' }))).toBe('envelope k: expected a string of 1 to 64 characters')
+      expect(await detailOf(encode({ ...wire, v: 'two' }))).toBe('envelope v: expected one of 2')
+    })
+  })
+
   describe('envelope schema', () => {
     it('rejects an hlc counter above 2^31 - 1', async () => {
       const record = await signRecord(alice, { kind: 'post', space: spaceCid, hlc: [1, 0x80000000], refs: [], body: {} })

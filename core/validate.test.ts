@@ -1,3 +1,5 @@
+import * as dagCbor from '@ipld/dag-cbor'
+import { encode as cborgEncode, type Token } from 'cborg'
 import type { CID } from 'multiformats/cid'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { decodeUntrusted, encode } from './codec.js'
@@ -85,6 +87,34 @@ describe('validateEntry', () => {
     expect(reasonOf(await validateEntry(post.bytes, small, parsed))).toBe('too-large')
   })
 
+  it('gives the verdict at once, without a promise, where nothing needs awaiting (Node hashes synchronously)', async () => {
+    expect(validateEntry(post.bytes, context([post.id]))).toEqual({ ok: 'duplicate', id: post.id })
+    expect(validateEntry(post.bytes, context([post.id]), { claimedId: post.id, hashed: true })).toEqual({ ok: 'duplicate', id: post.id })
+    expect(validateEntry('text', context())).toMatchObject({ ok: false, rejection: { reason: 'not-bytes' } })
+  })
+
+  it('hashes the bytes itself when a replica says it hashed them but gives no id', async () => {
+    const p = await validateEntry(post.bytes, context(), { hashed: true })
+    expect(p.ok === true && p.value.id).toBe(post.id)
+  })
+
+  it('skips the canonical-form check only for bytes vouched for: verified before, or parsed by their replica', async () => {
+    // The post re-encoded with its keys in reverse order: the same map, signed the same, but not canonical.
+    const wire = dagCbor.decode(post.bytes)
+    const keyOf = (entry: (Token | Token[])[]): string => String((Array.isArray(entry[0]) ? entry[0][0] : entry[0])!.value)
+    const reversed = cborgEncode(wire, {
+      ...dagCbor.encodeOptions,
+      mapSorter: (a, b) => (keyOf(a) < keyOf(b) ? 1 : keyOf(a) > keyOf(b) ? -1 : 0),
+    })
+    const id = (await recordCid(reversed)).toString()
+    expect(reasonOf(await validateEntry(reversed, context()))).toBe('malformed')
+    expect(reasonOf(await validateEntry(reversed, context(), { claimedId: id, hashed: true }))).toBe('malformed')
+    expect(reasonOf(await validateEntry(reversed, context(), { claimedId: id, hashed: true, wellFormed: false }))).toBe('malformed')
+    // Why the conformance suite holds a replica to what it vouches for: vouched bytes are not re-checked.
+    expect(reasonOf(await validateEntry(reversed, context(), { claimedId: id, hashed: true, wellFormed: true }))).toBe('ok')
+    expect(reasonOf(await validateEntry(reversed, { ...context(), isVerified: (listed) => listed === id }))).toBe('ok')
+  })
+
   it('passes parse rejections through, with the source', async () => {
     const notBytes = await validateEntry('text', context(), { source: 'peer-1' })
     expect(notBytes.ok === false && notBytes.rejection).toMatchObject({ reason: 'not-bytes', source: 'peer-1' })
@@ -94,12 +124,16 @@ describe('validateEntry', () => {
 
   it('id-mismatch when stored under another id', async () => {
     const result = await validateEntry(post.bytes, context(), { claimedId: genesis.id, source: 'peer-2' })
-    expect(result.ok === false && result.rejection).toMatchObject({
+    expect(result.ok === false && result.rejection).toEqual({
       reason: 'id-mismatch',
+      detail: `stored as ${genesis.id} but its content hashes to ${post.id}`,
       id: post.id,
       author: alice.did,
       source: 'peer-2',
     })
+    // A replica's key goes into the rejection log cut to 80 characters.
+    const long = await validateEntry(post.bytes, context(), { claimedId: 'x'.repeat(500) })
+    expect(long.ok === false && long.rejection.detail).toBe(`stored as ${'x'.repeat(80)} but its content hashes to ${post.id}`)
     expect(reasonOf(await validateEntry(post.bytes, context(), { claimedId: post.id }))).toBe('ok')
   })
 
@@ -113,19 +147,35 @@ describe('validateEntry', () => {
   })
 
   it("foreign-genesis for another space's genesis", async () => {
-    expect(reasonOf(await validateEntry(otherGenesis.bytes, context()))).toBe('foreign-genesis')
+    const other = await validateEntry(otherGenesis.bytes, context())
+    expect(other.ok === false && other.rejection).toMatchObject({
+      reason: 'foreign-genesis',
+      detail: "a genesis record whose id is not this space's id",
+    })
     // a genesis record that names a space is not a genesis either
     const named = await make(founder, 'space', { name: 'S', description: '', policy: 'open', nonce: new Uint8Array(16) })
     expect(reasonOf(await validateEntry(named.bytes, context()))).toBe('foreign-genesis')
+    // ...even stored under the genesis's id by a replica that vouches for it.
+    expect(reasonOf(await validateEntry(named.bytes, context(), { claimedId: genesis.id, hashed: true }))).toBe('foreign-genesis')
   })
 
-  it('wrong-space for records of another space or of none', async () => {
-    expect(reasonOf(await validateEntry((await make(alice, 'post', { text: 'x' }, otherGenesis.cid)).bytes, context()))).toBe('wrong-space')
-    expect(reasonOf(await validateEntry((await make(alice, 'post', { text: 'x' }, null)).bytes, context()))).toBe('wrong-space')
+  it('wrong-space for records of another space or of none, naming it', async () => {
+    const elsewhere = await validateEntry((await make(alice, 'post', { text: 'x' }, otherGenesis.cid)).bytes, context())
+    expect(elsewhere.ok === false && elsewhere.rejection).toMatchObject({
+      reason: 'wrong-space',
+      detail: `record belongs to space ${otherGenesis.cid.toString()}`,
+    })
+    const nowhere = await validateEntry((await make(alice, 'post', { text: 'x' }, null)).bytes, context())
+    expect(nowhere.ok === false && nowhere.rejection).toMatchObject({ reason: 'wrong-space', detail: 'record belongs to space (none)' })
   })
 
   it('unknown-kind and schema', async () => {
-    expect(reasonOf(await validateEntry((await make(alice, 'telepathy', {})).bytes, context()))).toBe('unknown-kind')
+    const unknown = await validateEntry((await make(alice, 'telepathy', {})).bytes, context())
+    expect(unknown.ok === false && unknown.rejection).toMatchObject({
+      reason: 'unknown-kind',
+      detail: 'no record kind "telepathy" in this version of townhall',
+      author: alice.did,
+    })
     const bad = await validateEntry((await make(alice, 'post', { text: '' })).bytes, context())
     expect(bad.ok === false && bad.rejection.reason).toBe('schema')
     expect(bad.ok === false && bad.rejection.detail).toBe('post body.text: expected a string of 1 to 5000 characters')
@@ -164,6 +214,9 @@ describe('validateEntry', () => {
     const good = await signInviteProof(key.seed, genesis.cid, invite.cid, alice.did)
     const join = await make(alice, 'join', { invite: invite.cid, key: good.key, proof: good.proof })
     expect(reasonOf(await validateEntry(join.bytes, context()))).toBe('ok')
+
+    // A join without an invite (an open space) carries no proof to check.
+    expect(reasonOf(await validateEntry((await make(alice, 'join', {})).bytes, context()))).toBe('ok')
 
     const forOther = await signInviteProof(key.seed, genesis.cid, invite.cid, founder.did)
     const stolen = await make(alice, 'join', { invite: invite.cid, key: forOther.key, proof: forOther.proof })
