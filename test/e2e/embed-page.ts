@@ -5,6 +5,9 @@
 import { defineElements } from '../../adapters/elements/index.js'
 import { createIdentity, createSpace, formatShareLink, type Space } from '../../core/index.js'
 import { memoryRecordStore, yjsReplica } from '../../adapters/yjs/index.js'
+import { useFeed, usePoll, useSpace } from '../../adapters/react/index.js'
+import { createElement, type ReactElement } from 'react'
+import { createRoot } from 'react-dom/client'
 
 defineElements()
 
@@ -15,6 +18,9 @@ declare global {
     embedTest?: {
       found(signaling: string[]): Promise<{ link: string; pollId: string }>
       close(): Promise<void>
+      /** Renders a React component with townhall/react's hooks into the page; `renders` counts its renders. */
+      mountReact(link: string, pollId: string, signaling: string[]): Promise<void>
+      renders: number
     }
   }
 }
@@ -35,5 +41,26 @@ window.embedTest = {
   },
   async close() {
     await founded?.close()
+  },
+  renders: 0,
+  async mountReact(link, pollId, signaling) {
+    const identity = await createIdentity()
+    function Poll(): ReactElement {
+      window.embedTest!.renders++
+      const { space, status } = useSpace({
+        link,
+        identity,
+        replica: (spaceId) =>
+          yjsReplica({ spaceId, signaling, store: memoryRecordStore(), identity, peerOpts: { config: { iceServers: [] } } }),
+      })
+      const poll = usePoll(space, pollId)
+      const feed = useFeed(space)
+      const counts = (poll?.live as { counts?: readonly number[] } | undefined)?.counts
+      const text = poll ? poll.options.map((option, i) => `${option} ${counts?.[i] ?? 0}`).join(' · ') : status
+      return createElement('output', { id: 'react-poll' }, `${text} | ${feed.length} posts`)
+    }
+    const element = document.createElement('div')
+    document.body.append(element)
+    createRoot(element).render(createElement(Poll))
   },
 }

@@ -27,6 +27,8 @@ beforeAll(async () => {
     configFile: false,
     logLevel: 'silent',
     root: dir,
+    // React reads NODE_ENV, which library mode leaves for the consumer's bundler to define.
+    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
     build: {
       outDir: dir,
       emptyOutDir: false,
@@ -106,6 +108,14 @@ describe('custom elements', () => {
     const watcher = await newPage()
     await embed(voter.page, link, pollId)
     await embed(watcher.page, link, pollId)
+    const react = await newPage()
+    await react.page.evaluate(
+      ([link, pollId, signaling]) => window.embedTest!.mountReact(link!, pollId!, [signaling!]),
+      [link, pollId, signal!.url],
+    )
+    const reactText = () => react.page.locator('#react-poll').textContent()
+    await expect.poll(reactText, { timeout: 60_000 }).toBe('Soup 0 · Salad 0 | 1 posts')
+    const rendersBefore = await react.page.evaluate(() => window.embedTest!.renders)
 
     const status = (page: Page) => page.locator('townhall-poll [part~="status"]')
     await expect.poll(() => status(watcher.page).textContent(), { timeout: 60_000 }).toBe('Open · 0 votes')
@@ -123,12 +133,20 @@ describe('custom elements', () => {
     expect(await watcher.page.locator('townhall-poll [part~="count"]').allTextContents()).toEqual(['1', '0'])
     expect(await watcher.page.locator('townhall-poll [part~="vote"]', { hasText: 'Soup' }).getAttribute('aria-pressed')).toBe('false')
 
+    // The React page follows too, rendering again for the change only (a snapshot that is a new
+    // object on every read would loop until React gives up with "Maximum update depth exceeded").
+    await expect.poll(reactText, { timeout: 60_000 }).toBe('Soup 1 · Salad 0 | 1 posts')
+    const renders = await react.page.evaluate(() => window.embedTest!.renders)
+    expect(renders).toBeGreaterThan(rendersBefore)
+    await react.page.evaluate(() => new Promise(requestAnimationFrame))
+    expect(await react.page.evaluate(() => window.embedTest!.renders)).toBe(renders)
+
     // Removing the elements releases the space: its y-webrtc room is left, so the page can embed it again.
     await watcher.page.evaluate(() => document.querySelectorAll('townhall-poll, townhall-feed').forEach((element) => element.remove()))
     await embed(watcher.page, link, pollId)
     await expect.poll(() => status(watcher.page).textContent(), { timeout: 60_000 }).toBe('Open · 1 vote')
 
     await founder.page.evaluate(() => window.embedTest!.close())
-    expect([...founder.errors, ...voter.errors, ...watcher.errors]).toEqual([])
+    expect([...founder.errors, ...voter.errors, ...watcher.errors, ...react.errors]).toEqual([])
   }, 240_000)
 })
