@@ -93,8 +93,12 @@ describe('useView, useFeed, usePoll', () => {
 
 describe('useSpace', () => {
   // The space opens in the background, outside any act(): the test waits for the page to show it, as a user would.
-  beforeEach(() => void ((globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false))
-  afterEach(() => void ((globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true))
+  beforeEach(() => {
+    const flags = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+    flags.IS_REACT_ACT_ENVIRONMENT = false
+    // Restored last, after the test's roots are unmounted (cleanups run in reverse).
+    cleanups.push(() => void (flags.IS_REACT_ACT_ENVIRONMENT = true))
+  })
   it('opens a space from a share link, follows it, and closes it on unmount', async () => {
     const { space, network } = await newSpace()
     await space.post('from the founder')
