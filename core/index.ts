@@ -78,6 +78,7 @@ export {
 } from './space.js'
 export { localReplica } from './local-replica.js'
 export { type SpaceExport, type Recount, exportSpace, parseExport, recount } from './export.js'
+export { select, type ViewStore } from './select.js'
 export {
   type PollView,
   type PollStatus,

@@ -3,6 +3,7 @@
  * replica, validates them, folds the valid ones into views, and turns the local user's actions
  * into signed records. Everything shown is a pure function of the set of valid records.
  */
+import { cachedView, feedOptionsKey, keepIfSame, shallowEqual } from './view-cache.js'
 import { CID } from 'multiformats/cid'
 import { authorizeContent } from './authorize.js'
 import { CausalGraph, compareCausal, dependenciesOf } from './causal.js'
@@ -206,6 +207,10 @@ export class Space {
   }
 
   getInfo(): SpaceInfo | undefined {
+    return cachedView(this, 'info', () => this.readInfo())
+  }
+
+  private readInfo(): SpaceInfo | undefined {
     const genesis = this.genesis
     if (!genesis) return undefined
     return {
@@ -220,7 +225,7 @@ export class Space {
   }
 
   getFeed(options: FeedOptions = {}): FeedItem[] {
-    return this.feed.getFeed(this.withMutes(options))
+    return cachedView(this, `feed:${feedOptionsKey(options)}`, () => this.feed.getFeed(this.withMutes(options)))
   }
 
   getPost(id: RecordId, options: FeedOptions = {}): FeedItem | undefined {
@@ -228,16 +233,18 @@ export class Space {
   }
 
   getThread(id: RecordId, options: FeedOptions = {}): ThreadNode | undefined {
-    return this.feed.getThread(id, this.withMutes(options))
+    return cachedView(this, `thread:${id}:${feedOptionsKey(options)}`, () => this.feed.getThread(id, this.withMutes(options)))
   }
 
   /** The comments on a poll (posts whose `replyTo` names it), each with its replies, oldest first. */
   getComments(pollId: RecordId, options: FeedOptions = {}): ThreadNode[] {
-    return this.feed.getReplies(pollId, this.withMutes(options))
+    return cachedView(this, `comments:${pollId}:${feedOptionsKey(options)}`, () => this.feed.getReplies(pollId, this.withMutes(options)))
   }
 
   getMembers(): ReadonlyArray<{ did: Did; role: Role; since: RecordId; profile: Profile | undefined }> {
-    return (this.membership?.members() ?? []).map((m) => ({ ...m, profile: this.feed.getProfile(m.did) }))
+    return cachedView(this, 'members', () =>
+      (this.membership?.members() ?? []).map((m) => ({ ...m, profile: this.feed.getProfile(m.did) })),
+    )
   }
 
   getRole(did: string = this.identity.did): Role | null {
@@ -253,7 +260,7 @@ export class Space {
   }
 
   getRejections(): RejectionSummary {
-    return this.rejections.summary()
+    return cachedView(this, 'rejections', () => this.rejections.summary())
   }
 
   /** Valid, signed records that are kept out of the views right now, and why. */
@@ -275,11 +282,11 @@ export class Space {
 
   /** Every poll, oldest first. */
   getPolls(): PollView[] {
-    return this.polls.getPollIds().map((id) => this.polls.getPoll(id)!)
+    return cachedView(this, 'polls', () => this.polls.getPollIds().map((id) => this.polls.getPoll(id)!))
   }
 
   getPoll(id: RecordId): PollView | undefined {
-    return this.polls.getPoll(id)
+    return cachedView(this, `poll:${id}`, () => this.polls.getPoll(id))
   }
 
   /**
@@ -305,10 +312,11 @@ export class Space {
   }
 
   getSyncState(): SyncState {
-    return this.replica.getSyncState()
+    return keepIfSame(this, 'sync', this.replica.getSyncState(), shallowEqual)
   }
 
-  subscribe(listener: Listener): () => void {
+  /** A bound function, so `const { subscribe } = space` works (external-store hooks call it unbound). */
+  subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }

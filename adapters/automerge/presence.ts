@@ -17,6 +17,7 @@ import { presenceExpiry } from '../shared/presence-expiry.js'
 import { decodeUntrusted, encode } from '../../core/codec.js'
 import type { PresenceSeal } from '../shared/presence-sealing.js'
 import { presenceMessage, verifyPresence, type PresenceClaim } from '../shared/presence-signing.js'
+import { stablePeers } from '../shared/stable-peers.js'
 
 /** Marks townhall's presence among whatever else an app broadcasts on the document. */
 const KIND = 'townhall/presence/v1'
@@ -88,8 +89,9 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
   let lastAnswer = 0
   let answerTimer: ReturnType<typeof setTimeout> | undefined
 
-  const peers = (): PresencePeer[] =>
-    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0))
+  const peers = stablePeers((): PresencePeer[] =>
+    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0)),
+  )
   const tell = () => {
     const list = peers()
     for (const listener of [...listeners]) listener(list)

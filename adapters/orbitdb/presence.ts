@@ -18,6 +18,7 @@ import { InvalidArgumentError } from '../../core/errors.js'
 import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
 import { presenceExpiry } from '../shared/presence-expiry.js'
+import { stablePeers } from '../shared/stable-peers.js'
 
 const DOMAIN = utf8('townhall/presence/v1\n')
 
@@ -75,8 +76,9 @@ export function pubsubPresence(options: {
   let lastPublish = 0
   let closed = false
 
-  const peers = (): PresencePeer[] =>
-    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1))
+  const peers = stablePeers((): PresencePeer[] =>
+    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1)),
+  )
   const tell = () => {
     const list = peers()
     for (const listener of [...listeners]) listener(list)

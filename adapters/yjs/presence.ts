@@ -11,6 +11,7 @@ import type { Identity } from '../../core/identity.js'
 import type { Presence, PresencePeer } from '../../core/replica.js'
 import { presenceExpiry } from '../shared/presence-expiry.js'
 import { presenceMessage, verifyPresence } from '../shared/presence-signing.js'
+import { stablePeers } from '../shared/stable-peers.js'
 
 /** Awareness states travel as JSON, so the signature is base64url text rather than bytes. */
 interface SignedEntry {
@@ -50,8 +51,9 @@ export function signedPresence(options: {
   let closed = false
   let withdrawn = false
 
-  const peers = (): PresencePeer[] =>
-    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1))
+  const peers = stablePeers((): PresencePeer[] =>
+    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : 1)),
+  )
   const tell = () => {
     const list = peers()
     for (const listener of [...listeners]) listener(list)
