@@ -34,7 +34,9 @@
  */
 import { ClosedError } from '../errors.js'
 import type { Replica, ReplicaEntry, SyncState } from '../replica.js'
-import { freshRecords, heldEntries, storedRecords, toStore } from './fresh-records.js'
+import { isRecordOfSpace } from './adoptable.js'
+import { adoptedEntry, freshRecords, heldEntries, storedRecords, toStore } from './fresh-records.js'
+import { idNow, idOf } from './record-id.js'
 import { lifecycle, type Lifecycle, type ReplicaState } from './lifecycle.js'
 import { memoryRecordStore, type RecordStore } from './record-store.js'
 
@@ -89,6 +91,13 @@ export interface ReplicaBase {
   readonly stopped: boolean
   /** Hands entries from peers to subscribers and counts them as received. Nothing once not live. */
   deliver(entries: readonly ReplicaEntry[]): void
+  /**
+   * Takes values a peer sent, queued behind earlier work: each well-formed record of this space
+   * (by the id computed here) not held yet is adopted (held, durable in the store) and everything
+   * new, adopted or not, is delivered for the space to validate. What a minimal transport needs;
+   * the built-in adapters do their own adoption (records under keys, batches, healing).
+   */
+  receive(values: readonly unknown[], source: string): Promise<void>
   /** Tells sync-state listeners the current state. Nothing once not live. */
   notifySync(): void
   getSyncState(): SyncState
@@ -169,6 +178,29 @@ export async function openReplicaBase(options: ReplicaBaseOptions): Promise<Repl
       received += entries.length
       for (const listener of [...listeners]) listener(entries)
       notifySync()
+    },
+    receive(values, source) {
+      return base.enqueue(async () => {
+        const fresh = new Map<string, Uint8Array>()
+        const entries: ReplicaEntry[] = []
+        for (const value of values) {
+          if (!(value instanceof Uint8Array)) {
+            entries.push({ bytes: value, source })
+            continue
+          }
+          const bytes = value.constructor === Uint8Array ? value : new Uint8Array(value)
+          const id = idNow(bytes) ?? (await idOf(bytes))
+          if (held.has(id) || fresh.has(id)) continue
+          if (isRecordOfSpace(bytes, id, spaceId)) {
+            fresh.set(id, bytes)
+            entries.push(adoptedEntry(bytes, id, source))
+          } else entries.push({ bytes, claimedId: id, source, hashed: true })
+        }
+        // Durable before the space sees it, so what it accepted survives a crash.
+        if (fresh.size > 0) await store.append(toStore(fresh))
+        for (const [id, bytes] of fresh) held.set(id, bytes)
+        base.deliver(entries)
+      })
     },
     notifySync,
     getSyncState,
