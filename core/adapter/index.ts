@@ -10,26 +10,23 @@
  * @example
  * ```ts
  * import { createIdentity, createSpace } from 'townhall'
- * import { openReplicaBase, type ReplicaEntry } from 'townhall/adapter'
+ * import { openReplicaBase, type ReplicaBase } from 'townhall/adapter'
  *
  * // The smallest transport: one in-process "room" that every replica of a space joins.
- * const rooms = new Map<string, Set<(entries: ReplicaEntry[]) => void>>()
+ * const rooms = new Map<string, Set<ReplicaBase>>()
  * async function roomReplica(spaceId: string) {
  *   const base = await openReplicaBase({ spaceId })
- *   const room = rooms.get(spaceId) ?? new Set()
+ *   const room = rooms.get(spaceId) ?? new Set<ReplicaBase>()
  *   rooms.set(spaceId, room)
- *   const hear = (entries: ReplicaEntry[]) => base.deliver(entries.filter((e) => !base.held.has(e.claimedId!)))
- *   room.add(hear)
+ *   room.add(base)
  *   return base.open({
- *     publish: (fresh) => {
- *       const entries = [...fresh].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'room' }))
- *       for (const other of room) if (other !== hear) other(entries)
- *     },
+ *     // Untrusted on the other side: `receive` adopts records of the space and delivers the rest for rejection.
+ *     publish: (fresh) => room.forEach((other) => other !== base && void other.receive([...fresh.values()], 'room')),
  *     sync: () => ({ peers: room.size - 1, synced: true }),
- *     stop: () => void room.delete(hear),
+ *     stop: () => void room.delete(base),
  *   })
  * }
- * const space = await createSpace({ visibility: 'public', identity: await createIdentity(), name: 'Kit', replica: roomReplica })
+ * const space = await createSpace({ identity: await createIdentity(), name: 'Kit', replica: roomReplica })
  * await space.post('hello')
  * space.getFeed().map((item) => item.text) // -> ['hello']
  * await space.close()

@@ -10,16 +10,15 @@
  * import { createIdentity } from 'townhall'
  * import { presenceRoster, type SignedPresenceClaim } from 'townhall/adapter'
  *
- * // Two rosters wired back to back: each one's entry is the other's input.
- * const alice = await createIdentity()
- * let bob: ReturnType<typeof presenceRoster<string>> | undefined
- * const deliver = (signed: SignedPresenceClaim) => void bob!.receive('alice-device', signed.claim, () => signed.signature)
- * const mine = presenceRoster<string>({ spaceId: 'bafy-example', identity: alice, self: 'alice-device', send: deliver })
- * bob = presenceRoster<string>({ spaceId: 'bafy-example', self: 'bob-device', send: () => {} })
- * await mine.set({ name: 'Alice' })
- * await new Promise((resolve) => setTimeout(resolve, 10))
+ * // Alice's device sends its signed entry over some transport; Bob's device receives it.
+ * const sent: SignedPresenceClaim[] = []
+ * const alice = presenceRoster({ spaceId: 'bafy-example', identity: await createIdentity(), self: 'alice-device', send: (s) => void sent.push(s) })
+ * const bob = presenceRoster({ spaceId: 'bafy-example', self: 'bob-device', send: () => {} })
+ * await alice.set({ name: 'Alice' })
+ * await bob.receive('alice-device', sent[0]!.claim, () => sent[0]!.signature) // -> 'listed'
+ * await bob.receive('mallory-device', sent[0]!.claim, () => sent[0]!.signature) // -> 'forged'
  * bob.get().map((peer) => peer.state.name) // -> ['Alice']
- * mine.close()
+ * alice.close()
  * bob.close()
  * ```
  */
