@@ -95,7 +95,8 @@ export interface ReplicaBase {
    * Takes values a peer sent, queued behind earlier work: each well-formed record of this space
    * (by the id computed here) not held yet is adopted (held, durable in the store) and everything
    * new, adopted or not, is delivered for the space to validate. What a minimal transport needs;
-   * the built-in adapters do their own adoption (records under keys, batches, healing).
+   * the built-in adapters do their own adoption (records under keys, batches, healing). Never
+   * rejects: a failure is counted in `failures` and makes the next `getAll` reject.
    */
   receive(values: readonly unknown[], source: string): Promise<void>
   /** Tells sync-state listeners the current state. Nothing once not live. */
@@ -180,7 +181,9 @@ export async function openReplicaBase(options: ReplicaBaseOptions): Promise<Repl
       notifySync()
     },
     receive(values, source) {
-      return base.enqueue(async () => {
+      // Never rejects, so a transport may fire and forget: a store that could not be written is
+      // counted in `failures`, and the next `getAll` rejects with it.
+      const work = base.enqueue(async () => {
         const fresh = new Map<string, Uint8Array>()
         const entries: ReplicaEntry[] = []
         for (const value of values) {
@@ -201,6 +204,7 @@ export async function openReplicaBase(options: ReplicaBaseOptions): Promise<Repl
         for (const [id, bytes] of fresh) held.set(id, bytes)
         base.deliver(entries)
       })
+      return work.catch(() => {})
     },
     notifySync,
     getSyncState,

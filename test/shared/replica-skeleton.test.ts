@@ -1,7 +1,7 @@
 /** The adapter kit's replica skeleton: lifecycle states, durability before add resolves, close. */
 import { describe, expect, it } from 'vitest'
-import { lifecycle, memoryRecordStore, openReplicaBase, type RecordStore, type ReplicaState } from '../../core/adapter/index.js'
-import { ClosedError, InvalidArgumentError } from '../../core/index.js'
+import { idOf, lifecycle, memoryRecordStore, openReplicaBase, type RecordStore, type ReplicaState } from '../../core/adapter/index.js'
+import { ClosedError, createIdentity, InvalidArgumentError, signRecord } from '../../core/index.js'
 
 const transport = (extra: Partial<Parameters<Awaited<ReturnType<typeof openReplicaBase>>['open']>[0]> = {}) => ({
   publish: () => {},
@@ -69,5 +69,36 @@ describe('replica skeleton', () => {
     base.deliver([{ bytes: 'later', source: 'peer' }])
     expect(deliveredInDrain).toBe(1)
     expect(replica.getLifecycle()).toBe('failed')
+  })
+})
+
+describe('replica skeleton: receive', () => {
+  it('adopts records of its space, hands junk over unadopted, and counts a store failure without throwing', async () => {
+    // A record with no space field is a genesis: its id is the space id.
+    const genesis = await signRecord(await createIdentity(), { kind: 'post', space: null, hlc: [1, 0], refs: [], body: { text: 'x' } })
+    const spaceId = await idOf(genesis.bytes)
+    let failing = false
+    const store = memoryRecordStore()
+    const base = await openReplicaBase({
+      spaceId,
+      store: { ...store, append: async (records) => (failing ? Promise.reject(new Error('disk full')) : store.append(records)) },
+    })
+    const replica = base.open(transport())
+    const got: unknown[] = []
+    replica.subscribe((entries) => got.push(...entries.map((entry) => entry.bytes)))
+    await base.receive(['a string', new Uint8Array([1, 2])], 'peer')
+    // Neither is a record of the space: delivered for the space to reject, not held.
+    expect(got).toEqual(['a string', new Uint8Array([1, 2])])
+    expect(base.held.size).toBe(0)
+    failing = true
+    await base.receive([genesis.bytes], 'peer')
+    expect(base.failures).toBe(1)
+    expect(base.held.size).toBe(0)
+    await expect(replica.getAll()).rejects.toThrow('disk full')
+    failing = false
+    await base.receive([genesis.bytes, genesis.bytes], 'peer')
+    expect([...base.held.keys()]).toEqual([spaceId])
+    expect((await replica.getAll()).map((entry) => entry.claimedId)).toEqual([spaceId])
+    await replica.close()
   })
 })
