@@ -79,6 +79,7 @@ export {
 export { localReplica } from './local-replica.js'
 export { type SpaceExport, type Recount, exportSpace, parseExport, recount } from './export.js'
 export { select, type ViewStore } from './select.js'
+export { feedOptionsKey } from './view-cache.js'
 export {
   type PollView,
   type PollStatus,

@@ -9,6 +9,9 @@
 //      Static imports, `import type`, `export ... from`, `import x = require()`, `require()`,
 //      dynamic `import()` and `import('x').T` type queries are all checked. core/**/*.test.ts
 //      files are exempt.
+//   3. adapters/ reach core only through its public entries, as a third-party adapter must:
+//      `townhall` (core/index.ts) and `townhall/adapter` (core/adapter/index.ts), by package name or
+//      by a relative path to those two files. Every import form of rule 2 is checked.
 //
 // Prints one `file:line: message` per violation and exits 1, or a one-line OK summary.
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
@@ -21,6 +24,14 @@ import { CORE_ALLOWED_PACKAGES } from './core-allowed-packages.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const coreDir = path.join(root, 'core')
+const adaptersDir = path.join(root, 'adapters')
+/** What adapters/ may import of core/ (rule 3): the entry files, by path without extension, and by package name. */
+const PUBLIC_CORE_ENTRIES = new Map([
+  ['core/index', 'townhall'],
+  ['core/adapter/index', 'townhall/adapter'],
+])
+const PUBLIC_CORE_NAMES = new Set(PUBLIC_CORE_ENTRIES.values())
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
 const SOURCE_EXT = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/
 const TEST_FILE = /\.test\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/
 const builtins = new Set(builtinModules)
@@ -178,10 +189,47 @@ function checkCore() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 3. adapters/ use core's public entries only
+
+/** Why `spec`, imported from adapter file `file`, reaches into core/ past its public entries; undefined when it does not. */
+function adapterViolation(file, { spec, typeReference }) {
+  if (spec === null) return 'dynamic import/require with a non-literal specifier cannot be checked (use a string literal)'
+  if (typeReference) return undefined
+  const allowed = [...PUBLIC_CORE_NAMES].join("' or '")
+  if (spec === packageJson.name || spec.startsWith(`${packageJson.name}/`)) {
+    return PUBLIC_CORE_NAMES.has(spec) ? undefined : `"${spec}": adapters may import only '${allowed}' of this package`
+  }
+  if (!(spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('file:'))) return undefined
+  const target = spec.startsWith('file:') ? fileURLToPath(spec) : path.resolve(path.dirname(file), spec)
+  const inside = path.relative(coreDir, target)
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return undefined
+  const entry = rel(target)
+    .replace(/\.(?:[cm]?[jt]s|tsx|jsx)$/, '')
+    .replace(/\/$/, '')
+  if (PUBLIC_CORE_ENTRIES.has(entry)) return undefined
+  return `"${spec}" reaches ${rel(target)}, a private module of core/: adapters may import core only through '${allowed}' (core/index.ts, core/adapter/index.ts)`
+}
+
+function checkAdapters() {
+  const files = walk(adaptersDir).filter((file) => !TEST_FILE.test(file))
+  const violations = []
+  let imports = 0
+  for (const file of files) {
+    for (const imp of importsOf(file)) {
+      imports++
+      const message = adapterViolation(file, imp)
+      if (message) violations.push(`${rel(file)}:${imp.line}: ${message}`)
+    }
+  }
+  return { violations, files: files.length, imports }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const boundary = checkCore()
+const adapterBoundary = checkAdapters()
 const cycles = await checkCycles()
-const violations = [...boundary.violations, ...cycles.violations]
+const violations = [...boundary.violations, ...adapterBoundary.violations, ...cycles.violations]
 if (violations.length > 0) {
   for (const v of violations) console.error(v)
   console.error(`check-imports: ${violations.length} violation(s)`)
@@ -189,5 +237,6 @@ if (violations.length > 0) {
 }
 console.log(
   `check-imports: OK (no import cycles among ${cycles.modules} modules from ${cycles.entries} entry points; ` +
-    `${boundary.imports} imports in ${boundary.files} core/ files stay inside the boundary)`,
+    `${boundary.imports} imports in ${boundary.files} core/ files stay inside the boundary; ` +
+    `${adapterBoundary.files} adapters/ files reach core only through its public entries)`,
 )

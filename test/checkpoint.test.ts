@@ -16,7 +16,7 @@ import {
   type ReplicaEntry,
   type SignedRecord,
 } from '../core/index.js'
-import { memoryRecordStore, type RecordStore } from '../adapters/shared/store.js'
+import { memoryRecordStore, type RecordStore } from '../core/adapter/index.js'
 import { seededRandom } from '../testing/index.js'
 import { assertProperty } from './property/runs.js'
 

@@ -13,7 +13,7 @@ import {
   type ReplicaEntry,
   type SignedRecord,
 } from '../core/index.js'
-import { memoryRecordStore, type RecordStore } from '../adapters/shared/store.js'
+import { memoryRecordStore, type RecordStore } from '../core/adapter/index.js'
 
 import { randomBytes } from '../core/bytes.js'
 

@@ -22,6 +22,7 @@ import { Space } from '../core/space.js'
 import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid, signRecord } from '../core/record.js'
 import { randomBytes } from '../core/bytes.js'
 import { eventually } from './eventually.js'
+import { collectChecks, runChecks, type Check, type CheckResult, type SuiteApi } from './suite.js'
 
 export interface ReplicaHarness {
   /** Starts a new peer for the space, connected to the others. */
@@ -43,22 +44,7 @@ export interface ConformanceOptions {
 }
 
 /** The outcome of one check, from `checkReplicaConformance`. */
-export interface ConformanceResult {
-  readonly name: string
-  readonly status: 'passed' | 'failed' | 'skipped'
-  readonly error?: string
-}
-
-type Hook = () => Promise<void> | void
-type Check = () => Promise<void> | void
-/** The part of vitest's API the suite uses, so it can run under vitest or under `checkReplicaConformance`. */
-interface SuiteApi {
-  describe(name: string, body: () => void): void
-  it: { (name: string, check: Check): void; skip(name: string, check: Check): void }
-  expect: typeof import('vitest').expect
-  beforeEach(hook: Hook): void
-  afterEach(hook: Hook): void
-}
+export type ConformanceResult = CheckResult
 
 export async function runReplicaConformance(
   name: string,
@@ -77,47 +63,10 @@ export async function checkReplicaConformance(
   options: ConformanceOptions & { readonly only?: readonly string[] } = {},
 ): Promise<ConformanceResult[]> {
   const { expect } = await import('vitest')
-  const checks: Array<{ name: string; check?: Check }> = []
-  const before: Hook[] = []
-  const after: Hook[] = []
-  const it = Object.assign((name: string, check: Check) => void checks.push({ name, check }), {
-    skip: (name: string) => void checks.push({ name }),
-  })
-  defineConformance(
-    { describe: (_name, body) => body(), it, expect, beforeEach: (h) => before.push(h), afterEach: (h) => after.push(h) },
-    '',
-    makeHarness,
-    options,
+  return runChecks(
+    collectChecks(expect, (api) => defineConformance(api, '', makeHarness, options)),
+    options.only,
   )
-  const results: ConformanceResult[] = []
-  for (const { name, check } of checks) {
-    if (options.only && !options.only.includes(name)) continue
-    if (!check) {
-      results.push({ name, status: 'skipped' })
-      continue
-    }
-    let error: unknown
-    try {
-      for (const hook of before) await hook()
-      await check()
-    } catch (caught) {
-      error = caught
-    } finally {
-      for (const hook of after) {
-        try {
-          await hook()
-        } catch (caught) {
-          error ??= caught
-        }
-      }
-    }
-    results.push(
-      error === undefined
-        ? { name, status: 'passed' }
-        : { name, status: 'failed', error: error instanceof Error ? error.message : String(error) },
-    )
-  }
-  return results
 }
 
 /** The names of the suite's checks, as `runReplicaConformance` registers them (for docs that cite them). */

@@ -7,8 +7,8 @@
  * Two scheduling modes: `auto` delivers with timers (for examples and apps embedding townhall),
  * `manual` queues everything until `flush()` (for deterministic property tests).
  */
-import { ClosedError } from '../core/errors.js'
-import type { Replica, ReplicaEntry, SyncState } from '../core/replica.js'
+import { ClosedError, type ReplicaEntry, type SyncState } from '../core/index.js'
+import { lifecycle, type SkeletonReplica } from '../core/adapter/index.js'
 import { seededRandom, type Random } from './random.js'
 
 export interface MemoryNetworkOptions {
@@ -29,7 +29,12 @@ export interface MemoryReplicaOptions {
   maxBytesPerPeer?: number
 }
 
-export interface MemoryReplica extends Replica {
+/**
+ * Not built on the kit's replica skeleton, which keys records by their hash and keeps them in a
+ * store: the simulated network holds raw values (garbage included) keyed by their bytes, shared
+ * with the peers' messages. It has the skeleton's lifecycle states all the same.
+ */
+export interface MemoryReplica extends SkeletonReplica {
   readonly peerId: string
   /** Entries dropped because a peer exceeded its quota. */
   readonly dropped: number
@@ -196,7 +201,8 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
         exchange(other, peer, false)
         notifySync(other)
       }
-      let closed = false
+      const states = lifecycle()
+      states.to('open')
       // What the space verified, kept with this peer's records for as long as they live.
       const verified: string[] = []
       const replica: MemoryReplica = {
@@ -207,13 +213,13 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
           return peer.dropped
         },
         async add(records) {
-          if (closed) throw new ClosedError('replica')
+          if (!states.isOpen) throw new ClosedError('replica')
           const fresh = records.filter((bytes) => !peer.store.has(keyOf(bytes)))
           for (const bytes of fresh) peer.store.set(keyOf(bytes), bytes)
           if (fresh.length) for (const other of neighbours(peer)) send({ from: id, to: other.id, values: fresh })
         },
         async getAll() {
-          if (closed) throw new ClosedError('replica')
+          if (!states.isOpen) throw new ClosedError('replica')
           return [...peer.store.values()].map((bytes) => ({ bytes, source: 'local' }))
         },
         subscribe(listener) {
@@ -225,9 +231,11 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
           peer.syncListeners.add(listener)
           return () => peer.syncListeners.delete(listener)
         },
+        getLifecycle: () => states.state,
+        subscribeLifecycle: (listener) => states.subscribe(listener),
         async close() {
-          if (closed) return
-          closed = true
+          if (states.isEnding) return
+          states.to('closing')
           peers.delete(id)
           peer.listeners.clear()
           peer.syncListeners.clear()
@@ -237,6 +245,7 @@ export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork
             timers.clear()
             queue.length = 0
           }
+          states.to('closed')
         },
       }
       return replica

@@ -9,11 +9,11 @@
  * Canonical matters for healing: a replica restores a batch by encoding its records again, which
  * gives back exactly the bytes under the key only when they were canonical.
  */
-import { encode } from '../../core/codec.js'
-import { BATCH_VERSION, chunkBySize, DEFAULT_MAX_BATCH_BYTES } from '../shared/batch.js'
-import { idOf } from '../shared/record-id.js'
+import { encode } from '../../core/index.js'
+import { BATCH_VERSION, chunkBySize, DEFAULT_MAX_BATCH_BYTES } from '../../core/adapter/index.js'
+import { idOf } from '../../core/adapter/index.js'
 
-export { idNow, idOf } from '../shared/record-id.js'
+export { idNow, idOf } from '../../core/adapter/index.js'
 
 /** Larger values are not read as batches (the writer's bound is DEFAULT_MAX_BATCH_BYTES of records). */
 export const MAX_BATCH_VALUE_BYTES = 4 * 1024 * 1024

@@ -16,7 +16,7 @@
 import * as A from '@automerge/automerge'
 import { parseAutomergeUrl, stringifyAutomergeUrl, type AutomergeUrl, type DocumentId } from '@automerge/automerge-repo'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, utf8 } from '../../core/bytes.js'
+import { concatBytes, utf8 } from '../../core/adapter/index.js'
 
 export interface SpaceDocument {
   records: Record<string, unknown>

@@ -27,5 +27,5 @@ export { spaceDocumentId, spaceDocumentUrl, genesisBytes, type SpaceDocument } f
 export { WebSocketClientAdapter, type WebSocketClientOptions, type WebSocketConstructor } from './websocket-client.js'
 export { GuardedNetworkAdapter, checkRepoMessage, sanitizePeerMetadata, DEFAULT_MAX_MESSAGE_BYTES, type GuardOptions } from './guard.js'
 export { ephemeralPresence, type EphemeralPresence, type EphemeralPresenceOptions } from './presence.js'
-export { memoryRecordStore, type LoadedRecord, type RecordStore, type StoredRecord } from '../shared/store.js'
+export { memoryRecordStore, type LoadedRecord, type RecordStore, type StoredRecord } from '../../core/adapter/index.js'
 export { indexedDbRecordStore } from '../shared/indexeddb-store.js'

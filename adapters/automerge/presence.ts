@@ -2,7 +2,7 @@
  * Signed presence over automerge-repo ephemeral messages (`handle.broadcast`, relayed by sync
  * servers to every peer of the document, never stored).
  *
- * Each entry carries the member's did and an Ed25519 signature (adapters/shared/presence-signing.ts,
+ * Each entry carries the member's did and an Ed25519 signature (the presence roster of townhall/adapter,
  * the scheme the Yjs adapter uses) over the space id, the sending repo's peer id, the state and a
  * timestamp: nobody can appear online as someone else, and an entry replayed by another peer, into
  * another space, or long after it was made does not count. Entries are re-sent periodically and
@@ -10,14 +10,8 @@
  * for the first time, this device answers with its own entry so newcomers need not wait a period.
  */
 import type { DocHandle, PeerId } from '@automerge/automerge-repo'
-import { InvalidArgumentError } from '../../core/errors.js'
-import type { Identity } from '../../core/identity.js'
-import type { Presence, PresencePeer } from '../../core/replica.js'
-import { presenceExpiry } from '../shared/presence-expiry.js'
-import { decodeUntrusted, encode } from '../../core/codec.js'
-import type { PresenceSeal } from '../shared/presence-sealing.js'
-import { presenceMessage, verifyPresence, type PresenceClaim } from '../shared/presence-signing.js'
-import { stablePeers } from '../shared/stable-peers.js'
+import { decodeUntrusted, encode, type Identity, type Presence } from '../../core/index.js'
+import { presenceRoster, type PresenceSeal, type SignedPresenceClaim } from '../../core/adapter/index.js'
 
 /** Marks townhall's presence among whatever else an app broadcasts on the document. */
 const KIND = 'townhall/presence/v1'
@@ -77,62 +71,42 @@ export interface EphemeralPresenceOptions {
 }
 
 export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralPresence {
-  const { handle, peerId, spaceId, identity } = options
-  const staleMs = options.staleMs ?? 20_000
+  const { handle, peerId } = options
   const now = options.now ?? Date.now
-  /** Verified entries by sender peer id. */
-  const verified = new Map<string, PresencePeer>()
-  const listeners = new Set<(peers: readonly PresencePeer[]) => void>()
-  let forged = 0
-  let localState: Record<string, unknown> | undefined
   let closed = false
   let lastAnswer = 0
   let answerTimer: ReturnType<typeof setTimeout> | undefined
 
-  const peers = stablePeers((): PresencePeer[] =>
-    [...verified.values()].filter((peer) => now() - peer.lastSeen <= staleMs).sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0)),
-  )
-  const tell = () => {
-    const list = peers()
-    for (const listener of [...listeners]) listener(list)
-  }
-  const expiry = presenceExpiry(verified, { staleMs, now, onExpire: tell })
-  const notify = () => {
-    expiry.schedule()
-    tell()
-  }
-
-  async function sign(state: Record<string, unknown> | null): Promise<WireEntry | undefined> {
-    if (!identity) return undefined
-    const claim: PresenceClaim = { did: identity.did, state, ts: now() }
-    const sig = await identity.sign(presenceMessage(spaceId, peerId, claim))
-    return { kind: KIND, ...claim, sig }
-  }
-  const send = (entry: WireEntry | undefined) => {
-    if (!entry) return
+  const send = ({ claim, signature }: SignedPresenceClaim) => {
+    const entry: WireEntry = { kind: KIND, ...claim, sig: signature }
     try {
       handle.broadcast(options.seal ? { kind: SEALED_KIND, box: options.seal.seal(encode(entry)) } : entry)
     } catch {
       // Nobody to send to right now; the next refresh tries again.
     }
   }
-  async function publish(): Promise<void> {
-    if (!identity || !localState || closed) return
-    const entry = await sign(localState)
-    if (!closed) send(entry)
-  }
-
   /** A newcomer learns who is here from our answer instead of waiting for the next refresh. */
   const answer = () => {
-    if (!localState || closed || answerTimer) return
+    if (!roster.localState || closed || answerTimer) return
     const wait = Math.max(100, lastAnswer + 1000 - now())
     answerTimer = setTimeout(() => {
       answerTimer = undefined
       lastAnswer = now()
-      void publish()
+      void roster.publish()
     }, wait)
     ;(answerTimer as { unref?: () => void }).unref?.()
   }
+  const roster = presenceRoster<string>({
+    spaceId: options.spaceId,
+    identity: options.identity,
+    self: peerId,
+    send,
+    staleMs: options.staleMs,
+    refreshMs: options.refreshMs,
+    maxPeers: MAX_PEERS,
+    onNewcomer: answer,
+    now,
+  })
 
   async function receive(sender: string, received: unknown): Promise<void> {
     const message = options.seal ? unseal(received, options.seal) : received
@@ -145,66 +119,33 @@ export function ephemeralPresence(options: EphemeralPresenceOptions): EphemeralP
       Number.isFinite(raw.ts) &&
       raw.sig instanceof Uint8Array &&
       (state === null || (typeof state === 'object' && !Array.isArray(state)))
-    const claim = wellFormed ? { did: raw.did!, state: state as PresenceClaim['state'], ts: raw.ts! } : undefined
-    const valid = claim !== undefined && (await verifyPresence(spaceId, sender, claim, () => raw.sig!))
-    if (closed) return
-    if (!valid || !claim) {
-      forged++
-      return
-    }
-    // Replays: an entry older than the one we hold from this sender, or too old (or too far ahead) to be current.
-    const known = verified.get(sender)
-    if ((known && claim.ts < known.lastSeen) || Math.abs(now() - claim.ts) > staleMs) return
-    if (claim.state === null) {
-      if (verified.delete(sender)) notify()
-      return
-    }
-    if (!known) answer()
-    verified.set(sender, { did: claim.did, lastSeen: claim.ts, state: claim.state })
-    if (verified.size > MAX_PEERS) {
-      const stalest = [...verified].sort(([, a], [, b]) => a.lastSeen - b.lastSeen)[0]
-      if (stalest) verified.delete(stalest[0])
-    }
-    notify()
+    if (!wellFormed) return roster.reject()
+    await roster.receive(sender, { did: raw.did!, state: state as Record<string, unknown> | null, ts: raw.ts! }, () => raw.sig!, {
+      rejectReplays: true,
+    })
   }
 
   const onMessage = ({ senderId, message }: { senderId: PeerId; message: unknown }) => {
     if (senderId === peerId) return
-    void receive(senderId, message).catch(() => forged++)
+    void receive(senderId, message).catch(() => roster.reject())
   }
   handle.on('ephemeral-message', onMessage)
 
-  const refresh = setInterval(() => void publish(), options.refreshMs ?? 5_000)
-  ;(refresh as { unref?: () => void }).unref?.()
-
   return {
     get forged() {
-      return forged
+      return roster.forged
     },
-    async set(state) {
-      if (!identity) throw new InvalidArgumentError('Presence needs an identity: pass `identity` to the replica.')
-      localState = state
-      await publish()
-    },
-    get: peers,
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    set: (state) => roster.set(state),
+    get: () => roster.get(),
+    subscribe: (listener) => roster.subscribe(listener),
     announce: () => answer(),
-    async leave() {
-      if (closed || !localState || !identity) return
-      const goodbye = await sign(null)
-      if (!closed) send(goodbye)
-    },
+    leave: () => roster.leave(),
     close() {
       if (closed) return
       closed = true
-      clearInterval(refresh)
-      expiry.stop()
+      roster.close()
       clearTimeout(answerTimer)
       handle.off('ephemeral-message', onMessage)
-      listeners.clear()
     },
   }
 }

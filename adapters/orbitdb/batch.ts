@@ -8,9 +8,9 @@
  * yields its records, anything else yields the payload itself, for the space to reject.
  */
 
-import { BATCH_VERSION } from '../shared/batch.js'
+import { BATCH_VERSION } from '../../core/adapter/index.js'
 
-export { BATCH_VERSION, DEFAULT_MAX_BATCH_BYTES, toBatches, type Batch } from '../shared/batch.js'
+export { BATCH_VERSION, DEFAULT_MAX_BATCH_BYTES, toBatches, type Batch } from '../../core/adapter/index.js'
 
 /**
  * The values an entry's payload hands to the space. OrbitDB's `events` type wraps what was added as

@@ -10,7 +10,7 @@
  */
 import { readdir, rename, mkdir, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { StoreDamagedError } from '../../core/errors.js'
+import { StoreDamagedError } from '../../core/index.js'
 
 /** The derived stores in a data directory (the record file, the peer key and the lock stay). */
 const DERIVED = ['blocks', 'data', 'orbitdb'] as const

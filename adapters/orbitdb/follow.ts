@@ -11,7 +11,7 @@
  * way (`townhall relay --follow N`).
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { concatBytes } from '../../core/bytes.js'
+import { concatBytes } from '../../core/adapter/index.js'
 
 export const FOLLOW_PROTOCOL = '/townhall/relay-follow/1.0.0'
 

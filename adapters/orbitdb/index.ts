@@ -16,5 +16,5 @@ export { pubsubPresence, presenceTopic, type OrbitdbPresence } from './presence.
 export { toBatches, unbatch, DEFAULT_MAX_BATCH_BYTES, type Batch } from './batch.js'
 export { ACCESS_ADDRESS, ACCESS_TYPE, townhallAccess } from './access.js'
 export { FOLLOW_PROTOCOL, askToFollow, serveFollowRequests, type FollowAnswer } from './follow.js'
-export { memoryRecordStore, type LoadedRecord, type RecordStore, type StoredRecord } from '../shared/store.js'
+export { memoryRecordStore, type LoadedRecord, type RecordStore, type StoredRecord } from '../../core/adapter/index.js'
 export { indexedDbRecordStore } from '../shared/indexeddb-store.js'

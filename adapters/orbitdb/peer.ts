@@ -27,7 +27,7 @@ import {
   type Storage,
 } from '@orbitdb/core'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { toBase64Url, utf8 } from '../../core/bytes.js'
+import { toBase64Url, utf8 } from '../../core/adapter/index.js'
 import { noteRefusal, townhallAccess, townhallAccessType, type AccessStats } from './access.js'
 import { byteCache, ENTRY_CACHE_BYTES } from './byte-cache.js'
 import { spaceLogDatabase, type SpaceLogDatabase } from './database.js'

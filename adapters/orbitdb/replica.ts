@@ -12,20 +12,26 @@
  * well-formed batch reaches the space as an untrusted entry, never an exception.
  */
 import type { EventsDatabase, LogEntry } from '@orbitdb/core'
-import { ClosedError } from '../../core/errors.js'
-import type { Identity } from '../../core/identity.js'
-import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
-import { isRecordOfSpace } from '../shared/adoptable.js'
-import { isSealedFrame } from '../../core/private/frame.js'
-import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
-import { idNow, idOf } from '../shared/record-id.js'
-import { memoryRecordStore, type RecordStore } from '../shared/store.js'
+import type { Identity } from '../../core/index.js'
+import {
+  adoptedEntry,
+  DEFAULT_MAX_BATCH_BYTES,
+  idNow,
+  idOf,
+  isRecordOfSpace,
+  openReplicaBase,
+  presenceSeal,
+  toBatches,
+  toStore,
+  type RecordStore,
+  type ReplicaEntry,
+  type SkeletonReplica,
+} from '../../core/adapter/index.js'
 import type { AccessStats } from './access.js'
 import type { SpaceLogDatabase } from './database.js'
-import { DEFAULT_MAX_BATCH_BYTES, toBatches, unbatch } from './batch.js'
+import { unbatch } from './batch.js'
 import type { OrbitdbPeer } from './peer.js'
 import { pubsubPresence, type OrbitdbPresence, type PubSubLike } from './presence.js'
-import { presenceSeal } from '../shared/presence-sealing.js'
 
 export interface OrbitdbReplicaOptions {
   readonly spaceId: string
@@ -55,7 +61,7 @@ export interface OrbitdbReplicaOptions {
   readonly announceMs?: number
 }
 
-export interface OrbitdbReplica extends Replica {
+export interface OrbitdbReplica extends SkeletonReplica {
   readonly peer: OrbitdbPeer
   /** The space's OrbitDB database; for diagnostics and tests, not part of the replica contract. */
   readonly database: EventsDatabase
@@ -85,29 +91,27 @@ function sizeOf(value: unknown, depth = 0): number {
 
 export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<OrbitdbReplica> {
   const { spaceId, peer } = options
-  const store = options.store ?? memoryRecordStore()
   const maxForeign = options.maxForeignEntries ?? 10_000
   const maxForeignBytes = options.maxForeignBytes ?? 4 * 1024 * 1024
   let foreignBytes = 0
+  const base = await openReplicaBase({ spaceId, store: options.store })
   /** Records held under their true id: what `getAll` serves and what is re-published if missing from the log. */
-  const held = await storedRecords(await store.load())
+  const { held, store } = base
   /** Other entries peers appended: not records of this space, handed over for the space to reject. */
   const foreign = new Map<string, ReplicaEntry>()
   /** Log entries already read. */
   const seen = new Set<string>()
-  const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
-  const syncListeners = new Set<(state: SyncState) => void>()
   const access: AccessStats = { refused: [] }
-  let received = 0
   let malformedEntries = 0
-  /** Reads and writes not finished yet, and ones that failed: a checkpoint is written only when both are none. */
-  let busy = 0
-  let failedTasks = 0
+  /**
+   * Reads that failed (a block that never arrived); with the writes and reads not finished yet and
+   * those that failed (`base.busy`, `base.failures`), a checkpoint is written only when all are none.
+   */
+  let failedReads = 0
   let syncErrors = 0
   let everSynced = false
-  let closed = false
 
-  const database = await peer.openSpaceLog(spaceId, access)
+  const database = await peer.openSpaceLog(spaceId, access).catch((error: unknown) => base.fail(error))
   const pubsub = (peer.libp2p.services as { pubsub: PubSubLike }).pubsub
   const seal = presenceSeal(spaceId, options.secret)
   const presence = pubsubPresence({
@@ -118,12 +122,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     ...(seal ? { seal } : {}),
   })
 
-  const state = (): SyncState => ({ peers: database.peers.size, synced: everSynced, bytesInFlight: 0, received })
-  const notifySync = () => {
-    if (closed) return
-    const current = state()
-    for (const listener of [...syncListeners]) listener(current)
-  }
+  const notifySync = () => base.notifySync()
 
   /** Reads log entries not seen yet, from `heads` back along `next`, oldest first. */
   async function unread(heads: readonly LogEntry[]): Promise<LogEntry[]> {
@@ -138,7 +137,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
         if (seen.has(hash)) continue
         const previous = await database.log.get(hash).catch(() => undefined)
         if (previous) stack.push(previous)
-        else failedTasks++ // a block that never arrived: the next open reads the log again
+        else failedReads++ // a block that never arrived: the next open reads the log again
       }
     }
     return found.reverse()
@@ -162,7 +161,7 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
           // The id this replica computed: the space takes it as is and keeps this string rather than its own.
           if (isRecordOfSpace(bytes, id, spaceId)) {
             fresh.set(id, bytes)
-            out.push({ bytes, claimedId: id, source, hashed: true, wellFormed: !isSealedFrame(bytes) })
+            out.push(adoptedEntry(bytes, id, source))
           } else {
             remember(id, { bytes, claimedId: id, source, hashed: true })
             out.push({ bytes, claimedId: id, source, hashed: true })
@@ -178,11 +177,8 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     // Durable before anyone sees it, so what the space accepted survives a crash.
     if (fresh.size > 0) await store.append(toStore(fresh))
     for (const [id, bytes] of fresh) held.set(id, bytes)
-    if (!closed && out.length > 0 && source !== 'local') {
-      received += out.length
-      for (const listener of [...listeners]) listener(out)
-      notifySync()
-    }
+    // What the log held at open is the store's, quietly adopted; only a peer's news is delivered.
+    if (source !== 'local') base.deliver(out)
     return inLog
   }
   function remember(key: string, entry: ReplicaEntry): void {
@@ -212,18 +208,15 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     for (const batch of toBatches(missing, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) seen.add(await database.add(batch))
   }
 
-  let pending: Promise<unknown> = Promise.resolve()
-  const enqueue = (task: () => Promise<unknown>) => {
-    busy++
-    pending = pending
-      .then(task, task)
-      .catch(() => {
+  const enqueue = (task: () => Promise<unknown>) =>
+    base.enqueue(async () => {
+      try {
+        await task()
+      } catch {
         // A failure to read one entry (a block that never arrived) must not stop the ones after it.
-        failedTasks++
-      })
-      .finally(() => busy--)
-    return pending
-  }
+        failedReads++
+      }
+    })
   /**
    * Anti-entropy. OrbitDB announces a new entry once, over gossipsub, and exchanges heads only when
    * a peer subscribes; an announcement lost while the mesh is still forming (a peer that just joined)
@@ -246,13 +239,13 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
     const now = Date.now()
     const burst = due.length > 0 && due[0]! <= now
     if (burst) due = due.filter((at) => at > now)
-    if (closed || database.peers.size === 0 || (!burst && now - lastAnnounce < announceMs)) return
+    if (base.stopped || database.peers.size === 0 || (!burst && now - lastAnnounce < announceMs)) return
     void enqueue(announce)
   }, 500)
   ;(announcer as { unref?: () => void }).unref?.()
 
   const onUpdate = (entry: LogEntry) => {
-    if (closed) return
+    if (base.stopped) return
     changed()
     void enqueue(async () => absorb(await unread([entry]), 'peer'))
   }
@@ -278,75 +271,49 @@ export async function orbitdbReplica(options: OrbitdbReplicaOptions): Promise<Or
   peer.libp2p.addEventListener('peer:disconnect', onConnection)
   peer.libp2p.addEventListener('peer:connect', onConnection)
 
-  return {
-    spaceId,
-    peer,
-    database,
-    presence,
-    ...(store.verified ? { verified: store.verified } : {}),
-    ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
-    ...(store.getDamage ? { getStorageDamage: () => store.getDamage!() } : {}),
-    refusedEntries: access.refused,
-    get malformedEntries() {
-      return malformedEntries
+  const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES
+  return base.open(
+    {
+      async publish(fresh) {
+        for (const batch of toBatches([...fresh.values()], maxBatchBytes)) await database.add(batch)
+      },
+      unheld: () => [...foreign.values()],
+      sync: () => ({ peers: database.peers.size, synced: everSynced }),
+      async stop() {
+        clearInterval(announcer)
+        presence.close()
+        peer.libp2p.removeEventListener('peer:disconnect', onConnection)
+        peer.libp2p.removeEventListener('peer:connect', onConnection)
+        database.events.off('update', onUpdate)
+        // Only a log read to the end, with nothing half done, lets the next open skip reading it. Reads
+        // of this device's own entries finish at once; one waiting for a peer's block is not waited for.
+        if (
+          await settlesWithin(
+            base.pending.catch(() => {}),
+            CHECKPOINT_WAIT_MS,
+          )
+        ) {
+          if (base.busy === 0 && base.failures === 0 && failedReads === 0) await saveCheckpoint(database, held.size, seen).catch(() => {})
+        }
+        await database.close().catch(() => {})
+        await base.pending.catch(() => {})
+        if (options.ownsPeer) await peer.close()
+      },
     },
-    get syncErrors() {
-      return syncErrors
+    {
+      peer,
+      database,
+      presence,
+      refusedEntries: access.refused,
+      get malformedEntries() {
+        return malformedEntries
+      },
+      get syncErrors() {
+        return syncErrors
+      },
+      openedFromCheckpoint,
     },
-    openedFromCheckpoint,
-    async add(records) {
-      if (closed) throw new ClosedError('replica')
-      const fresh = await freshRecords(records, held)
-      if (fresh.size === 0) return
-      busy++
-      try {
-        // Durable first (invariant 6); the log entry follows. A crash in between is repaired on reopen.
-        await store.append(toStore(fresh))
-        for (const [id, bytes] of fresh) held.set(id, bytes)
-        if (closed) throw new ClosedError('replica')
-        for (const batch of toBatches([...fresh.values()], options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES)) await database.add(batch)
-      } catch (error) {
-        failedTasks++
-        throw error
-      } finally {
-        busy--
-      }
-    },
-    async getAll() {
-      if (closed) throw new ClosedError('replica')
-      await pending
-      return [...heldEntries(held), ...foreign.values()]
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    getSyncState: state,
-    subscribeSyncState(listener) {
-      syncListeners.add(listener)
-      return () => syncListeners.delete(listener)
-    },
-    async close() {
-      if (closed) return
-      closed = true
-      clearInterval(announcer)
-      listeners.clear()
-      syncListeners.clear()
-      presence.close()
-      peer.libp2p.removeEventListener('peer:disconnect', onConnection)
-      peer.libp2p.removeEventListener('peer:connect', onConnection)
-      database.events.off('update', onUpdate)
-      // Only a log read to the end, with nothing half done, lets the next open skip reading it. Reads
-      // of this device's own entries finish at once; one waiting for a peer's block is not waited for.
-      if (await settlesWithin(pending, CHECKPOINT_WAIT_MS)) {
-        if (busy === 0 && failedTasks === 0) await saveCheckpoint(database, held.size, seen).catch(() => {})
-      }
-      await database.close().catch(() => {})
-      await pending
-      await store.close()
-      if (options.ownsPeer) await peer.close()
-    },
-  }
+  )
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Hooks over `select`: any read of a space as React state that follows the space. */
 import { useMemo, useSyncExternalStore } from 'react'
 import { select, type FeedItem, type FeedOptions, type PollView, type RecordId, type Space } from '../../core/index.js'
-import { feedOptionsKey } from '../../core/view-cache.js'
+import { feedOptionsKey } from '../../core/index.js'
 
 const none = { get: () => undefined, subscribe: () => () => {} }
 

@@ -10,7 +10,7 @@
  */
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises'
 import { deflateSync, inflateSync } from 'node:zlib'
-import type { CheckpointStore, VerifiedIds } from '../../core/replica.js'
+import type { CheckpointStore, VerifiedIds } from '../../core/index.js'
 import { ownBuffer } from './record-plain.js'
 
 // Record ids are CID strings (59 characters for the sha2-256 ids townhall makes); anything else in

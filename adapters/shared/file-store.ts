@@ -17,14 +17,14 @@
  */
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import type { StorageDamage } from '../../core/replica.js'
+import type { StorageDamage } from '../../core/index.js'
 import { fileCheckpoint, fileVerifiedIds } from './file-sidecars.js'
 import { quarantine } from './quarantine.js'
 import { readV1 } from './record-file-v1.js'
 import { dictionaryFrames, newDictionary, makeDictionary, readFile, recordFrames, type FileDictionary } from './record-file.js'
 import { isV2, MAGIC, type DamagedRange } from './record-frames.js'
 import { lockStore } from './store-lock.js'
-import type { LoadedRecord, RecordStore, StoredRecord } from './store.js'
+import type { LoadedRecord, RecordStore, StoredRecord } from '../../core/adapter/index.js'
 
 /** An id is written after one length byte. */
 const MAX_ID_LENGTH = 255

@@ -14,8 +14,8 @@
  * Each `append` is one readwrite transaction with `durability: 'strict'` (the browser flushes to
  * disk before `complete` fires) and resolves on `complete`.
  */
-import type { CheckpointStore, VerifiedIds } from '../../core/replica.js'
-import type { LoadedRecord, RecordStore, StoredRecord } from './store.js'
+import type { CheckpointStore, VerifiedIds } from '../../core/index.js'
+import type { LoadedRecord, RecordStore, StoredRecord } from '../../core/adapter/index.js'
 
 // Version 2 added the `verified` store (ids the space verified; see VerifiedIds in core/replica.ts),
 // version 3 the `checkpoint` store (one value: the space's view checkpoint, see core/checkpoint.ts).

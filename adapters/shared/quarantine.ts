@@ -5,7 +5,7 @@
  * bytes, then a newline; the file is fsynced before the store drops the bytes from its own file.
  */
 import { open } from 'node:fs/promises'
-import type { StorageDamage } from '../../core/replica.js'
+import type { StorageDamage } from '../../core/index.js'
 
 export async function quarantine(path: string, file: string, data: Uint8Array, damage: readonly StorageDamage[]): Promise<void> {
   if (damage.length === 0) return

@@ -10,7 +10,7 @@
 import { deflateSync, inflateRawSync, inflateSync } from 'node:zlib'
 import { Dictionary, keyedPlain, ownBuffer, parseKeyedPlain, splitLengthPrefixed } from './record-plain.js'
 import type { DamagedRange } from './record-frames.js'
-import type { LoadedRecord, StoredRecord } from './store.js'
+import type { LoadedRecord, StoredRecord } from '../../core/adapter/index.js'
 
 const HEADER = 4
 const MAX_FRAME = 16 * 1024 * 1024

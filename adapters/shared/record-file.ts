@@ -13,7 +13,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { crc32 } from './crc32.js'
 import { encodeFrame, MAGIC, scanFrames, type DamagedRange } from './record-frames.js'
 import { Dictionary, keyedPlain, parseKeyedPlain } from './record-plain.js'
-import type { LoadedRecord, StoredRecord } from './store.js'
+import type { LoadedRecord, StoredRecord } from '../../core/adapter/index.js'
 
 const RECORDS = 0x52
 const DICTIONARY = 0x44

@@ -4,7 +4,7 @@
  * each; in v2 a zero length is a record stored without an id, as v1's oldest frames were). The
  * records can then be kept in a buffer of their own, without the ids' bytes.
  */
-import type { LoadedRecord, StoredRecord } from './store.js'
+import type { LoadedRecord, StoredRecord } from '../../core/adapter/index.js'
 
 const HEADER = 4
 /** Deflate's window: a longer dictionary would not be used (v1 used this much). */

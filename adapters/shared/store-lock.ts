@@ -10,7 +10,7 @@
  */
 import { hostname } from 'node:os'
 import { open, readFile, stat, unlink } from 'node:fs/promises'
-import { StoreLockedError } from '../../core/errors.js'
+import { StoreLockedError } from '../../core/index.js'
 
 export interface StoreLock {
   readonly path: string

@@ -16,7 +16,7 @@
  * ```
  */
 import { createSubscriber } from 'svelte/reactivity'
-import { feedOptionsKey } from '../../core/view-cache.js'
+import { feedOptionsKey } from '../../core/index.js'
 import {
   select,
   type FeedItem,

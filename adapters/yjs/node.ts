@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { MissingDependencyError } from '../../core/errors.js'
+import { MissingDependencyError } from '../../core/index.js'
 import { fileRecordStore } from './file-store.js'
 import { yjsReplica, type YjsReplica, type YjsReplicaOptions } from './replica.js'
 

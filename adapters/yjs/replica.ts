@@ -9,10 +9,18 @@
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { equalBytes, toBase64Url, utf8 } from '../../core/bytes.js'
-import { ClosedError } from '../../core/errors.js'
-import type { Identity } from '../../core/identity.js'
-import type { Replica, ReplicaEntry, SyncState } from '../../core/replica.js'
+import type { Identity } from '../../core/index.js'
+import {
+  adoptedEntry,
+  equalBytes,
+  isRecordOfSpaceUnder,
+  openReplicaBase,
+  toBase64Url,
+  utf8,
+  type ReplicaEntry,
+  type SkeletonReplica,
+  type StoredRecord,
+} from '../../core/adapter/index.js'
 import { admission } from './admission.js'
 import { clearForeignRoots, foreignEntries, RECORDS_ROOT, touchedRoots } from './junk.js'
 import { isFragment, outbox, reassembler, type ChannelLike, type Outbox } from './fragments.js'
@@ -20,10 +28,7 @@ import { checkPeerMessage } from './message-guard.js'
 import { claimRoom } from './rooms.js'
 import { guardSignaling } from './signaling-guard.js'
 import { signedPresence, type SignedPresence } from './presence.js'
-import { memoryRecordStore, type RecordStore, type StoredRecord } from './store.js'
-import { isRecordOfSpaceUnder } from '../shared/adoptable.js'
-import { isSealedFrame } from '../../core/private/frame.js'
-import { freshRecords, heldEntries, storedRecords, toStore } from '../shared/fresh-records.js'
+import type { RecordStore } from './store.js'
 
 export interface YjsReplicaOptions {
   readonly spaceId: string
@@ -58,7 +63,7 @@ export interface YjsReplicaOptions {
   readonly maxPendingPerSender?: number
 }
 
-export interface YjsReplica extends Replica {
+export interface YjsReplica extends SkeletonReplica {
   /**
    * The shared document, a transport: what this device writes goes in at once, the stored records
    * it lacks once a first WebRTC peer has synced (or `syncTimeoutMs` after a first peer appeared).
@@ -157,19 +162,32 @@ async function openReplica(
   releaseRoom: () => void,
 ): Promise<YjsReplica> {
   const maxMessageBytes = options.maxMessageBytes ?? 32 * 1024 * 1024
-  const store = options.store ?? memoryRecordStore()
+  const base = await openReplicaBase({ spaceId: options.spaceId, store: options.store })
+  try {
+    return openTransport(options, base, WebrtcProvider, room, releaseRoom, maxMessageBytes)
+  } catch (error) {
+    return base.fail(error)
+  }
+}
+
+function openTransport(
+  options: YjsReplicaOptions,
+  base: Awaited<ReturnType<typeof openReplicaBase>>,
+  WebrtcProvider: typeof import('y-webrtc').WebrtcProvider,
+  room: string,
+  releaseRoom: () => void,
+  maxMessageBytes: number,
+): YjsReplica {
   const doc = new Y.Doc()
   const records = doc.getMap<unknown>(RECORDS_ROOT)
   /** Records held under their true id: the set this replica heals from. */
-  const held = await storedRecords(await store.load())
-  const listeners = new Set<(entries: readonly ReplicaEntry[]) => void>()
-  const syncListeners = new Set<(state: SyncState) => void>()
-  let received = 0
+  const { held, store } = base
+  /** Once close() began: nothing is delivered, healed or written into the document. */
+  const stopped = () => base.stopped
   let rejectedMessages = 0
   let healed = 0
   let junkDeleted = 0
   let everSynced = false
-  let closed = false
 
   /**
    * The Y.Doc is only the way to peers, and each session's starts empty. Stored records go into it
@@ -184,7 +202,7 @@ async function openReplica(
   let filled = false
   let fillTimer: ReturnType<typeof setTimeout> | undefined
   const fill = () => {
-    if (filled || closed) return
+    if (filled || stopped()) return
     filled = true
     clearTimeout(fillTimer)
     doc.transact(() => {
@@ -238,15 +256,12 @@ async function openReplica(
     ...(options.identity ? { identity: options.identity } : {}),
   })
 
-  const state = (): SyncState => {
+  const sync = () => {
     const room = provider.room
     const peers = room ? [...room.webrtcConns.values()].filter((conn) => conn.connected).length + room.bcConns.size : 0
-    return { peers, synced: everSynced, bytesInFlight: 0, received }
+    return { peers, synced: everSynced }
   }
-  const notifySync = () => {
-    const current = state()
-    for (const listener of [...syncListeners]) listener(current)
-  }
+  const notifySync = () => base.notifySync()
 
   // Guard every peer connection's inbound messages before y-webrtc decodes them, and fragment its
   // large outbound ones (see fragments.ts). 'peers' fires as y-webrtc creates a connection, before
@@ -277,7 +292,7 @@ async function openReplica(
       const original = conn.peer.listeners('data')
       conn.peer.removeAllListeners('data')
       conn.peer.on('data', (frame: Uint8Array) => {
-        if (closed) return
+        if (stopped()) return
         let data = frame
         if (isFragment(frame)) {
           const result = inbound.push(frame)
@@ -368,7 +383,7 @@ async function openReplica(
         held.set(key, value)
         fresh.push({ id: key, bytes: value })
         // Hashed and parsed there: the key is its id.
-        entries.push({ bytes: value, claimedId: key, source, hashed: true, wellFormed: !isSealedFrame(value) })
+        entries.push(adoptedEntry(value, key, source))
       } else {
         entries.push({ bytes: value, claimedId: key, source })
         junk.push(change)
@@ -376,8 +391,8 @@ async function openReplica(
     }
     // Durable before anyone sees it, so what the space accepted survives a crash.
     if (fresh.length) await store.append(fresh)
-    if (closed || entries.length === 0) return
-    deliver(entries)
+    if (stopped() || entries.length === 0) return
+    base.deliver(entries)
     // Handed over once, then out of the document: no honest peer adopts what is not a record of
     // this space under its own id, and Yjs frees a deleted value's content (see junk.ts). Only
     // the value seen here is deleted, not one written under the key since.
@@ -390,12 +405,6 @@ async function openReplica(
           }
       }, COMPACT)
   }
-  const deliver = (entries: ReplicaEntry[]) => {
-    received += entries.length
-    for (const listener of [...listeners]) listener(entries)
-    notifySync()
-  }
-
   /**
    * Any other root type is junk by construction (this replica uses only `records`): each of its
    * entries is handed to the space as a non-record, then the whole root type is cleared. Looked
@@ -403,7 +412,7 @@ async function openReplica(
    */
   doc.on('afterTransaction', (transaction: Y.Transaction) => {
     const origin = transaction.origin
-    if (closed || origin === LOCAL || origin === HEAL || origin === COMPACT) return
+    if (stopped() || origin === LOCAL || origin === HEAL || origin === COMPACT) return
     const touched = touchedRoots(transaction)
     touched.delete(records)
     if (touched.size === 0) return
@@ -411,14 +420,13 @@ async function openReplica(
     if (found.length === 0) return
     // After this transaction: Yjs applies a new one only once this one is cleaned up.
     queueMicrotask(() => {
-      if (closed) return
+      if (stopped()) return
       doc.transact((tr) => clearForeignRoots(doc, tr), COMPACT)
       junkDeleted += found.length
-      deliver(found.map((entry) => ({ bytes: entry, source: 'peer' })))
+      base.deliver(found.map((entry) => ({ bytes: entry, source: 'peer' })))
     })
   })
 
-  let pending: Promise<void> = Promise.resolve()
   records.observe((event) => {
     const origin = event.transaction.origin
     if (origin === LOCAL || origin === HEAL || origin === COMPACT) return
@@ -435,83 +443,58 @@ async function openReplica(
       healed += heal.length
       // Written back after this event: a peer cannot take away a record this device holds.
       queueMicrotask(() => {
-        if (!closed) doc.transact(() => heal.forEach((key) => records.set(key, held.get(key)!)), HEAL)
+        if (!stopped()) doc.transact(() => heal.forEach((key) => records.set(key, held.get(key)!)), HEAL)
       })
     }
-    if (changes.length)
-      pending = pending.then(
-        () => incoming(changes, 'peer'),
-        () => incoming(changes, 'peer'),
-      )
+    if (changes.length) void base.enqueue(() => incoming(changes, 'peer')).catch(() => {})
   })
 
-  return {
-    spaceId: options.spaceId,
-    doc,
-    presence,
-    ...(store.verified ? { verified: store.verified } : {}),
-    ...(store.checkpoint ? { checkpoint: store.checkpoint } : {}),
-    ...(store.getDamage ? { getStorageDamage: () => store.getDamage!() } : {}),
-    provider,
-    get rejectedMessages() {
-      return rejectedMessages
+  return base.open(
+    {
+      publish(fresh) {
+        doc.transact(() => fresh.forEach((bytes, id) => records.set(id, bytes)), LOCAL)
+      },
+      unheld() {
+        const out: ReplicaEntry[] = []
+        for (const [key, value] of records) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
+        return out
+      },
+      sync,
+      async stop() {
+        clearInterval(watchdog)
+        browserNetwork.removeEventListener?.('offline', onOffline)
+        browserNetwork.removeEventListener?.('online', onOnline)
+        clearTimeout(fillTimer)
+        for (const out of outboxes) out.close()
+        outboxes.clear()
+        presence.close()
+        admit.uninstall()
+        // Order measured to let Node exit promptly: disconnect (closes signaling), destroy, then the doc.
+        provider.disconnect()
+        provider.destroy()
+        unguard()
+        doc.destroy()
+        // y-webrtc frees the room once its key is derived: a replica opened before that would clash.
+        await Promise.resolve(provider.key).catch(() => {})
+        releaseRoom()
+      },
     },
-    get refusedSignaling() {
-      return refusedSignaling
+    {
+      doc,
+      presence,
+      provider,
+      get rejectedMessages() {
+        return rejectedMessages
+      },
+      get refusedSignaling() {
+        return refusedSignaling
+      },
+      get healed() {
+        return healed
+      },
+      get junkDeleted() {
+        return junkDeleted
+      },
     },
-    get healed() {
-      return healed
-    },
-    get junkDeleted() {
-      return junkDeleted
-    },
-    async add(bytesList) {
-      if (closed) throw new ClosedError('replica')
-      const fresh = await freshRecords(bytesList, held)
-      if (fresh.size === 0) return
-      await store.append(toStore(fresh))
-      for (const [id, bytes] of fresh) held.set(id, bytes)
-      doc.transact(() => fresh.forEach((bytes, id) => records.set(id, bytes)), LOCAL)
-    },
-    async getAll() {
-      if (closed) throw new ClosedError('replica')
-      await pending
-      const out = heldEntries(held)
-      for (const [key, value] of records) if (!held.has(key)) out.push({ bytes: value, claimedId: key, source: 'peer' })
-      return out
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    getSyncState: state,
-    subscribeSyncState(listener) {
-      syncListeners.add(listener)
-      return () => syncListeners.delete(listener)
-    },
-    async close() {
-      if (closed) return
-      closed = true
-      clearInterval(watchdog)
-      browserNetwork.removeEventListener?.('offline', onOffline)
-      browserNetwork.removeEventListener?.('online', onOnline)
-      clearTimeout(fillTimer)
-      for (const out of outboxes) out.close()
-      outboxes.clear()
-      listeners.clear()
-      syncListeners.clear()
-      presence.close()
-      admit.uninstall()
-      // Order measured to let Node exit promptly: disconnect (closes signaling), destroy, then the doc.
-      provider.disconnect()
-      provider.destroy()
-      unguard()
-      doc.destroy()
-      // y-webrtc frees the room once its key is derived: a replica opened before that would clash.
-      await Promise.resolve(provider.key).catch(() => {})
-      releaseRoom()
-      await pending.catch(() => {})
-      await store.close()
-    },
-  }
+  )
 }

@@ -5,7 +5,7 @@
  * silently never syncs. So replicas claim the room here first, and a second replica of one space
  * gets a `RoomInUseError` when it is created.
  */
-import { RoomInUseError } from '../../core/errors.js'
+import { RoomInUseError } from '../../core/index.js'
 
 const claimed = new Set<string>()
 

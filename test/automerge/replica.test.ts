@@ -229,7 +229,7 @@ describe('automerge replica over MessageChannels', () => {
     for (let i = 0; i < 20; i++) await founder.post(`note ${i}`)
     const held = (await founder.replica.getAll()).map((entry) => ({ id: entry.claimedId!, bytes: entry.bytes as Uint8Array }))
     expect(held).toHaveLength(21)
-    const { memoryRecordStore } = await import('../../adapters/shared/store.js')
+    const { memoryRecordStore } = await import('../../core/adapter/index.js')
     const storeWith = async () => {
       const store = memoryRecordStore()
       await store.append(held)

@@ -4,7 +4,7 @@ import { cidString } from '../../core/cid-string.js'
 import { createIdentity, signRecord, type Identity } from '../../core/index.js'
 import { recordCid } from '../../core/record.js'
 import { parseRecordCid } from '../../core/space-id.js'
-import { isRecordOfSpace, isRecordOfSpaceUnder } from '../../adapters/shared/adoptable.js'
+import { isRecordOfSpace, isRecordOfSpaceUnder } from '../../core/adapter/index.js'
 
 const genesis = (identity: Identity, name: string) =>
   signRecord(identity, {

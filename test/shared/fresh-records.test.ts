@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { cidString } from '../../core/cid-string.js'
 import { recordCid } from '../../core/record.js'
-import { freshRecords, storedRecords } from '../../adapters/shared/fresh-records.js'
-import type { LoadedRecord } from '../../adapters/shared/store.js'
+import { freshRecords, storedRecords } from '../../core/adapter/index.js'
+import type { LoadedRecord } from '../../core/adapter/index.js'
 
 const idOf = async (bytes: Uint8Array) => cidString(await recordCid(bytes))
 

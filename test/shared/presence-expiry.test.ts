@@ -1,7 +1,7 @@
 /** Presence entries leave the list when they go stale, even when nothing else arrives to prompt a look. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PresencePeer } from '../../core/replica.js'
-import { presenceExpiry } from '../../adapters/shared/presence-expiry.js'
+import { presenceExpiry } from '../../core/adapter/index.js'
 
 afterEach(() => {
   vi.useRealTimers()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { randomBytes, utf8 } from '../../core/bytes.js'
-import { presenceSeal } from '../../adapters/shared/presence-sealing.js'
+import { presenceSeal } from '../../core/adapter/index.js'
 
 describe('sealed presence', () => {
   const entry = utf8('{"did":"did:key:z6Mk…","state":{"name":"Rosalind Franklin"}}')

@@ -12,7 +12,7 @@ import { crc32, tableCrc32 } from '../../adapters/shared/crc32.js'
 import { fileRecordStore } from '../../adapters/shared/file-store.js'
 import { writeV1 } from '../../adapters/shared/record-file-v1.js'
 import { MAGIC, scanFrames } from '../../adapters/shared/record-frames.js'
-import type { StoredRecord } from '../../adapters/shared/store.js'
+import type { StoredRecord } from '../../core/adapter/index.js'
 import { seededRandom } from '../../testing/random.js'
 
 const dirs: string[] = []

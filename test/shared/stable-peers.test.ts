@@ -1,6 +1,6 @@
 /** presence.get() keeps its identity while nobody came, left or refreshed, so external-store hooks do not render for nothing. */
 import { describe, expect, it } from 'vitest'
-import { stablePeers } from '../../adapters/shared/stable-peers.js'
+import { stablePeers } from '../../core/adapter/stable-peers.js'
 import type { PresencePeer } from '../../core/index.js'
 
 describe('stablePeers', () => {

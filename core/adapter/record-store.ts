@@ -4,7 +4,7 @@
  * shared state (deleting or overwriting entries, appending garbage) can reach the copy of records
  * this device already had. Shared by every adapter (yjs, orbitdb, automerge).
  */
-import type { CheckpointStore, StorageDamage, VerifiedIds } from '../../core/replica.js'
+import type { CheckpointStore, StorageDamage, VerifiedIds } from '../replica.js'
 
 /** A record as a replica hands it to its store: its bytes and the id the replica computed from them. */
 export interface StoredRecord {

@@ -2,9 +2,10 @@
  * The records of a batch that a replica does not hold yet, each once, keyed by id in batch order
  * (every adapter's `add` starts this way), and the records its store gives back at open.
  */
-import type { ReplicaEntry } from '../../core/replica.js'
+import type { ReplicaEntry } from '../replica.js'
+import { isSealedFrame } from '../private/frame.js'
 import { idNow, idOf } from './record-id.js'
-import type { LoadedRecord, StoredRecord } from './store.js'
+import type { LoadedRecord, StoredRecord } from './record-store.js'
 
 export async function freshRecords(batch: Iterable<Uint8Array>, held: ReadonlyMap<string, unknown>): Promise<Map<string, Uint8Array>> {
   // A map, not a list searched for each record: a batch of n records was n²/2 string comparisons
@@ -54,4 +55,13 @@ export function toStore(records: Iterable<readonly [string, Uint8Array]>): Store
  */
 export function heldEntries(held: ReadonlyMap<string, Uint8Array>): ReplicaEntry[] {
   return [...held].map(([id, bytes]) => ({ bytes, claimedId: id, source: 'local', hashed: true }))
+}
+
+/**
+ * A record an adapter adopted from a peer, as an entry for the space: keyed by the id the adapter
+ * computed from these bytes (`hashed`), and read in place when the adapter parsed it as a plain
+ * record (`wellFormed`; a sealed frame is opened and parsed by the space).
+ */
+export function adoptedEntry(bytes: Uint8Array, id: string, source: string): ReplicaEntry {
+  return { bytes, claimedId: id, source, hashed: true, wellFormed: !isSealedFrame(bytes) }
 }

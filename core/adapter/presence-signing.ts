@@ -5,10 +5,10 @@
  * appear online as someone else, and a genuine entry replayed by another client or into another
  * space does not verify.
  */
-import { concatBytes, utf8 } from '../../core/bytes.js'
-import { encode } from '../../core/codec.js'
-import { publicKeyFromDid } from '../../core/did.js'
-import { ed25519Backend } from '../../core/ed25519.js'
+import { concatBytes, utf8 } from '../bytes.js'
+import { encode } from '../codec.js'
+import { publicKeyFromDid } from '../did.js'
+import { ed25519Backend } from '../ed25519.js'
 
 const DOMAIN = utf8('townhall/presence/v1\n')
 

@@ -6,9 +6,9 @@
  * Signatures and authority are the space's to judge (a fresh key signs anything, so checking them
  * here would buy nothing).
  */
-import { cidString } from '../../core/cid-string.js'
-import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../../core/record.js'
-import { isSealedFrame, MAX_FRAME_OVERHEAD } from '../../core/private/frame.js'
+import { cidString } from '../cid-string.js'
+import { HARD_MAX_RECORD_BYTES, parseRecord, recordCid } from '../record.js'
+import { isSealedFrame, MAX_FRAME_OVERHEAD } from '../private/frame.js'
 
 /** Whether `bytes`, whose id is `id` (already computed from them), is a well-formed record of the space. */
 export function isRecordOfSpace(bytes: Uint8Array, id: string, spaceId: string): boolean {

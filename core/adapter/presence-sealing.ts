@@ -11,7 +11,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, randomBytes, utf8 } from '../../core/bytes.js'
+import { concatBytes, randomBytes, utf8 } from '../bytes.js'
 
 const NONCE_BYTES = 24
 

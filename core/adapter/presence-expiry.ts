@@ -5,7 +5,7 @@
  * last list, the other person "online", for as long as the silence lasted. This timer wakes up when
  * the oldest entry goes stale, drops every stale entry and tells the listeners.
  */
-import type { PresencePeer } from '../../core/replica.js'
+import type { PresencePeer } from '../replica.js'
 
 export interface PresenceExpiry {
   /** Call after entries changed: re-arms the timer for the oldest entry. */

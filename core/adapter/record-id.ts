@@ -2,8 +2,8 @@
  * The id of bytes, as every adapter keys what it holds: their CID (dag-cbor, sha2-256) as a string,
  * for a record and a batch alike.
  */
-import { cidString } from '../../core/cid-string.js'
-import { recordCid, recordCidNow } from '../../core/record.js'
+import { cidString } from '../cid-string.js'
+import { recordCid, recordCidNow } from '../record.js'
 
 export async function idOf(bytes: Uint8Array): Promise<string> {
   return idNow(bytes) ?? cidString(await recordCid(bytes))

@@ -3,7 +3,7 @@
  * called twice returns the same array, so external-store hooks (which compare by identity) do not
  * render again for nothing.
  */
-import type { PresencePeer } from '../../core/replica.js'
+import type { PresencePeer } from '../replica.js'
 
 export function stablePeers(read: () => readonly PresencePeer[]): () => readonly PresencePeer[] {
   let last: readonly PresencePeer[] = []
