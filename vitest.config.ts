@@ -7,13 +7,13 @@ import { defineConfig } from 'vitest/config'
  * CPU starvation, so they run one file at a time.
  */
 const IO = [
-  'test/e2e/**',
-  'test/yjs/**',
-  'test/automerge/**',
-  'test/orbitdb/**',
-  'test/cli/**',
-  'test/soak/**',
-  'test/shared/**',
+  'test/e2e/**/*.test.ts',
+  'test/yjs/**/*.test.ts',
+  'test/automerge/**/*.test.ts',
+  'test/orbitdb/**/*.test.ts',
+  'test/cli/**/*.test.ts',
+  'test/soak/**/*.test.ts',
+  'test/shared/**/*.test.ts',
   'test/private/{yjs,automerge,orbitdb}.test.ts',
   'test/package.test.ts',
   'test/checkpoint-adapters.test.ts',
