@@ -173,7 +173,7 @@ describe('validateEntry', () => {
     const unknown = await validateEntry((await make(alice, 'telepathy', {})).bytes, context())
     expect(unknown.ok === false && unknown.rejection).toMatchObject({
       reason: 'unknown-kind',
-      detail: 'no record kind "telepathy" in this version of townhall',
+      detail: 'no record kind "telepathy" registered here',
       author: alice.did,
     })
     const bad = await validateEntry((await make(alice, 'post', { text: '' })).bytes, context())
