@@ -118,7 +118,8 @@ describe('the packed tarball', () => {
     expect(files).toEqual(expect.arrayContaining(['bin/townhall.js', 'dist/cli/main.js', 'README.md', 'LICENSE', 'docs/errors.md']))
     expect(files.filter((file) => /\.test\.|^test\/|^dist\/apps\/|^apps\//.test(file))).toEqual([])
     expect(files).not.toContain('tsconfig.json') // bin/townhall.js would take the package for a checkout
-    expect(tarballBytes).toBeLessThan(1_000_000)
+    // About 1.04 MB at the last count, 0.2 MB of it the one-script elements bundle (dist/townhall-elements.js).
+    expect(tarballBytes).toBeLessThan(1_300_000)
   })
 
   it('has source maps whose every source is in the package', () => {
