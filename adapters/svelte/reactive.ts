@@ -16,8 +16,8 @@
  * ```
  */
 import { createSubscriber } from 'svelte/reactivity'
-import { feedOptionsKey } from '../../core/index.js'
 import {
+  feedOptionsKey,
   select,
   type FeedItem,
   type FeedOptions,
