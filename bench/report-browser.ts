@@ -4,6 +4,7 @@
  * kept beside this one with its label), and the four targets, from the last row.
  */
 import { fmt, fmtMs } from './lib/measure.js'
+import type { Target } from './report.js'
 import type { BrowserResults } from './workloads/browser.js'
 
 export interface BrowserRow extends BrowserResults {
@@ -11,19 +12,10 @@ export interface BrowserRow extends BrowserResults {
   readonly label: string
 }
 
-export interface BrowserTarget {
-  readonly name: string
-  readonly limit: string
-  readonly figure: string
-  readonly load: number
-  readonly met: boolean | undefined
-  readonly note: string
-}
-
 const fps = (value: number) => `${value.toFixed(1)} fps`
 
-export function browserTargets(rows: readonly BrowserRow[]): BrowserTarget[] {
-  const out: BrowserTarget[] = []
+export function browserTargets(rows: readonly BrowserRow[]): Target[] {
+  const out: Target[] = []
   // From this run's row only (the last): a kept row of other code is shown in the section, never taken as a figure.
   const row: BrowserResults = rows[rows.length - 1] ?? {}
   const join = row.join
